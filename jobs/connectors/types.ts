@@ -1,0 +1,59 @@
+// One interface for every platform; the import code never branches on platform.
+import type { AccountType } from '../scoring/types.ts';
+
+export interface ConnectorAccount {
+  id: number;
+  entityId: number;
+  platform: string;
+  handle: string;
+  platformAccountId: string | null;
+  type: AccountType;
+  /** Connector-specific settings (for `file`: { path }); never secrets in clear. */
+  config: Record<string, unknown>;
+}
+
+export interface PostMetrics {
+  likes: number;
+  shares: number;
+  replies: number;
+  views: number;
+}
+
+export interface ImportedPost {
+  /** Unique per account on the platform; the natural key of an import. */
+  platformPostId: string;
+  url: string | null;
+  text: string;
+  lang: 'ar' | 'en' | null;
+  postedAt: Date;
+  metrics: PostMetrics;
+  isReply: boolean;
+  isRepost: boolean;
+  /** Set when the platform reports the post was edited after posting. */
+  editedAt?: Date | null;
+  /** True when the platform reports the post as deleted (the archived copy is kept). */
+  deleted?: boolean;
+  /** The platform's own payload, stored beside the mapped post as evidence. */
+  raw: unknown;
+}
+
+export interface FetchContext {
+  cursor: string | null;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+export interface FetchPage {
+  posts: ImportedPost[];
+  /** Opaque cursor to store; the next fetch resumes from it. */
+  nextCursor: string | null;
+  /** False when another page is waiting right away. */
+  done: boolean;
+  /** Problems that did not stop the page (for example malformed lines of a file). */
+  warnings?: string[];
+}
+
+export interface Connector {
+  platform: string;
+  fetchPage(account: ConnectorAccount, ctx: FetchContext): Promise<FetchPage>;
+}

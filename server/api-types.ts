@@ -1,0 +1,218 @@
+// Response shapes of the JSON API: the server returns them, web/src/lib/api.ts imports them (types only).
+import type { AccountType, Bilingual, Category, Severity, Verdict } from '../jobs/scoring/types.ts';
+
+export type { AccountType, Bilingual, Category, Severity, Verdict };
+export type Interval = 'day' | 'week' | 'month';
+export type ReviewStatus = 'open' | 'confirmed' | 'dismissed';
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export interface Health {
+  status: 'ok';
+  database: 'pglite' | 'postgres';
+  rulebookVersion: string | null;
+  time: string;
+}
+
+/** One row shape for every time series: period is the local start date (YYYY-MM-DD) in Asia/Bahrain. */
+export interface TrendPoint {
+  period: string;
+  posts: number;
+  clean: number;
+  review: number;
+  violations: number;
+  findings: number;
+  /** Mean post score; null when the period has no posts. */
+  score: number | null;
+  /** Share (0..1) of posts that are not violations; null when no posts. */
+  complianceRate: number | null;
+}
+
+export interface CategoryCount {
+  category: Category;
+  findings: number;
+  /** Distinct posts with at least one finding of this category. */
+  posts: number;
+}
+
+export interface CategoryTrendPoint {
+  period: string;
+  counts: Record<Category, number>;
+}
+
+export interface PeriodStats {
+  posts: number;
+  clean: number;
+  review: number;
+  violations: number;
+  findings: number;
+  score: number | null;
+  complianceRate: number | null;
+}
+
+export interface EntityRef {
+  id: number;
+  slug: string;
+  nameAr: string;
+  nameEn: string;
+}
+
+export interface Entity extends EntityRef {
+  timezone: string;
+  website: string | null;
+  accounts: number;
+}
+
+export interface EntityRank extends EntityRef {
+  posts: number;
+  score: number | null;
+  complianceRate: number | null;
+  violations: number;
+  /** Score change against the previous period of the same length; null when either is empty. */
+  change: number | null;
+  previousScore: number | null;
+  /** Mean score per interval over the period, oldest first (null = no posts). */
+  sparkline: (number | null)[];
+}
+
+export interface Overview {
+  from: string;
+  to: string;
+  interval: Interval;
+  totals: PeriodStats & {
+    entities: number;
+    accounts: number;
+    dormantAccounts: number;
+    previous: PeriodStats;
+    change: number | null;
+  };
+  sectorMedianScore: number | null;
+  entities: EntityRank[];
+  categories: CategoryCount[];
+  trend: TrendPoint[];
+  categoryTrend: CategoryTrendPoint[];
+}
+
+export interface AccountSummary {
+  id: number;
+  entityId: number;
+  platform: string;
+  handle: string;
+  displayName: string | null;
+  type: AccountType;
+  active: boolean;
+  profileText: string | null;
+  url: string | null;
+  posts: number;
+  lastPostAt: string | null;
+  /** An official account with no post in the last 30 days. */
+  dormant: boolean;
+  lastRunAt: string | null;
+  lastRunStatus: 'ok' | 'error' | null;
+  lastError: string | null;
+  /** Account-level findings (the disclaimer rule). */
+  findings: { rule: string; category: Category; severity: Severity; match: string }[];
+}
+
+export interface Scorecard {
+  entity: Entity;
+  from: string;
+  to: string;
+  current: PeriodStats;
+  previous: PeriodStats;
+  change: number | null;
+  sector: { medianScore: number | null; medianComplianceRate: number | null };
+  categories: CategoryCount[];
+  accounts: AccountSummary[];
+  recentFlagged: PostSummary[];
+}
+
+export interface PostSummary {
+  id: number;
+  accountId: number;
+  entityId: number;
+  entityNameAr: string;
+  entityNameEn: string;
+  platform: string;
+  handle: string;
+  url: string | null;
+  text: string;
+  lang: string | null;
+  postedAt: string;
+  score: number | null;
+  verdict: Verdict | null;
+  categories: Category[];
+  maxSeverity: Severity | null;
+  findings: number;
+  isReply: boolean;
+  isRepost: boolean;
+  edited: boolean;
+  deleted: boolean;
+  metrics: { likes: number; shares: number; replies: number; views: number };
+}
+
+export interface PostList {
+  items: PostSummary[];
+  nextCursor: string | null;
+}
+
+export interface FindingView {
+  id: number;
+  rule: string;
+  category: Category;
+  severity: Severity;
+  start: number;
+  end: number;
+  match: string;
+  status: ReviewStatus;
+  rulebookVersion: string;
+  title: Bilingual;
+  explanation: Bilingual;
+}
+
+export interface PostVersion {
+  id: number;
+  text: string;
+  capturedAt: string;
+  kind: 'original' | 'edit' | 'deleted';
+}
+
+export interface PostDetail extends PostSummary {
+  rulebookVersion: string | null;
+  capturedAt: string;
+  findingsList: FindingView[];
+  versions: PostVersion[];
+  accountType: AccountType;
+}
+
+export interface RulebookView {
+  version: string;
+  publishedAt: string;
+  weights: Record<Severity, number>;
+  formula: Bilingual;
+  rules: {
+    id: string;
+    category: Category;
+    severity: Severity;
+    title: Bilingual;
+    explanation: Bilingual;
+  }[];
+}
+
+export interface JobRun {
+  id: number;
+  job: string;
+  slot: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'ok' | 'error';
+  counts: Record<string, number>;
+  error: string | null;
+}
+
+export interface JobsView {
+  schedule: { job: string; expression: string; description: string }[];
+  runs: JobRun[];
+}
