@@ -1,0 +1,40 @@
+import type { Db } from '../client.ts';
+
+/** The run coordinator's election: the first process to insert (job, slot) runs it. */
+export async function claimJobRun(db: Db, job: string, slot: string, now: Date): Promise<number | null> {
+  const row = await db
+    .insertInto('job_run')
+    .values({ job, slot, started_at: now })
+    .onConflict((oc) => oc.columns(['job', 'slot']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function finishJobRun(db: Db, id: number, r: { finishedAt: Date; counts: Record<string, number>; error: string | null }): Promise<void> {
+  await db
+    .updateTable('job_run')
+    .set({ finished_at: r.finishedAt, status: r.error ? 'error' : 'ok', counts: JSON.stringify(r.counts), error: r.error })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function getLatestJobSlot(db: Db, job: string): Promise<string | null> {
+  const row = await db.selectFrom('job_run').select('slot').where('job', '=', job).orderBy('slot', 'desc').limit(1).executeTakeFirst();
+  return row?.slot ?? null;
+}
+
+export async function listJobRuns(db: Db, limit: number) {
+  const rows = await db
+    .selectFrom('job_run')
+    .select(['id', 'job', 'slot', 'started_at as startedAt', 'finished_at as finishedAt', 'status', 'counts', 'error'])
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    startedAt: new Date(r.startedAt).toISOString(),
+    finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+  }));
+}

@@ -1,0 +1,153 @@
+// Reading posts to score and writing their findings and scores.
+import { sql } from 'kysely';
+import type { Db } from '../client.ts';
+import type { AccountType, Finding, Severity, Verdict } from '../../jobs/scoring/types.ts';
+import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
+
+export interface PostToScore {
+  id: number;
+  text: string;
+  lang: string | null;
+  accountType: AccountType;
+  localDay: string;
+}
+
+/** Posts never scored, scored with another rulebook version, or edited since they were scored. */
+export async function listPostsToScore(db: Db, version: string, limit: number): Promise<PostToScore[]> {
+  return db
+    .selectFrom('post as p')
+    .innerJoin('account as a', 'a.id', 'p.account_id')
+    .leftJoin('post_score as s', 's.post_id', 'p.id')
+    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay'])
+    .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('p.updated_at', '>', eb.ref('s.scored_at'))]))
+    .orderBy('p.id')
+    .limit(limit)
+    .execute();
+}
+
+export interface ReviewDecision {
+  postId: number;
+  rule: string;
+  match: string;
+  status: ReviewStatus;
+}
+
+/** Reviewers' decisions on earlier findings of these posts (the latest per rule and matched text). */
+export async function listReviewDecisions(db: Db, postIds: number[]): Promise<ReviewDecision[]> {
+  if (!postIds.length) return [];
+  const { rows } = await sql<ReviewDecision>`
+    select distinct on (post_id, rule_id, match) post_id as "postId", rule_id as rule, match, status
+    from finding where post_id = any(${postIds}::bigint[]) and status <> 'open'
+    order by post_id, rule_id, match, id desc`.execute(db);
+  return rows;
+}
+
+export interface ScoredPost {
+  postId: number;
+  score: number;
+  verdict: Verdict;
+  findings: (Finding & { status: ReviewStatus })[];
+}
+
+export async function saveScores(db: Db, version: string, scored: ScoredPost[], now: Date): Promise<void> {
+  if (!scored.length) return;
+  await db.transaction().execute(async (trx) => {
+    const ids = scored.map((s) => s.postId);
+    // Re-scoring with the same version replaces its findings; other versions' findings stay as history.
+    await trx.deleteFrom('finding').where('post_id', 'in', ids).where('rulebook_version', '=', version).execute();
+    const findings = scored.flatMap((s) =>
+      s.findings.map((f) => ({
+        post_id: s.postId,
+        rule_id: f.rule,
+        category: f.category,
+        severity: f.severity,
+        rulebook_version: version,
+        match: f.match,
+        start_offset: f.start,
+        end_offset: f.end,
+        status: f.status,
+        created_at: now,
+      })),
+    );
+    for (let i = 0; i < findings.length; i += 1000) await trx.insertInto('finding').values(findings.slice(i, i + 1000)).execute();
+    const scores = scored.map((s) => ({
+      post_id: s.postId,
+      rulebook_version: version,
+      score: s.score,
+      verdict: s.verdict,
+      categories: sql<string[]>`${[...new Set(s.findings.filter((f) => f.status !== 'dismissed').map((f) => f.category))]}::text[]`,
+      max_severity: maxSeverity(s.findings.filter((f) => f.status !== 'dismissed').map((f) => f.severity)),
+      findings: s.findings.filter((f) => f.status !== 'dismissed').length,
+      scored_at: now,
+    }));
+    for (let i = 0; i < scores.length; i += 1000) {
+      await trx
+        .insertInto('post_score')
+        .values(scores.slice(i, i + 1000))
+        .onConflict((oc) =>
+          oc.column('post_id').doUpdateSet((eb) => ({
+            rulebook_version: eb.ref('excluded.rulebook_version'),
+            score: eb.ref('excluded.score'),
+            verdict: eb.ref('excluded.verdict'),
+            categories: eb.ref('excluded.categories'),
+            max_severity: eb.ref('excluded.max_severity'),
+            findings: eb.ref('excluded.findings'),
+            scored_at: eb.ref('excluded.scored_at'),
+          })),
+        )
+        .execute();
+    }
+  });
+}
+
+const ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
+function maxSeverity(list: Severity[]): Severity | null {
+  let best = -1;
+  for (const s of list) best = Math.max(best, ORDER.indexOf(s));
+  return best < 0 ? null : ORDER[best];
+}
+
+export async function replaceAccountFindings(
+  db: Db,
+  accountId: number,
+  version: string,
+  findings: Pick<Finding, 'rule' | 'category' | 'severity' | 'match'>[],
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('account_finding').where('account_id', '=', accountId).where('rulebook_version', '=', version).execute();
+    if (findings.length)
+      await trx
+        .insertInto('account_finding')
+        .values(findings.map((f) => ({ account_id: accountId, rule_id: f.rule, category: f.category, severity: f.severity, rulebook_version: version, match: f.match })))
+        .execute();
+  });
+}
+
+/** Recomputes (never increments) the daily rollups of the given local days, or of every day. */
+export async function recomputeRollups(db: Db, days: string[] | 'all'): Promise<number> {
+  if (days !== 'all' && days.length === 0) return 0;
+  const where = days === 'all' ? sql`true` : sql`p.local_day = any(${days}::date[])`;
+  const whereDay = days === 'all' ? sql`true` : sql`day = any(${days}::date[])`;
+  return db.transaction().execute(async (trx) => {
+    await sql`delete from rollup_day where ${whereDay}`.execute(trx);
+    await sql`delete from rollup_category_day where ${whereDay}`.execute(trx);
+    const inserted = await sql`
+      insert into rollup_day (account_id, entity_id, day, posts, clean, review, violations, score_sum, findings, replies, engagement)
+      select p.account_id, p.entity_id, p.local_day, count(*),
+        count(*) filter (where s.verdict = 'clean'), count(*) filter (where s.verdict = 'review'),
+        count(*) filter (where s.verdict = 'violation'), sum(s.score), sum(s.findings),
+        count(*) filter (where p.is_reply), sum(p.likes + p.shares + p.replies)
+      from post p join post_score s on s.post_id = p.id
+      where ${where}
+      group by p.account_id, p.entity_id, p.local_day`.execute(trx);
+    await sql`
+      insert into rollup_category_day (entity_id, day, category, findings, posts)
+      select p.entity_id, p.local_day, f.category, count(*), count(distinct f.post_id)
+      from finding f
+      join post_score s on s.post_id = f.post_id and s.rulebook_version = f.rulebook_version
+      join post p on p.id = f.post_id
+      where f.status <> 'dismissed' and ${where}
+      group by p.entity_id, p.local_day, f.category`.execute(trx);
+    return Number(inserted.numAffectedRows ?? 0);
+  });
+}

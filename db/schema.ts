@@ -1,0 +1,163 @@
+// Kysely's view of the database: one interface per table (see db/migrations for the DDL).
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `date` columns come back as 'YYYY-MM-DD' strings on both drivers (see db/client.ts parsers). */
+type TimestampWithDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateString = ColumnType<string, string, string>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+export interface EntityTable {
+  id: Generated<number>;
+  slug: string;
+  name_ar: string;
+  name_en: string;
+  timezone: Generated<string>;
+  website: string | null;
+  created_at: TimestampWithDefault;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  entity_id: number;
+  platform: string;
+  connector: string;
+  handle: string;
+  display_name: string | null;
+  platform_account_id: string | null;
+  type: 'official' | 'executive' | 'employee';
+  profile_text: string | null;
+  url: string | null;
+  active: Generated<boolean>;
+  config: ColumnType<Record<string, unknown>, string | undefined, string>;
+  import_cursor: string | null;
+  last_run_at: Timestamp | null;
+  last_run_status: 'ok' | 'error' | null;
+  last_error: string | null;
+  created_at: TimestampWithDefault;
+}
+
+export interface PostTable {
+  id: Generated<number>;
+  account_id: number;
+  entity_id: number;
+  platform_post_id: string;
+  url: string | null;
+  text: string;
+  lang: string | null;
+  posted_at: Timestamp;
+  /** posted_at as a date in the entity's time zone: the key of every period. */
+  local_day: DateString;
+  captured_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
+  likes: Generated<number>;
+  shares: Generated<number>;
+  replies: Generated<number>;
+  views: Generated<number>;
+  is_reply: Generated<boolean>;
+  is_repost: Generated<boolean>;
+  raw: Json<object>;
+  edited_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+}
+
+export interface PostVersionTable {
+  id: Generated<number>;
+  post_id: number;
+  kind: 'original' | 'edit' | 'deleted';
+  text: string;
+  raw: Json<object>;
+  captured_at: TimestampWithDefault;
+}
+
+export interface RulebookVersionTable {
+  version: string;
+  published_at: TimestampWithDefault;
+  active: Generated<boolean>;
+  sources: Json<Record<string, string>>;
+  rules: Json<unknown[]>;
+}
+
+export interface FindingTable {
+  id: Generated<number>;
+  post_id: number;
+  rule_id: string;
+  category: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  rulebook_version: string;
+  match: string;
+  start_offset: number;
+  end_offset: number;
+  status: Generated<'open' | 'confirmed' | 'dismissed'>;
+  created_at: TimestampWithDefault;
+}
+
+export interface PostScoreTable {
+  post_id: number;
+  rulebook_version: string;
+  score: number;
+  verdict: 'clean' | 'review' | 'violation';
+  categories: Generated<string[]>;
+  max_severity: string | null;
+  findings: Generated<number>;
+  scored_at: TimestampWithDefault;
+}
+
+export interface AccountFindingTable {
+  id: Generated<number>;
+  account_id: number;
+  rule_id: string;
+  category: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  rulebook_version: string;
+  match: string;
+  created_at: TimestampWithDefault;
+}
+
+export interface JobRunTable {
+  id: Generated<number>;
+  job: string;
+  slot: string;
+  started_at: TimestampWithDefault;
+  finished_at: Timestamp | null;
+  status: Generated<'running' | 'ok' | 'error'>;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  error: string | null;
+}
+
+/** Daily aggregates per account, recomputed (never incremented) from post_score. */
+export interface RollupDayTable {
+  account_id: number;
+  entity_id: number;
+  day: DateString;
+  posts: number;
+  clean: number;
+  review: number;
+  violations: number;
+  score_sum: number;
+  findings: number;
+  replies: number;
+  engagement: number;
+}
+
+export interface RollupCategoryDayTable {
+  entity_id: number;
+  day: DateString;
+  category: string;
+  findings: number;
+  posts: number;
+}
+
+export interface Database {
+  entity: EntityTable;
+  account: AccountTable;
+  post: PostTable;
+  post_version: PostVersionTable;
+  rulebook_version: RulebookVersionTable;
+  finding: FindingTable;
+  post_score: PostScoreTable;
+  account_finding: AccountFindingTable;
+  job_run: JobRunTable;
+  rollup_day: RollupDayTable;
+  rollup_category_day: RollupCategoryDayTable;
+}

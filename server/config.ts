@@ -1,0 +1,50 @@
+// The only reader of process.env: parsed once with zod, every bad field reported at once.
+import { z } from 'zod';
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const cronExpression = z.string().trim().min(9, 'must be a cron expression such as "*/5 * * * *"');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+    .refine((v) => URL.canParse(v), 'is not a valid URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MIZAN_DATA_DIR: z.string().min(1).default('./data'),
+  MIZAN_DEMO: boolFlag.default(true),
+  MIZAN_IMPORT_CRON: cronExpression.default('*/5 * * * *'),
+  MIZAN_ROLLUP_CRON: cronExpression.default('17 * * * *'),
+  MIZAN_TIMEZONE: z.string().default('Asia/Bahrain'),
+  MIZAN_WEB_DIR: z.string().default('dist/web'),
+  MIZAN_LOG_REQUESTS: boolFlag.default(false),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Defaults for tests and tools that build a config without the environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...overrides };
+}
