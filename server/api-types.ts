@@ -216,3 +216,24 @@ export interface JobsView {
   schedule: { job: string; expression: string; description: string }[];
   runs: JobRun[];
 }
+
+export interface EntityList {
+  items: Entity[];
+}
+
+export interface EntityTrend {
+  entityId: number;
+  from: string;
+  to: string;
+  interval: Interval;
+  items: TrendPoint[];
+  categoryTrend: CategoryTrendPoint[];
+}
+
+export interface AccountList {
+  items: AccountSummary[];
+}
+
+export interface AccountDetail extends AccountSummary {
+  entity: EntityRef;
+}

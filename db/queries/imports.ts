@@ -77,7 +77,7 @@ export async function savePostsPage(
         if (!old) continue;
         if (p.deleted && old.deleted_at === null) {
           // The archived text stays: only the deletion is recorded, as evidence.
-          await trx.updateTable('post').set({ deleted_at: now, updated_at: now }).where('id', '=', old.id).execute();
+          await trx.updateTable('post').set({ deleted_at: now }).where('id', '=', old.id).execute();
           await trx.insertInto('post_version').values({ post_id: old.id, kind: 'deleted', text: old.text, raw: JSON.stringify(p.raw ?? null), captured_at: now }).execute();
           result.deleted++;
         } else if (!p.deleted && p.text !== old.text) {

@@ -1,0 +1,103 @@
+// Command line for operators: migrate, seed the demo, import (all accounts or a file), score, roll up.
+import { parseArgs } from 'node:util';
+import { createDb } from '../db/client.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { upsertAccount } from '../db/queries/accounts.ts';
+import { upsertEntity } from '../db/queries/entities.ts';
+import { loadConfig } from '../server/config.ts';
+import { connectors } from './connectors/registry.ts';
+import type { JobDeps } from './deps.ts';
+import { runImportPipeline } from './pipeline.ts';
+import { runRollup } from './rollup.ts';
+import { runScoring } from './score.ts';
+import { loadRulebook } from './scoring/engine.ts';
+import { seedDemo } from './seed-demo.ts';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+  migrate                      apply database migrations
+  seed-demo                    register the demo entities and accounts
+  import [--account ID ...]    import, score and roll up (all active accounts by default)
+  import-file --file PATH --entity SLUG --handle HANDLE [--platform P] [--type official|executive|employee] [--name-ar N --name-en N]
+                               register a file-drop account (JSONL or CSV) and import it
+  score                        score posts that need it with the rulebook in force
+  rollup                       recompute every daily rollup`;
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      account: { type: 'string', multiple: true },
+      file: { type: 'string' },
+      entity: { type: 'string' },
+      handle: { type: 'string' },
+      platform: { type: 'string', default: 'file' },
+      type: { type: 'string', default: 'official' },
+      'name-ar': { type: 'string' },
+      'name-en': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadConfig();
+  const handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR });
+  try {
+    await migrateToLatest(handle.db);
+    const deps: JobDeps = { db: handle.db, rulebook: loadRulebook(), connectors, log: (m) => console.error(m) };
+    const now = new Date();
+    switch (command) {
+      case 'migrate':
+        console.log('migrations applied');
+        break;
+      case 'seed-demo':
+        console.log(await seedDemo(handle.db));
+        break;
+      case 'import': {
+        const ids = values.account?.map(Number);
+        if (ids?.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--account takes numeric account ids');
+        report(await runImportPipeline(deps, { now, accountIds: ids }));
+        break;
+      }
+      case 'import-file': {
+        if (!values.file || !values.entity || !values.handle) throw new Error('import-file needs --file, --entity and --handle');
+        if (!['official', 'executive', 'employee'].includes(values.type!)) throw new Error('--type must be official, executive or employee');
+        const entityId = await upsertEntity(handle.db, { slug: values.entity, nameAr: values['name-ar'] ?? values.entity, nameEn: values['name-en'] ?? values.entity });
+        const accountId = await upsertAccount(handle.db, {
+          entityId,
+          platform: values.platform!,
+          connector: 'file',
+          handle: values.handle,
+          type: values.type as 'official',
+          config: { path: values.file },
+        });
+        report(await runImportPipeline(deps, { now, accountIds: [accountId] }));
+        break;
+      }
+      case 'score':
+        console.log((await runScoring(deps, { now })).counts);
+        break;
+      case 'rollup':
+        console.log(await runRollup(handle.db, { days: 'all' }));
+        break;
+      default:
+        throw new Error(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function report(r: Awaited<ReturnType<typeof runImportPipeline>>) {
+  console.log(JSON.stringify(r.counts));
+  for (const w of r.warnings) console.error(`warning: ${w}`);
+  for (const e of r.errors) console.error(`error: ${e.handle}: ${e.error}`);
+  if (r.errors.length) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(`mizan: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type { Db } from '../db/client.ts';
+import type { Connector } from './connectors/types.ts';
+import type { Rulebook } from './scoring/engine.ts';
+
+/** What every job needs, passed in (tests give their own connectors and a fixed clock). */
+export interface JobDeps {
+  db: Db;
+  rulebook: Rulebook;
+  connectors: Record<string, Connector>;
+  log: (message: string) => void;
+}

@@ -1,0 +1,124 @@
+// The only file that imports node-cron: every named job and its expression in one list.
+// Each (job, slot) runs once across processes: the run coordinator's election is the insert of a
+// job_run row keyed by job and slot. A slot missed while the process was down is caught up at start.
+import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
+import type { Config } from '../server/config.ts';
+import { claimJobRun, finishJobRun, getLatestJobSlot } from '../db/queries/jobs.ts';
+import type { JobDeps } from './deps.ts';
+import { runImportPipeline } from './pipeline.ts';
+import { recentDays, runRollup } from './rollup.ts';
+
+export interface JobDefinition {
+  job: string;
+  expression: string;
+  description: string;
+  run(deps: JobDeps, now: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
+}
+
+export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'>): JobDefinition[] {
+  return [
+    {
+      job: 'import',
+      expression: config.MIZAN_IMPORT_CRON,
+      description: 'Import new posts of every active account, score them, roll up the days touched',
+      async run(deps, now) {
+        const r = await runImportPipeline(deps, { now });
+        const error = r.errors.length ? r.errors.map((e) => `${e.handle}: ${e.error}`).join('; ') : null;
+        return { counts: r.counts, error };
+      },
+    },
+    {
+      job: 'rollup',
+      expression: config.MIZAN_ROLLUP_CRON,
+      description: 'Recompute the daily rollups of the last three days',
+      async run(deps, now) {
+        const r = await runRollup(deps.db, { days: recentDays(now, config.MIZAN_TIMEZONE, 3) });
+        return { counts: { rows: r.rows } };
+      },
+    },
+  ];
+}
+
+/** Runs one job for one slot unless another process already claimed it; records the run. */
+export async function runJobSlot(deps: JobDeps, def: JobDefinition, slot: Date, now: () => Date = () => new Date()): Promise<'ran' | 'skipped'> {
+  const runId = await claimJobRun(deps.db, def.job, slot.toISOString(), now());
+  if (runId === null) return 'skipped';
+  await executeClaimed(deps, def, runId, now);
+  return 'ran';
+}
+
+async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, now: () => Date): Promise<void> {
+  let counts: Record<string, number> = {};
+  let error: string | null = null;
+  try {
+    const r = await def.run(deps, now());
+    counts = r.counts;
+    error = r.error ?? null;
+  } catch (err) {
+    error = (err as Error).message || String(err);
+    deps.log(`job ${def.job} failed: ${error}`);
+  }
+  await finishJobRun(deps.db, runId, { finishedAt: now(), counts, error });
+}
+
+export interface Scheduler {
+  stop(): Promise<void>;
+  /** Resolves when the start-up catch-up runs are done. */
+  caughtUp: Promise<void>;
+}
+
+export function startScheduler(deps: JobDeps, config: Config): Scheduler {
+  const defs = jobDefinitions(config);
+  const claimed = new Map<string, number>();
+  const coordinator = {
+    async shouldRun(key: string): Promise<boolean> {
+      const at = key.indexOf(':');
+      const runId = await claimJobRun(deps.db, key.slice(0, at), key.slice(at + 1), new Date());
+      if (runId === null) return false;
+      claimed.set(key, runId);
+      return true;
+    },
+  };
+  const tasks: ScheduledTask[] = [];
+  for (const def of defs) {
+    const task = cron.schedule(
+      def.expression,
+      async (ctx: TaskContext) => {
+        const key = `${def.job}:${ctx.date.toISOString()}`;
+        const runId = claimed.get(key);
+        claimed.delete(key);
+        if (runId !== undefined) await executeClaimed(deps, def, runId, () => new Date());
+      },
+      { name: def.job, timezone: config.MIZAN_TIMEZONE, noOverlap: true, distributed: true, runCoordinator: coordinator },
+    );
+    tasks.push(task);
+  }
+  const caughtUp = (async () => {
+    for (const [i, def] of defs.entries()) {
+      const slot = previousSlot(tasks[i]);
+      const latest = await getLatestJobSlot(deps.db, def.job);
+      if (slot && (!latest || latest < slot.toISOString())) {
+        deps.log(`catching up job ${def.job} (slot ${slot.toISOString()} was missed)`);
+        await runJobSlot(deps, def, slot);
+      }
+    }
+  })().catch((err) => deps.log(`catch-up failed: ${(err as Error).message}`));
+  return {
+    caughtUp,
+    async stop() {
+      for (const t of tasks) await t.destroy();
+      await caughtUp;
+    },
+  };
+}
+
+/** The last slot at or before now, for expressions with a regular interval. */
+function previousSlot(task: ScheduledTask): Date | null {
+  const [next, after] = task.getNextRuns(2);
+  if (!next || !after) return null;
+  return new Date(next.getTime() - (after.getTime() - next.getTime()));
+}
+
+export function validateCron(expression: string): boolean {
+  return cron.validate(expression);
+}

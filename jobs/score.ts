@@ -1,0 +1,48 @@
+// Scores every post that needs it with the rulebook in force, keeping reviewers' decisions.
+import { listImportAccounts } from '../db/queries/accounts.ts';
+import { activateRulebookVersion } from '../db/queries/rulebook.ts';
+import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
+import type { JobDeps } from './deps.ts';
+import { computeScore } from './scoring/formula.ts';
+import { scorePost, scoreProfile } from './scoring/engine.ts';
+
+export interface ScoreCounts {
+  posts: number;
+  findings: number;
+  violations: number;
+  accounts: number;
+}
+
+export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; days: string[] }> {
+  const { db, rulebook } = deps;
+  await activateRulebookVersion(db, rulebook);
+  const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
+  const days = new Set<string>();
+  for (;;) {
+    const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000);
+    if (!batch.length) break;
+    const decisions = await listReviewDecisions(db, batch.map((p) => p.id));
+    const decided = new Map(decisions.map((d) => [`${d.postId}\u0000${d.rule}\u0000${d.match}`, d.status]));
+    const scored: ScoredPost[] = batch.map((post) => {
+      const lang = post.lang === 'ar' || post.lang === 'en' ? post.lang : undefined;
+      const { findings } = scorePost(rulebook, { text: post.text, lang, accountType: post.accountType });
+      // A reviewer's decision survives rescoring when the same rule still matches the same text.
+      const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${f.match}`) ?? ('open' as const) }));
+      return { postId: post.id, ...computeScore(withStatus), findings: withStatus };
+    });
+    await saveScores(db, rulebook.version, scored, opts.now);
+    for (const p of batch) days.add(p.localDay);
+    counts.posts += scored.length;
+    for (const s of scored) {
+      counts.findings += s.findings.length;
+      if (s.verdict === 'violation') counts.violations++;
+    }
+  }
+  // Account-level rules (the disclaimer on personal accounts) read the profile text.
+  for (const account of await listImportAccounts(db)) {
+    const findings = scoreProfile(rulebook, { accountType: account.type, profileText: account.profileText });
+    await replaceAccountFindings(db, account.id, rulebook.version, findings);
+    counts.accounts++;
+  }
+  return { counts, days: [...days].sort() };
+}

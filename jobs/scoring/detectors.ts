@@ -1,0 +1,298 @@
+// Validated detectors: personal data (IDs, phones, e-mails, IBANs, cards, addresses) and secrets.
+// Detectors run on the original text with Arabic-Indic digits replaced by ASCII digits one-for-one
+// (same length, same offsets), so their spans are original spans.
+
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import type { AccountType } from './types.ts';
+
+/** Luhn (mod 10) over a string of digits. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let dbl = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+export function digitsOnly(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += s[i];
+  }
+  return out;
+}
+
+/**
+ * Bahrain CPR (personal number): 9 digits whose first four are the holder's birth year and month
+ * (YYMM). We only check that the month is plausible. The CPR is known to end in a check digit, but we
+ * could not cite a public definition of its algorithm, so no checksum is claimed or verified here.
+ */
+export function plausibleCpr(d: string): boolean {
+  if (d.length !== 9) return false;
+  const mm = (d.charCodeAt(2) - 48) * 10 + (d.charCodeAt(3) - 48);
+  if (mm < 1 || mm > 12) return false;
+  // 9 identical digits or a plain ascending run is a placeholder, not an ID
+  if (/^(\d)\1{8}$/.test(d) || d === '123456789') return false;
+  return true;
+}
+
+/** Saudi national ID (starts with 1) or Iqama (starts with 2): 10 digits, Luhn-style check digit. */
+export function validSaudiId(d: string): boolean {
+  return d.length === 10 && (d[0] === '1' || d[0] === '2') && luhn(d);
+}
+
+/** Emirati ID: 784-YYYY-NNNNNNN-C, 15 digits, Luhn check digit. */
+export function validEmiratiId(d: string): boolean {
+  return d.length === 15 && d.startsWith('784') && luhn(d);
+}
+
+/** Payment card: 13–19 digits, Luhn, issuer prefix 2–6, not all one digit. */
+export function validCard(d: string): boolean {
+  if (d.length < 13 || d.length > 19) return false;
+  const f = d.charCodeAt(0) - 48;
+  if (f < 2 || f > 6) return false;
+  if (/^(\d)\1+$/.test(d)) return false;
+  return luhn(d);
+}
+
+export function validIban(s: string): boolean {
+  const e = electronicFormatIBAN(s);
+  return !!e && isValidIBAN(e);
+}
+
+export function validIpv4(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return false;
+    const n = Number(p);
+    if (!(n >= 0 && n <= 255)) return false;
+  }
+  return true;
+}
+
+export const VALIDATORS: Record<string, (match: string) => boolean> = {
+  none: () => true,
+  luhn: (m) => luhn(digitsOnly(m)),
+  card: (m) => validCard(digitsOnly(m)),
+  cpr: (m) => plausibleCpr(digitsOnly(m)),
+  saudi_id: (m) => validSaudiId(digitsOnly(m)),
+  emirati_id: (m) => validEmiratiId(digitsOnly(m)),
+  iban: (m) => validIban(m),
+  ipv4: (m) => validIpv4(m),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Phones
+
+const GCC_REGIONS: CountryCode[] = ['BH', 'SA', 'AE', 'KW', 'QA', 'OM'];
+const GCC_CODES = new Set(['973', '966', '971', '965', '974', '968']);
+
+export interface PhoneVerdict {
+  valid: boolean;
+  region?: string;
+  type?: string;
+  national?: string;
+}
+
+const phoneCache = new Map<string, PhoneVerdict>();
+
+/** Validate a phone number as written (any spacing; + or 00 international prefix) for the GCC. */
+export function checkPhone(raw: string): PhoneVerdict {
+  const key = (raw.trimStart().startsWith('+') ? '+' : '') + digitsOnly(raw);
+  let v = phoneCache.get(key);
+  if (v === undefined) {
+    v = checkPhoneUncached(raw);
+    if (phoneCache.size >= 20000) phoneCache.clear();
+    phoneCache.set(key, v);
+  }
+  return v;
+}
+
+function checkPhoneUncached(raw: string): PhoneVerdict {
+  const trimmed = raw.trim();
+  let d = digitsOnly(trimmed);
+  let intl = trimmed.startsWith('+');
+  if (!intl && d.startsWith('00')) {
+    d = d.slice(2);
+    intl = true;
+  }
+  if (d.length < 7 || d.length > 15) return { valid: false };
+  if (intl) {
+    const p = parsePhoneNumberFromString('+' + d);
+    if (!p || !p.isValid() || !GCC_CODES.has(p.countryCallingCode)) return { valid: false };
+    return { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
+  }
+  // a number written with its country code but without + or 00 (97336123456)
+  const cc = d.slice(0, 3);
+  if (GCC_CODES.has(cc) && d.length >= 10) {
+    const p = parsePhoneNumberFromString('+' + d);
+    if (p && p.isValid()) return { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
+  }
+  for (const region of GCC_REGIONS) {
+    const p = parsePhoneNumberFromString(d, region);
+    if (p && p.isValid()) return { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
+  }
+  return { valid: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail
+
+export interface EmailOptions {
+  govDomains: RegExp; // matches the domain part of a government e-mail
+  genericLocals: Set<string>; // info, contact, ... (institutional mailboxes)
+}
+
+export function isGovDomain(domain: string, opts: EmailOptions): boolean {
+  return opts.govDomains.test(domain.toLowerCase());
+}
+
+export function isGenericLocal(local: string, opts: EmailOptions): boolean {
+  const l = local.toLowerCase().replace(/[._-]?\d+$/, '');
+  return opts.genericLocals.has(l);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidates: every detector emits [start, end) spans on the (digit-normalized) text.
+
+export interface DetectContext {
+  text: string; // original text
+  dtext: string; // same length, ASCII digits
+  accountType: AccountType | undefined;
+}
+
+export type Emit = (start: number, end: number) => void;
+
+export interface DetectorSpec {
+  patterns: RegExp[]; // global regexes, compiled once at load
+  validate: (m: string) => boolean;
+  options: Record<string, unknown>;
+}
+
+export type DetectorFn = (ctx: DetectContext, spec: DetectorSpec, emit: Emit) => void;
+
+function eachMatch(re: RegExp, s: string, f: (m: RegExpExecArray) => void): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let guard = 0;
+  while ((m = re.exec(s)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    f(m);
+    if (++guard > 10000) break;
+  }
+}
+
+/** Span of the capture group named `v` when present, else of the whole match. */
+function spanOf(m: RegExpExecArray): [number, number] {
+  const idx = (m as RegExpExecArray & { indices?: { groups?: Record<string, [number, number] | undefined> } }).indices;
+  const g = idx?.groups?.v;
+  if (g) return g;
+  return [m.index, m.index + m[0].length];
+}
+
+const regexDetector: DetectorFn = (ctx, spec, emit) => {
+  for (const re of spec.patterns)
+    eachMatch(re, ctx.dtext, (m) => {
+      const [s, e] = spanOf(m);
+      if (spec.validate(ctx.dtext.slice(s, e))) emit(s, e);
+    });
+};
+
+const phoneDetector: DetectorFn = (ctx, spec, emit) => {
+  const allowTypes = new Set((spec.options.allow_types as string[] | undefined) ?? []);
+  for (const re of spec.patterns)
+    eachMatch(re, ctx.dtext, (m) => {
+      let [s, e] = spanOf(m);
+      // trim trailing separators the pattern may have taken
+      while (e > s && !/[0-9]/.test(ctx.dtext[e - 1])) e--;
+      while (s < e && !/[0-9+]/.test(ctx.dtext[s])) s++;
+      const raw = ctx.dtext.slice(s, e);
+      const v = checkPhone(raw);
+      if (!v.valid) return;
+      if (v.type && allowTypes.has(v.type)) return;
+      emit(s, e);
+    });
+};
+
+const EMAIL_RE = /(?<![\p{L}\p{N}._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/gu;
+
+function emailOpts(spec: DetectorSpec): EmailOptions {
+  return spec.options as unknown as EmailOptions;
+}
+
+/** Personal e-mail: not an institutional mailbox; a gov address on a personal account is infosec's. */
+const emailDetector: DetectorFn = (ctx, spec, emit) => {
+  const opts = emailOpts(spec);
+  eachMatch(EMAIL_RE, ctx.text, (m) => {
+    const at = m[0].indexOf('@');
+    const local = m[0].slice(0, at);
+    const domain = m[0].slice(at + 1);
+    if (isGenericLocal(local, opts)) return;
+    const gov = isGovDomain(domain, opts);
+    if (gov && (ctx.accountType === 'executive' || ctx.accountType === 'employee')) return; // → infosec rule
+    emit(m.index, m.index + m[0].length);
+  });
+};
+
+/** Government e-mail address (any mailbox) — the engine restricts the rule to personal accounts. */
+const govEmailDetector: DetectorFn = (ctx, spec, emit) => {
+  const opts = emailOpts(spec);
+  eachMatch(EMAIL_RE, ctx.text, (m) => {
+    const domain = m[0].slice(m[0].indexOf('@') + 1);
+    if (isGovDomain(domain, opts)) emit(m.index, m.index + m[0].length);
+  });
+};
+
+/**
+ * Home address: at least `min_parts` address components (block/road/building/flat ... each with a
+ * number) close together, at least one of them a dwelling component (building/house/flat/villa).
+ */
+const addressDetector: DetectorFn = (ctx, spec, emit) => {
+  const minParts = (spec.options.min_parts as number | undefined) ?? 2;
+  const gap = (spec.options.max_gap as number | undefined) ?? 30;
+  const dwelling = spec.patterns[1];
+  const parts: { s: number; e: number; kind: string; dwell: boolean }[] = [];
+  eachMatch(spec.patterns[0], ctx.dtext, (m) => {
+    const kind = (m.groups?.k ?? m[0]).toLowerCase();
+    dwelling.lastIndex = 0;
+    parts.push({ s: m.index, e: m.index + m[0].length, kind, dwell: dwelling.test(kind) });
+  });
+  let i = 0;
+  while (i < parts.length) {
+    let j = i;
+    const kinds = new Set([parts[i].kind]);
+    let dwell = parts[i].dwell;
+    while (j + 1 < parts.length && parts[j + 1].s - parts[j].e <= gap) {
+      j++;
+      kinds.add(parts[j].kind);
+      dwell ||= parts[j].dwell;
+    }
+    if (kinds.size >= minParts && dwell) emit(parts[i].s, parts[j].e);
+    i = j + 1;
+  }
+};
+
+export const DETECTORS: Record<string, DetectorFn> = {
+  regex: regexDetector,
+  phone: phoneDetector,
+  email: emailDetector,
+  gov_email: govEmailDetector,
+  address: addressDetector,
+};
+
+/** keyword_value is evaluated by the engine (it needs the keyword hits): listed here for validation. */
+export const DETECTOR_NAMES = [...Object.keys(DETECTORS), 'keyword_value'] as const;

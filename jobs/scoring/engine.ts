@@ -1,0 +1,307 @@
+// The scoring engine: pure data in, pure data out.
+//   loadRulebook / parseRulebook → Rulebook (validated, compiled once)
+//   scorePost(rulebook, input)   → findings (offsets on the original text), score, verdict
+//   scoreProfile(rulebook, ...)  → account-level findings (missing disclaimer)
+
+import { computeScore } from './formula.ts';
+import { newHitBuffer, type HitBuffer } from './lexicon.ts';
+import { asciiDigits, normalize, type Normalized } from './normalize.ts';
+import {
+  ROLE_EXCEPTION,
+  ROLE_NEAR,
+  ROLE_NEGATION,
+  ROLE_TERM,
+  type CompiledRule,
+  type Rulebook,
+} from './rulebook.ts';
+import type { DetectContext } from './detectors.ts';
+import { SEVERITIES, type AccountType, type Finding, type ScoreInput, type ScoreResult } from './types.ts';
+
+export { loadRulebook, parseRulebook, RulebookError, rulebookVersion } from './rulebook.ts';
+export type { Rulebook } from './rulebook.ts';
+
+const SEV_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+
+// ---------------------------------------------------------------------------------------------
+// per-call scratch (the engine is synchronous; buffers are reused across calls)
+
+const hits: HitBuffer = newHitBuffer(512);
+
+interface Scratch {
+  buckets: number[][]; // [ruleIdx * 4 + role] → hit indices
+  touched: number[]; // rule indices with any hit
+  mark: Uint8Array;
+  detectorRules: CompiledRule[];
+  profileRules: CompiledRule[];
+}
+const scratchByBook = new WeakMap<Rulebook, Scratch>();
+
+function scratchFor(rb: Rulebook): Scratch {
+  let s = scratchByBook.get(rb);
+  if (!s) {
+    const n = rb.compiled.length;
+    s = {
+      buckets: Array.from({ length: n * 4 }, () => []),
+      touched: [],
+      mark: new Uint8Array(n),
+      detectorRules: rb.compiled.filter((r) => r.kind === 'detector'),
+      profileRules: rb.compiled.filter((r) => r.kind === 'profile'),
+    };
+    scratchByBook.set(rb, s);
+  }
+  return s;
+}
+
+/** Rules scoped to account types; a post without an account type is taken as an official account's. */
+function accountOk(rule: CompiledRule, account: AccountType | undefined): boolean {
+  if (!rule.accounts) return true;
+  return rule.accounts.has(account ?? 'official');
+}
+
+/** Scan normalized text and distribute hits to rule buckets. */
+function collect(rb: Rulebook, sc: Scratch, nz: Normalized, account: AccountType | undefined): void {
+  for (const r of sc.touched) {
+    sc.mark[r] = 0;
+    const b = r * 4;
+    sc.buckets[b].length = 0;
+    sc.buckets[b + 1].length = 0;
+    sc.buckets[b + 2].length = 0;
+    sc.buckets[b + 3].length = 0;
+  }
+  sc.touched.length = 0;
+  rb.automaton.scan(nz, hits);
+  const uses = rb.termUses;
+  const compiled = rb.compiled;
+  for (let h = 0; h < hits.count; h++) {
+    const u = uses[hits.term[h]];
+    for (let k = 0; k < u.length; k++) {
+      const ri = u[k] >> 2;
+      if (!accountOk(compiled[ri], account)) continue;
+      sc.buckets[u[k]].push(h);
+      if (sc.mark[ri] === 0) {
+        sc.mark[ri] = 1;
+        sc.touched.push(ri);
+      }
+    }
+  }
+}
+
+/** A finding plus its core span (the words of the term itself, without context words) and rule index. */
+interface Draft {
+  rule: CompiledRule;
+  start: number;
+  end: number;
+  cs: number;
+  ce: number;
+}
+
+function draft(rule: CompiledRule, start: number, end: number, cs = start, ce = end): Draft {
+  return { rule, start, end, cs, ce };
+}
+
+/** Token distance between two hits (0 when overlapping). */
+function tokGap(a: number, b: number): number {
+  if (hits.tokB[b] < hits.tokA[a]) return hits.tokA[a] - hits.tokB[b];
+  if (hits.tokA[b] > hits.tokB[a]) return hits.tokA[b] - hits.tokB[a];
+  return 0;
+}
+
+function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
+  const base = rule.idx * 4;
+  const terms = sc.buckets[base + ROLE_TERM];
+  if (terms.length === 0) return;
+  const near = sc.buckets[base + ROLE_NEAR];
+  const exc = sc.buckets[base + ROLE_EXCEPTION];
+  const neg = sc.buckets[base + ROLE_NEGATION];
+  if (rule.hasExceptions && exc.length > 0 && rule.exceptionWindow < 0) return;
+  for (const a of terms) {
+    if (rule.hasExceptions && exc.length > 0) {
+      let skip = false;
+      for (const e of exc) if (tokGap(a, e) <= rule.exceptionWindow) skip = true;
+      if (skip) continue;
+    }
+    if (rule.hasNegations && neg.length > 0) {
+      let negated = false;
+      for (const n of neg) {
+        const d = hits.tokA[a] - hits.tokB[n];
+        if (hits.tokB[n] < hits.tokA[a] && d <= rule.negationWindow) negated = true;
+      }
+      if (negated) continue;
+    }
+    let start = hits.oStart[a];
+    let end = hits.oEnd[a];
+    if (rule.kind === 'phrase') {
+      let ok = rule.directed && hits.vocative[a] === 1;
+      if (!ok) {
+        let best = -1;
+        let bestGap = 1 << 30;
+        for (const b of near) {
+          const before = hits.tokB[b] < hits.tokA[a];
+          const after = hits.tokA[b] > hits.tokB[a];
+          if (!before && !after) continue; // overlapping: the same words
+          if (rule.order === 'before' && !before) continue;
+          if (rule.order === 'after' && !after) continue;
+          const g = tokGap(a, b);
+          if (g <= rule.window && g < bestGap) {
+            best = b;
+            bestGap = g;
+          }
+        }
+        if (best < 0) continue;
+        ok = true;
+        start = Math.min(start, hits.oStart[best]);
+        end = Math.max(end, hits.oEnd[best]);
+      }
+    }
+    out.push(draft(rule, start, end, hits.oStart[a], hits.oEnd[a]));
+  }
+}
+
+function nearWithinChars(sc: Scratch, rule: CompiledRule, role: number, s: number, e: number): boolean {
+  const list = sc.buckets[rule.idx * 4 + role];
+  const w = rule.windowChars;
+  for (const h of list) {
+    const hs = hits.oStart[h];
+    const he = hits.oEnd[h];
+    if (he <= s ? s - he <= w : hs >= e ? hs - e <= w : true) return true;
+  }
+  return false;
+}
+
+// detector emit state (module level: no closure per call)
+let emRule: CompiledRule | null = null;
+let emSc: Scratch | null = null;
+let emCtx: DetectContext | null = null;
+let emOut: Draft[] = [];
+
+function emit(s: number, e: number): void {
+  const rule = emRule!;
+  if (e <= s) return;
+  if (rule.allowValues.size > 0) {
+    const v = emCtx!.dtext.slice(s, e).replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+    if (rule.allowValues.has(v)) return;
+  }
+  if (rule.hasNear && rule.detector !== 'keyword_value' && !nearWithinChars(emSc!, rule, ROLE_NEAR, s, e)) return;
+  if (rule.hasExceptions && nearWithinChars(emSc!, rule, ROLE_EXCEPTION, s, e)) return;
+  emOut.push(draft(rule, s, e));
+}
+
+function runDetectors(sc: Scratch, nz: Normalized, text: string, account: AccountType | undefined, out: Draft[]): void {
+  let ctx: DetectContext | null = null;
+  emSc = sc;
+  emOut = out;
+  for (const rule of sc.detectorRules) {
+    if (nz.maxDigitRun < rule.minDigits) continue;
+    if (rule.requires === 'at' && !nz.hasAt) continue;
+    if (!accountOk(rule, account)) continue;
+    if (rule.hasNear && sc.buckets[rule.idx * 4 + ROLE_NEAR].length === 0) continue;
+    if (rule.triggers !== null && !rule.triggers.test(text)) continue;
+    if (ctx === null) ctx = { text, dtext: nz.hasIndicDigit ? asciiDigits(text) : text, accountType: account };
+    emRule = rule;
+    emCtx = ctx;
+    if (rule.detector === 'keyword_value') {
+      // a value right after a keyword: كلمة المرور: Abc@2024, OTP 482913, passport No. A1234567
+      const spec = rule.spec!;
+      for (const h of sc.buckets[rule.idx * 4 + ROLE_NEAR]) {
+        const from = hits.oEnd[h];
+        const window = ctx.dtext.slice(from, from + rule.windowChars);
+        for (const re of spec.patterns) {
+          re.lastIndex = 0;
+          const m = re.exec(window);
+          if (m && spec.validate(m[0])) {
+            emit(from + m.index, from + m.index + m[0].length);
+            break;
+          }
+        }
+      }
+    } else rule.detectorFn!(ctx, rule.spec!, emit);
+  }
+  emRule = null;
+  emCtx = null;
+  emSc = null;
+  emOut = [];
+}
+
+/**
+ * One finding per category for the same words: when the core spans of two findings of one category
+ * overlap, keep the more severe, then the one that starts first, then the shorter.
+ */
+function better(a: Draft, b: Draft): boolean {
+  const sa = SEV_RANK[a.rule.severity];
+  const sb = SEV_RANK[b.rule.severity];
+  if (sa !== sb) return sa > sb;
+  if (a.start !== b.start) return a.start < b.start;
+  if (a.end - a.start !== b.end - b.start) return a.end - a.start < b.end - b.start;
+  return a.rule.idx <= b.rule.idx;
+}
+
+function resolve(ds: Draft[]): Draft[] {
+  if (ds.length <= 1) return ds;
+  ds.sort((a, b) => a.cs - b.cs || a.ce - b.ce || a.rule.idx - b.rule.idx);
+  const keep = new Uint8Array(ds.length).fill(1);
+  for (let i = 0; i < ds.length; i++) {
+    if (!keep[i]) continue;
+    for (let j = i + 1; j < ds.length && ds[j].cs < ds[i].ce; j++) {
+      if (!keep[j] || ds[j].rule.category !== ds[i].rule.category) continue;
+      if (better(ds[j], ds[i])) {
+        keep[i] = 0;
+        break;
+      }
+      keep[j] = 0;
+    }
+  }
+  const out: Draft[] = [];
+  for (let i = 0; i < ds.length; i++) if (keep[i]) out.push(ds[i]);
+  return out;
+}
+
+function byPosition(a: Draft, b: Draft): number {
+  return a.start - b.start || a.end - b.end || a.rule.idx - b.rule.idx;
+}
+
+/** Score one post. Findings are sorted by start; all count as open. */
+export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
+  const text = typeof input.text === 'string' ? input.text : '';
+  const account = input.accountType;
+  const sc = scratchFor(rulebook);
+  const nz = normalize(text);
+  collect(rulebook, sc, nz, account);
+  let drafts: Draft[] = [];
+  for (const ri of sc.touched) {
+    const rule = rulebook.compiled[ri];
+    if (rule.kind === 'lexicon' || rule.kind === 'phrase') evalTermRule(rule, sc, drafts);
+  }
+  if (text.length > 0) runDetectors(sc, nz, text, account, drafts);
+  const findings: Finding[] = [];
+  if (drafts.length > 0) {
+    drafts = resolve(drafts);
+    drafts.sort(byPosition);
+    for (const d of drafts)
+      findings.push({ rule: d.rule.id, category: d.rule.category, severity: d.rule.severity, start: d.start, end: d.end, match: text.slice(d.start, d.end) });
+  }
+  const { score, verdict } = computeScore(findings);
+  return { score, verdict, findings };
+}
+
+/**
+ * Account-level rules (the disclaimer duty of executive and employee accounts). A missing disclaimer
+ * has no words in the text: start = end = 0 and match = ''. A null profile counts as lacking one.
+ */
+export function scoreProfile(rulebook: Rulebook, input: { accountType: AccountType; profileText: string | null }): Finding[] {
+  const sc = scratchFor(rulebook);
+  const text = typeof input.profileText === 'string' ? input.profileText : '';
+  const nz = normalize(text);
+  collect(rulebook, sc, nz, input.accountType);
+  const out: Finding[] = [];
+  for (const rule of sc.profileRules) {
+    if (!accountOk(rule, input.accountType)) continue;
+    if (sc.buckets[rule.idx * 4 + ROLE_TERM].length > 0) continue;
+    out.push({ rule: rule.id, category: rule.category, severity: rule.severity, start: 0, end: 0, match: '' });
+  }
+  return out;
+}
+
+/** Rule metadata by id (for the UI/API). */
+export function ruleInfo(rulebook: Rulebook, id: string) {
+  return rulebook.byId.get(id)?.info;
+}

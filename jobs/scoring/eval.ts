@@ -1,0 +1,282 @@
+// Evaluates the scoring engine against the labelled development corpus (test/fixtures/corpus/*.jsonl).
+//
+//   npm run eval                      table of precision / recall / F1 per category, micro and macro,
+//                                     and the flag rate on clean posts (overall, Arabic, English)
+//   npm run eval -- --json            the same figures as JSON (used by test/unit/eval.test.ts)
+//   npm run eval -- --errors [cat]    false positives / negatives with the words the engine matched
+//   npm run eval -- --dir <path>      another corpus directory
+//
+// Post-level evaluation: for each category, a post is a true positive when the category is in its
+// labels and the engine returned at least one finding in that category; a false positive when the
+// engine did and the label is absent; a false negative when the label is present and the engine found
+// nothing in that category. `disclaimer` is account-level and not evaluated here.
+// A clean post (no labels) counts as flagged when the engine returns any finding in a post category.
+// Always exits 0 (it reports, it does not judge); the floor lives in test/unit/eval.test.ts.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadRulebook, scorePost } from './engine.ts';
+import type { AccountType, Category, Finding, Lang, ScoreInput, ScoreResult } from './types.ts';
+
+export const POST_CATEGORIES = [
+  'confidentiality',
+  'personal_data',
+  'abuse',
+  'beliefs',
+  'public_morals',
+  'reputation',
+  'infosec',
+  'misuse_of_position',
+] as const satisfies readonly Category[];
+export type PostCategory = (typeof POST_CATEGORIES)[number];
+
+export const DEFAULT_CORPUS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/corpus');
+
+export interface CorpusPost {
+  id: string;
+  text: string;
+  lang: Lang;
+  account_type: AccountType;
+  labels: PostCategory[];
+  /** file the post came from (set by the loader) */
+  file?: string;
+}
+
+export interface Prf {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+export interface CategoryFigures extends Prf {
+  tp: number;
+  fp: number;
+  fn: number;
+  /** number of posts labelled with the category */
+  support: number;
+}
+export interface RateFigures {
+  posts: number;
+  flagged: number;
+  rate: number;
+}
+export interface EvalFigures {
+  posts: number;
+  clean_posts: number;
+  categories: Record<PostCategory, CategoryFigures>;
+  micro: Prf & { tp: number; fp: number; fn: number };
+  macro: Prf;
+  clean_flag_rate: { overall: RateFigures; ar: RateFigures; en: RateFigures };
+  /** share of clean posts whose verdict is not `clean` (close to clean_flag_rate; kept for reference) */
+  clean_non_clean_verdict_rate: number;
+}
+export interface EvalError {
+  kind: 'FP' | 'FN';
+  category: PostCategory;
+  post: CorpusPost;
+  /** findings of the engine in this category (FP) or in any category (FN) */
+  findings: Finding[];
+}
+export interface EvalResult {
+  figures: EvalFigures;
+  errors: EvalError[];
+}
+
+const isPostCategory = (c: string): c is PostCategory => (POST_CATEGORIES as readonly string[]).includes(c);
+
+/** Loads every *.jsonl file of the corpus directory, in file-name order; validates each line. */
+export function loadCorpus(dir: string = DEFAULT_CORPUS_DIR): CorpusPost[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+  if (files.length === 0) throw new Error(`no *.jsonl corpus files in ${dir}`);
+  const posts: CorpusPost[] = [];
+  const ids = new Set<string>();
+  for (const file of files) {
+    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      const where = `${file}:${i + 1}`;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (e) {
+        throw new Error(`${where}: invalid JSON (${(e as Error).message})`);
+      }
+      const p = raw as CorpusPost;
+      if (typeof p.id !== 'string' || typeof p.text !== 'string' || !p.text) throw new Error(`${where}: id and text are required`);
+      if (ids.has(p.id)) throw new Error(`${where}: duplicate id ${p.id}`);
+      if (p.lang !== 'ar' && p.lang !== 'en') throw new Error(`${where}: lang must be ar or en`);
+      if (!['official', 'executive', 'employee'].includes(p.account_type)) throw new Error(`${where}: bad account_type`);
+      if (!Array.isArray(p.labels) || !p.labels.every((l) => typeof l === 'string' && isPostCategory(l)))
+        throw new Error(`${where}: labels must be post categories (${POST_CATEGORIES.join(', ')})`);
+      ids.add(p.id);
+      posts.push({ id: p.id, text: p.text, lang: p.lang, account_type: p.account_type, labels: [...new Set(p.labels)], file });
+    });
+  }
+  return posts;
+}
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+const f1 = (p: number, r: number): number => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
+const round = (x: number): number => Math.round(x * 10000) / 10000;
+
+export type ScoreFn = (input: ScoreInput) => ScoreResult;
+
+/** Scores every post with `score` and computes the figures. Pure apart from calling `score`. */
+export function evaluate(posts: readonly CorpusPost[], score: ScoreFn): EvalResult {
+  const counts = Object.fromEntries(POST_CATEGORIES.map((c) => [c, { tp: 0, fp: 0, fn: 0, support: 0 }])) as Record<
+    PostCategory,
+    { tp: number; fp: number; fn: number; support: number }
+  >;
+  const rates = { overall: { posts: 0, flagged: 0 }, ar: { posts: 0, flagged: 0 }, en: { posts: 0, flagged: 0 } };
+  let cleanNonCleanVerdict = 0;
+  const errors: EvalError[] = [];
+
+  for (const post of posts) {
+    const result = score({ text: post.text, lang: post.lang, accountType: post.account_type });
+    const findings = result.findings.filter((f) => isPostCategory(f.category));
+    const found = new Set(findings.map((f) => f.category as PostCategory));
+    const labels = new Set(post.labels);
+    for (const c of POST_CATEGORIES) {
+      const gold = labels.has(c);
+      const hit = found.has(c);
+      if (gold) counts[c].support++;
+      if (gold && hit) counts[c].tp++;
+      else if (!gold && hit) {
+        counts[c].fp++;
+        errors.push({ kind: 'FP', category: c, post, findings: findings.filter((f) => f.category === c) });
+      } else if (gold && !hit) {
+        counts[c].fn++;
+        errors.push({ kind: 'FN', category: c, post, findings });
+      }
+    }
+    if (labels.size === 0) {
+      const flagged = found.size > 0 ? 1 : 0;
+      rates.overall.posts++;
+      rates.overall.flagged += flagged;
+      rates[post.lang].posts++;
+      rates[post.lang].flagged += flagged;
+      if (result.verdict !== 'clean') cleanNonCleanVerdict++;
+    }
+  }
+
+  const categories = {} as Record<PostCategory, CategoryFigures>;
+  let TP = 0;
+  let FP = 0;
+  let FN = 0;
+  for (const c of POST_CATEGORIES) {
+    const { tp, fp, fn, support } = counts[c];
+    TP += tp;
+    FP += fp;
+    FN += fn;
+    const precision = ratio(tp, tp + fp);
+    const recall = ratio(tp, tp + fn);
+    categories[c] = { tp, fp, fn, support, precision: round(precision), recall: round(recall), f1: round(f1(precision, recall)) };
+  }
+  const microP = ratio(TP, TP + FP);
+  const microR = ratio(TP, TP + FN);
+  const mean = (k: keyof Prf): number => POST_CATEGORIES.reduce((s, c) => s + categories[c][k], 0) / POST_CATEGORIES.length;
+  const rate = (r: { posts: number; flagged: number }): RateFigures => ({ ...r, rate: round(ratio(r.flagged, r.posts)) });
+
+  return {
+    figures: {
+      posts: posts.length,
+      clean_posts: rates.overall.posts,
+      categories,
+      micro: { tp: TP, fp: FP, fn: FN, precision: round(microP), recall: round(microR), f1: round(f1(microP, microR)) },
+      macro: { precision: round(mean('precision')), recall: round(mean('recall')), f1: round(mean('f1')) },
+      clean_flag_rate: { overall: rate(rates.overall), ar: rate(rates.ar), en: rate(rates.en) },
+      clean_non_clean_verdict_rate: round(ratio(cleanNonCleanVerdict, rates.overall.posts)),
+    },
+    errors,
+  };
+}
+
+/** Loads the rulebook and the corpus and evaluates the engine (what `npm run eval` and the test run). */
+export function runEval(dir: string = DEFAULT_CORPUS_DIR): EvalResult {
+  const rulebook = loadRulebook();
+  return evaluate(loadCorpus(dir), (input) => scorePost(rulebook, input));
+}
+
+// ---------------------------------------------------------------- printing
+const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
+
+export function formatTable(f: EvalFigures): string {
+  const out: string[] = [];
+  const head = `${'category'.padEnd(20)}${'support'.padStart(8)}${'tp'.padStart(6)}${'fp'.padStart(6)}${'fn'.padStart(6)}${'prec%'.padStart(8)}${'rec%'.padStart(8)}${'F1%'.padStart(8)}`;
+  out.push(`Mizan engine evaluation — ${f.posts} posts (${f.clean_posts} clean)`, '', head, '-'.repeat(head.length));
+  for (const c of POST_CATEGORIES) {
+    const x = f.categories[c];
+    out.push(
+      `${c.padEnd(20)}${String(x.support).padStart(8)}${String(x.tp).padStart(6)}${String(x.fp).padStart(6)}${String(x.fn).padStart(6)}  ${pct(x.precision)}  ${pct(x.recall)}  ${pct(x.f1)}`,
+    );
+  }
+  out.push('-'.repeat(head.length));
+  const m = f.micro;
+  out.push(
+    `${'micro'.padEnd(20)}${''.padStart(8)}${String(m.tp).padStart(6)}${String(m.fp).padStart(6)}${String(m.fn).padStart(6)}  ${pct(m.precision)}  ${pct(m.recall)}  ${pct(m.f1)}`,
+  );
+  out.push(`${'macro'.padEnd(20)}${''.padStart(26)}  ${pct(f.macro.precision)}  ${pct(f.macro.recall)}  ${pct(f.macro.f1)}`);
+  out.push('');
+  out.push('Flag rate on clean posts (any finding in a post category):');
+  for (const k of ['overall', 'ar', 'en'] as const) {
+    const r = f.clean_flag_rate[k];
+    out.push(`  ${k.padEnd(8)} ${pct(r.rate)}%  (${r.flagged} of ${r.posts})`);
+  }
+  out.push(`  verdict other than clean on clean posts: ${pct(f.clean_non_clean_verdict_rate).trim()}%`);
+  return out.join('\n');
+}
+
+const oneLine = (s: string, max = 160): string => {
+  const t = s.replace(/\s+/g, ' ');
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+};
+
+export function formatErrors(errors: readonly EvalError[], category?: PostCategory): string {
+  const out: string[] = [];
+  for (const kind of ['FP', 'FN'] as const) {
+    const list = errors.filter((e) => e.kind === kind && (!category || e.category === category));
+    out.push(`${kind === 'FP' ? 'False positives' : 'False negatives'}${category ? ` (${category})` : ''}: ${list.length}`);
+    for (const e of list) {
+      const matched = e.findings.length
+        ? e.findings.map((f) => `${kind === 'FN' ? f.category + ':' : ''}${f.rule} «${f.match}»`).join('; ')
+        : '(no findings)';
+      out.push(`  ${kind} ${e.category.padEnd(18)} ${e.post.id} [${e.post.lang}/${e.post.account_type}] labels=${e.post.labels.join('+') || 'clean'}`);
+      out.push(`      ${oneLine(e.post.text)}`);
+      out.push(`      engine: ${matched}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function main(argv: string[]): void {
+  const json = argv.includes('--json');
+  const dirIdx = argv.indexOf('--dir');
+  const dir = dirIdx >= 0 && argv[dirIdx + 1] ? resolve(argv[dirIdx + 1]) : DEFAULT_CORPUS_DIR;
+  const errIdx = argv.indexOf('--errors');
+  let errCategory: PostCategory | undefined;
+  if (errIdx >= 0 && argv[errIdx + 1] && !argv[errIdx + 1].startsWith('--')) {
+    const c = argv[errIdx + 1];
+    if (!isPostCategory(c)) {
+      console.error(`unknown category "${c}"; one of: ${POST_CATEGORIES.join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
+    errCategory = c;
+  }
+  const { figures, errors } = runEval(dir);
+  if (json) {
+    console.log(JSON.stringify(figures, null, 2));
+    return;
+  }
+  if (errIdx >= 0) {
+    console.log(formatErrors(errors, errCategory));
+  }
+  console.log(formatTable(figures));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2));
+}

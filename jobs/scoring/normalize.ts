@@ -1,0 +1,536 @@
+// The one text normalizer of the scoring engine.
+//
+// It turns a post into a stream of normalized tokens separated by single spaces and keeps, for every
+// normalized character, the original [start, end) offsets (JS string indices) it came from, so that a
+// match found on normalized text can always be reported on the original text.
+//
+// Arabic: tashkeel/tatweel removed, أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي, Persian letters unified,
+// Arabic-Indic / Persian digits → 0-9, elongation (3+ repeats) collapsed, zero-width and bidi controls
+// stripped, letters split by spaces/dots/dashes (ك ل ب, ك.ل.ب) re-joined.
+// English/Latin: case folding, NFKD accent stripping, leetspeak inside words that contain letters
+// (@→a, $→s, 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), masking stars kept as '*' (f*ck), 3+ repeats collapsed.
+// Tokens are runs of Unicode letters and numbers (\p{L}\p{N}); never ASCII \b.
+//
+// Performance: classification and folding use 64K lookup tables built once; the output lives in
+// module-level scratch buffers that are reused between calls (the engine is synchronous).
+
+// character classes
+const C_SEP = 0; // separator (space, punctuation, emoji, anything not a letter/number)
+const C_LETTER = 1;
+const C_DIGIT = 2;
+const C_STRIP = 3; // removed without breaking the word: marks, tatweel, zero-width, bidi controls
+const C_LEET = 4; // @ $ * : part of a word only when next to Latin letters
+const C_EXPAND = 5; // a letter that folds to several letters (ligatures such as ﻻ and ﷲ)
+
+const CLASS = new Uint8Array(65536);
+const FOLD = new Uint16Array(65536); // folded single code unit
+const EXPAND = new Map<number, string>(); // code units that fold to several characters (ligatures)
+const LATIN = new Uint8Array(65536); // 1 when the folded char is a-z
+
+function buildTables(): void {
+  const reL = /\p{L}/u;
+  const reN = /\p{N}/u;
+  const reM = /\p{M}/u;
+  const reCf = /\p{Cf}/u;
+  const reMarks = /\p{M}/gu;
+  for (let c = 0; c < 65536; c++) {
+    FOLD[c] = c;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      CLASS[c] = C_SEP;
+      continue;
+    }
+    const ch = String.fromCharCode(c);
+    if (reM.test(ch) || reCf.test(ch)) {
+      CLASS[c] = C_STRIP;
+      continue;
+    }
+    if (reL.test(ch) || reN.test(ch)) {
+      let f = ch.normalize('NFKD').replace(reMarks, '').toLowerCase();
+      if (f.length === 0) {
+        CLASS[c] = C_STRIP;
+        continue;
+      }
+      if (f.length === 1) {
+        FOLD[c] = f.charCodeAt(0);
+      } else {
+        // keep only letter/number content of the expansion
+        f = f.replace(/[^\p{L}\p{N}]/gu, '');
+        if (f.length === 1) FOLD[c] = f.charCodeAt(0);
+        else if (f.length > 1) EXPAND.set(c, f);
+        else {
+          CLASS[c] = C_SEP;
+          continue;
+        }
+      }
+      const fc = FOLD[c];
+      CLASS[c] = EXPAND.has(c) ? C_LETTER : reN.test(String.fromCharCode(fc)) && !reL.test(String.fromCharCode(fc)) ? C_DIGIT : C_LETTER;
+    } else {
+      CLASS[c] = C_SEP;
+    }
+  }
+  // digits of every script that NFKD does not fold: Arabic-Indic and Persian
+  for (let d = 0; d < 10; d++) {
+    FOLD[0x0660 + d] = 48 + d;
+    FOLD[0x06f0 + d] = 48 + d;
+    CLASS[0x0660 + d] = C_DIGIT;
+    CLASS[0x06f0 + d] = C_DIGIT;
+  }
+  // Arabic letter unification
+  const ar: [number, number][] = [
+    [0x0623, 0x0627], // أ
+    [0x0625, 0x0627], // إ
+    [0x0622, 0x0627], // آ
+    [0x0671, 0x0627], // ٱ
+    [0x0672, 0x0627],
+    [0x0673, 0x0627],
+    [0x0649, 0x064a], // ى
+    [0x0629, 0x0647], // ة
+    [0x0624, 0x0648], // ؤ
+    [0x0626, 0x064a], // ئ
+    [0x06a9, 0x0643], // ک
+    [0x06af, 0x0643], // گ
+    [0x06cc, 0x064a], // ی
+    [0x06d2, 0x064a], // ے
+    [0x06d5, 0x0647], // ە
+    [0x06c0, 0x0647], // ۀ
+    [0x06c1, 0x0647], // ہ
+    [0x067e, 0x0628], // پ
+    [0x0686, 0x062c], // چ
+    [0x06a4, 0x0641], // ڤ
+    [0x0698, 0x0632], // ژ
+  ];
+  for (const [from, to] of ar) {
+    FOLD[from] = to;
+    CLASS[from] = C_LETTER;
+  }
+  // fold targets that are themselves foldable (presentation forms → ة etc.)
+  for (let c = 0; c < 65536; c++) {
+    if (CLASS[c] === C_LETTER && !EXPAND.has(c)) {
+      const f = FOLD[c];
+      if (f !== c && FOLD[f] !== f) FOLD[c] = FOLD[f];
+    }
+  }
+  for (const [k, v] of EXPAND) {
+    let out = '';
+    for (let i = 0; i < v.length; i++) out += String.fromCharCode(FOLD[v.charCodeAt(i)]);
+    EXPAND.set(k, out);
+  }
+  CLASS[0x0640] = C_STRIP; // tatweel (a letter modifier in Unicode)
+  CLASS[0x00ad] = C_STRIP; // soft hyphen
+  CLASS[0x034f] = C_STRIP;
+  for (const c of [0x40, 0x24, 0x2a]) CLASS[c] = C_LEET; // @ $ *
+  for (const c of EXPAND.keys()) CLASS[c] = C_EXPAND;
+  for (let c = 97; c <= 122; c++) LATIN[c] = 1;
+  for (let c = 0; c < 65536; c++) if (CLASS[c] === C_LETTER && FOLD[c] >= 97 && FOLD[c] <= 122) LATIN[c] = 1;
+}
+buildTables();
+
+const LEET = new Uint16Array(128);
+for (const [a, b] of [
+  ['0', 'o'],
+  ['1', 'i'],
+  ['3', 'e'],
+  ['4', 'a'],
+  ['5', 's'],
+  ['7', 't'],
+  ['8', 'b'],
+  ['@', 'a'],
+  ['$', 's'],
+  ['*', '*'],
+] as const)
+  LEET[a.charCodeAt(0)] = b.charCodeAt(0);
+
+/** Is this (folded) code unit an Arabic letter? */
+export function isArabicCode(c: number): boolean {
+  return c >= 0x0600 && c <= 0x06ff;
+}
+
+/** The normalized view of one text. Arrays are scratch buffers: valid until the next normalize() call. */
+export interface Normalized {
+  /** normalized code units; tokens separated by one space (32) */
+  codes: Uint16Array;
+  /** original start offset of each normalized unit */
+  starts: Int32Array;
+  /** original end offset (exclusive) of each normalized unit */
+  ends: Int32Array;
+  /** token index of each normalized unit (-1 for separators) */
+  tokOf: Int32Array;
+  /** normalized length */
+  length: number;
+  /** token boundaries in normalized indices [tokStart, tokEnd) */
+  tokStart: Int32Array;
+  tokEnd: Int32Array;
+  tokCount: number;
+  /** the text had an ASCII or Arabic-Indic digit / an '@' / a non-ASCII digit */
+  hasDigit: boolean;
+  hasAt: boolean;
+  hasIndicDigit: boolean;
+  /** number of digits (any script) in the text */
+  digitCount: number;
+  /** most digits in one cluster (digits separated by at most one other character) */
+  maxDigitRun: number;
+}
+
+// scratch buffers (grown on demand)
+let cap = 0;
+let uCode = new Uint16Array(0);
+let uS = new Int32Array(0);
+let uE = new Int32Array(0);
+let uCls = new Uint8Array(0);
+let oCode = new Uint16Array(0);
+let oS = new Int32Array(0);
+let oE = new Int32Array(0);
+let oTok = new Int32Array(0);
+let tS = new Int32Array(0);
+let tE = new Int32Array(0);
+// raw token boundaries in unit indices
+let rS = new Int32Array(0);
+let rE = new Int32Array(0);
+let rL = new Uint8Array(0);
+
+function ensure(n: number): void {
+  if (n <= cap) return;
+  let c = Math.max(1024, cap);
+  while (c < n) c *= 2;
+  cap = c;
+  uCode = new Uint16Array(c);
+  uS = new Int32Array(c);
+  uE = new Int32Array(c);
+  uCls = new Uint8Array(c);
+  oCode = new Uint16Array(c);
+  oS = new Int32Array(c);
+  oE = new Int32Array(c);
+  oTok = new Int32Array(c);
+  tS = new Int32Array(c);
+  tE = new Int32Array(c);
+  rS = new Int32Array(c);
+  rE = new Int32Array(c);
+  rL = new Uint8Array(c);
+}
+
+const result: Normalized = {
+  codes: oCode,
+  starts: oS,
+  ends: oE,
+  tokOf: oTok,
+  length: 0,
+  tokStart: tS,
+  tokEnd: tE,
+  tokCount: 0,
+  hasDigit: false,
+  hasAt: false,
+  hasIndicDigit: false,
+  digitCount: 0,
+  maxDigitRun: 0,
+};
+
+const JOINABLE_GAP = 3; // max original chars between single letters that are re-joined (ك . ل . ب)
+
+/**
+ * Normalize `text`. Returns a view over shared scratch buffers: copy what you need before calling again.
+ */
+export function normalize(text: string): Normalized {
+  const n = text.length;
+  ensure(n * 2 + 64);
+  if (!normalizeInto(text)) {
+    // ligature expansions overflowed the buffers: retry with room for the worst case
+    ensure(n * 40 + 64);
+    normalizeInto(text);
+  }
+  return result;
+}
+
+function normalizeInto(text: string): boolean {
+  const n = text.length;
+  const capU = cap >> 1; // units may use half the capacity; the output needs up to twice the units
+  const uCode_ = uCode;
+  const uS_ = uS;
+  const uE_ = uE;
+  const uCls_ = uCls;
+  const CLASS_ = CLASS;
+  const FOLD_ = FOLD;
+  let u = 0;
+  let hasDigit = false;
+  let hasAt = false;
+  let hasIndic = false;
+  let digits = 0;
+  let lastDigit = -10;
+  let run = 0;
+  let maxRun = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const cls = CLASS_[c];
+    if (cls === C_LETTER) {
+      uCode_[u] = FOLD_[c];
+      uS_[u] = i;
+      uE_[u] = i + 1;
+      uCls_[u] = C_LETTER;
+      u++;
+      continue;
+    }
+    if (cls === C_SEP) {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          // astral: mathematical alphanumerics fold to ASCII, tag characters vanish, the rest separates
+          const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          i++;
+          if (cp >= 0x1d400 && cp <= 0x1d7ff) {
+            const f = String.fromCodePoint(cp).normalize('NFKD').toLowerCase();
+            if (f.length === 1) {
+              const fc = f.charCodeAt(0);
+              uCode_[u] = fc;
+              uS_[u] = i - 1;
+              uE_[u] = i + 1;
+              const dig = fc >= 48 && fc <= 57;
+              uCls_[u] = dig ? C_DIGIT : C_LETTER;
+              if (dig) {
+                hasDigit = true;
+                digits++;
+              }
+              u++;
+              continue;
+            }
+          } else if (cp >= 0xe0000 && cp <= 0xe007f) continue;
+          if (u > 0 && uCls_[u - 1] === C_SEP) uE_[u - 1] = i + 1;
+          else {
+            uCode_[u] = 32;
+            uS_[u] = i - 1;
+            uE_[u] = i + 1;
+            uCls_[u] = C_SEP;
+            u++;
+          }
+          continue;
+        }
+      }
+      if (u > 0 && uCls_[u - 1] === C_SEP) {
+        uE_[u - 1] = i + 1;
+        continue;
+      }
+      uCode_[u] = 32;
+      uS_[u] = i;
+      uE_[u] = i + 1;
+      uCls_[u] = C_SEP;
+      u++;
+      continue;
+    }
+    if (cls === C_STRIP) continue;
+    if (cls === C_DIGIT) {
+      hasDigit = true;
+      digits++;
+      if (c > 127) hasIndic = true;
+      // digit clusters: digits separated by at most one other character (3612 3456, 10.0.1.5)
+      if (i - lastDigit <= 2) run++;
+      else run = 1;
+      lastDigit = i;
+      if (run > maxRun) maxRun = run;
+    } else if (cls === C_LEET) {
+      if (c === 64) hasAt = true;
+      uCode_[u] = c;
+      uS_[u] = i;
+      uE_[u] = i + 1;
+      uCls_[u] = C_LEET;
+      u++;
+      continue;
+    } else if (cls === C_EXPAND) {
+      const ex = EXPAND.get(c)!;
+      if (u + ex.length >= capU) return false;
+      for (let k = 0; k < ex.length; k++) {
+        uCode_[u] = ex.charCodeAt(k);
+        uS_[u] = i;
+        uE_[u] = i + 1;
+        uCls_[u] = C_LETTER;
+        u++;
+      }
+      continue;
+    }
+    uCode_[u] = FOLD_[c];
+    uS_[u] = i;
+    uE_[u] = i + 1;
+    uCls_[u] = cls;
+    u++;
+  }
+
+  // pass 2: raw token boundaries over units (letters, digits, and leet symbols glued to Latin words)
+  const rS_ = rS;
+  const rE_ = rE;
+  const rL_ = rL;
+  const LATIN_ = LATIN;
+  let rt = 0;
+  let k = 0;
+  while (k < u) {
+    const cls = uCls_[k];
+    if (cls === C_SEP || (cls === C_LEET && !(uCode_[k] === 36 && k + 1 < u && LATIN_[uCode_[k + 1]] === 1))) {
+      k++;
+      continue;
+    }
+    const s = k;
+    let latin = false;
+    let leet = false;
+    while (k < u) {
+      const cl = uCls_[k];
+      if (cl === C_LETTER || cl === C_DIGIT) {
+        if (LATIN_[uCode_[k]] === 1) latin = true;
+        k++;
+      } else if (cl === C_LEET) {
+        leet = true;
+        k++;
+      } else break;
+    }
+    let e = k;
+    if (!latin) {
+      if (!leet) {
+        rS_[rt] = s;
+        rE_[rt] = e;
+        rL_[rt] = 0;
+        rt++;
+        continue;
+      }
+      // no Latin letter: leet symbols are separators; split the run on them
+      let a = s;
+      for (let m = s; m <= e; m++) {
+        if (m === e || uCls_[m] === C_LEET) {
+          if (m > a) {
+            rS_[rt] = a;
+            rE_[rt] = m;
+            rL_[rt] = 0;
+            rt++;
+          }
+          a = m + 1;
+        }
+      }
+      continue;
+    }
+    // Latin word: trim leading/trailing symbols except a leading '$' (s)
+    let s2 = s;
+    while (s2 < e && uCls_[s2] === C_LEET && uCode_[s2] !== 36) s2++;
+    while (e > s2 && uCls_[e - 1] === C_LEET) e--;
+    if (e > s2) {
+      rS_[rt] = s2;
+      rE_[rt] = e;
+      rL_[rt] = 1;
+      rt++;
+    }
+  }
+
+  // pass 3: emit tokens, re-joining runs of ≥3 single letters split by short separators
+  const oCode_ = oCode;
+  const oS_ = oS;
+  const oE_ = oE;
+  const oTok_ = oTok;
+  const tS_ = tS;
+  const tE_ = tE;
+  let o = 0;
+  let tc = 0;
+  let t = 0;
+  while (t < rt) {
+    let runEnd = t + 1;
+    if (rE_[t] - rS_[t] === 1 && uCls_[rS_[t]] === C_LETTER) {
+      while (
+        runEnd < rt &&
+        rE_[runEnd] - rS_[runEnd] === 1 &&
+        uCls_[rS_[runEnd]] === C_LETTER &&
+        uS_[rS_[runEnd]] - uE_[rE_[runEnd - 1] - 1] <= JOINABLE_GAP
+      )
+        runEnd++;
+      if (runEnd - t < 3) runEnd = t + 1;
+    }
+    if (tc > 0) {
+      oCode_[o] = 32;
+      oS_[o] = oE_[o - 1];
+      oE_[o] = oE_[o - 1];
+      oTok_[o] = -1;
+      o++;
+    }
+    const tokStartO = o;
+    let latin = false;
+    for (let q = t; q < runEnd; q++) if (rL_[q] === 1) latin = true;
+    let dup = false;
+    let prev = -1;
+    for (let q = t; q < runEnd; q++) {
+      const qe = rE_[q];
+      for (let m = rS_[q]; m < qe; m++) {
+        let c = uCode_[m];
+        if (latin && c < 128 && LEET[c] !== 0 && uCls_[m] !== C_LETTER) c = LEET[c];
+        if (c === prev) dup = true;
+        prev = c;
+        oCode_[o] = c;
+        oS_[o] = uS_[m];
+        oE_[o] = uE_[m];
+        oTok_[o] = tc;
+        o++;
+      }
+    }
+    if (dup) {
+      // collapse elongation: 3+ identical letters → 1 (Arabic and Latin), and "اا" → "ا"; digits untouched
+      let w = tokStartO;
+      for (let i = tokStartO; i < o; ) {
+        const c = oCode_[i];
+        let j = i + 1;
+        while (j < o && oCode_[j] === c) j++;
+        if (c > 64 && (j - i >= 3 || (c === 0x0627 && j - i === 2))) {
+          oCode_[w] = c;
+          oS_[w] = oS_[i];
+          oE_[w] = oE_[j - 1];
+          oTok_[w] = tc;
+          w++;
+        } else if (w !== i) {
+          for (let m = i; m < j; m++, w++) {
+            oCode_[w] = oCode_[m];
+            oS_[w] = oS_[m];
+            oE_[w] = oE_[m];
+            oTok_[w] = tc;
+          }
+        } else w = j;
+        i = j;
+      }
+      o = w;
+    }
+    tS_[tc] = tokStartO;
+    tE_[tc] = o;
+    tc++;
+    t = runEnd;
+  }
+
+  result.codes = oCode_;
+  result.starts = oS_;
+  result.ends = oE_;
+  result.tokOf = oTok_;
+  result.tokStart = tS_;
+  result.tokEnd = tE_;
+  result.length = o;
+  result.tokCount = tc;
+  result.hasDigit = hasDigit;
+  result.hasAt = hasAt;
+  result.hasIndicDigit = hasIndic;
+  result.digitCount = digits;
+  result.maxDigitRun = maxRun;
+  return true;
+}
+
+/** The normalized text as a string (for tests, lexicon compilation and debugging). */
+export function normalizedString(nz: Normalized): string {
+  let s = '';
+  const CH = 4096;
+  for (let i = 0; i < nz.length; i += CH) s += String.fromCharCode(...nz.codes.subarray(i, Math.min(nz.length, i + CH)));
+  return s;
+}
+
+/** Normalize a term or phrase to the same form the engine matches on. */
+export function normalizeTerm(text: string): string {
+  return normalizedString(normalize(text));
+}
+
+/** Replace Arabic-Indic and Persian digits by ASCII digits, keeping the string length (for detectors). */
+export function asciiDigits(text: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x0660 && c <= 0x0669) || (c >= 0x06f0 && c <= 0x06f9)) {
+      out += text.slice(last, i) + String.fromCharCode(48 + (c & 0xf));
+      last = i + 1;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}

@@ -1,0 +1,53 @@
+// createApp(deps): middleware, routes, one onError and one notFound; no listen (tests use app.request).
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { logger } from 'hono/logger';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './context.ts';
+import { AppError, errorBody } from './errors.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { entityRoutes } from './routes/entities.ts';
+import { healthRoutes, jobRoutes, rulebookRoutes } from './routes/meta.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { postRoutes } from './routes/posts.ts';
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
+  app.use(secureHeaders());
+  // Every caller sees every entity until users and roles land; routes and queries already take the scope.
+  app.use('/api/*', async (c, next) => {
+    c.set('scope', 'all');
+    await next();
+  });
+
+  app.route('/api/health', healthRoutes(deps));
+  app.route('/api/overview', overviewRoutes(deps));
+  app.route('/api/entities', entityRoutes(deps));
+  app.route('/api/accounts', accountRoutes(deps));
+  app.route('/api/posts', postRoutes(deps));
+  app.route('/api/rulebook', rulebookRoutes(deps));
+  app.route('/api/jobs', jobRoutes(deps));
+  app.all('/api/*', (c) => c.json(errorBody('not-found', `No API route ${c.req.method} ${c.req.path}`), 404));
+
+  const webDir = path.resolve(deps.config.MIZAN_WEB_DIR);
+  const indexFile = path.join(webDir, 'index.html');
+  if (fs.existsSync(indexFile)) {
+    app.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
+    // The single-page app routes on the client: any other GET gets index.html.
+    const indexHtml = fs.readFileSync(indexFile, 'utf8');
+    app.get('*', (c) => c.html(indexHtml));
+  }
+
+  app.notFound((c) => c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404));
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof HTTPException) return c.json(errorBody('http-error', err.message || 'Request failed'), err.status);
+    console.error(`Unexpected error on ${c.req.method} ${c.req.path}:`, err);
+    return c.json(errorBody('internal', 'Something went wrong on the server; the error was logged.'), 500);
+  });
+  return app;
+}

@@ -1,0 +1,85 @@
+// Process entry: `--all` (npm start: API, web app and scheduler in one process, the only way on PGlite),
+// `--serve` (API and web only) or `--jobs` (scheduler only); the last two need PostgreSQL.
+import { serve } from '@hono/node-server';
+import { createDb, type DbHandle } from '../db/client.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { connectors } from '../jobs/connectors/registry.ts';
+import type { JobDeps } from '../jobs/deps.ts';
+import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
+import { loadRulebook } from '../jobs/scoring/engine.ts';
+import { seedDemo } from '../jobs/seed-demo.ts';
+import { createApp } from './app.ts';
+import { loadConfig, type Config } from './config.ts';
+
+type Mode = 'all' | 'serve' | 'jobs';
+
+const log = (message: string) => console.log(`[mizan] ${message}`);
+
+function fail(message: string): never {
+  console.error(`[mizan] ${message}`);
+  process.exit(1);
+}
+
+async function main() {
+  const mode: Mode = process.argv.includes('--serve') ? 'serve' : process.argv.includes('--jobs') ? 'jobs' : 'all';
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (mode !== 'all' && !config.DATABASE_URL) {
+    fail(`--${mode} runs the API and the scheduler as separate processes, which needs PostgreSQL (set DATABASE_URL). On the embedded database use \`npm start\`.`);
+  }
+
+  let handle: DbHandle;
+  try {
+    handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+    await migrateToLatest(handle.db);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  log(`database: ${handle.kind === 'pglite' ? `embedded PGlite in ${config.MIZAN_DATA_DIR}` : 'PostgreSQL'}`);
+
+  let rulebook;
+  try {
+    rulebook = loadRulebook();
+  } catch (err) {
+    fail(`The default rulebook is invalid: ${(err as Error).message}`);
+  }
+
+  let server: ReturnType<typeof serve> | null = null;
+  if (mode !== 'jobs') {
+    const app = createApp({ db: handle.db, dbKind: handle.kind, config });
+    server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      fail(err.code === 'EADDRINUSE' ? `Port ${config.PORT} is already in use: stop the other process or set PORT.` : `Server error: ${err.message}`);
+    });
+    server.on('listening', () => log(`Mizan is at http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`));
+  }
+
+  let scheduler: Scheduler | null = null;
+  if (mode !== 'serve') {
+    const deps: JobDeps = { db: handle.db, rulebook, connectors, log };
+    if (config.MIZAN_DEMO) {
+      const seeded = await seedDemo(handle.db);
+      log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);
+    }
+    scheduler = startScheduler(deps, config);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    server?.close();
+    await scheduler?.stop().catch(() => {});
+    await handle.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => fail(`Unexpected failure at start: ${(err as Error).message}`));

@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listAccountActivity } from '../../db/queries/accounts.ts';
+import { getEntity, listEntities } from '../../db/queries/entities.ts';
+import { previousPeriod } from '../../db/queries/periods.ts';
+import { listFlaggedPosts } from '../../db/queries/posts.ts';
+import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, median } from '../../db/queries/stats.ts';
+import type { AccountSummary, EntityList, EntityTrend, PostSummary, Scorecard } from '../api-types.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { resolvePeriod } from '../period.ts';
+import { idParam, interval, periodQuery, validate } from '../validate.ts';
+
+export function entityRoutes(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const tz = deps.config.MIZAN_TIMEZONE;
+
+  async function requireEntity(scope: Parameters<typeof getEntity>[1], id: number) {
+    const entity = await getEntity(deps.db, scope, id);
+    if (!entity) throw notFound('Entity', id);
+    return entity;
+  }
+
+  return new Hono<AppEnv>()
+    .get('/', async (c) => {
+      const body: EntityList = { items: await listEntities(deps.db, c.get('scope')) };
+      return c.json(body);
+    })
+    .get('/:id', validate('param', idParam), validate('query', periodQuery), async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const entity = await requireEntity(scope, id);
+      const p = resolvePeriod(c.req.valid('query'), now(), entity.timezone || tz);
+      const prev = previousPeriod(p.from, p.to);
+      const [current, previous, sector, categories, accounts, flagged] = await Promise.all([
+        getPeriodStats(deps.db, scope, { ...p, entityId: id }),
+        getPeriodStats(deps.db, scope, { ...prev, entityId: id }),
+        // The sector median is computed over every entity: a director compares against it without seeing the others' rows.
+        listEntityStats(deps.db, 'all', p),
+        listCategoryCounts(deps.db, scope, { ...p, entityId: id }),
+        listAccountActivity(deps.db, scope, { entityId: id, now: now() }),
+        listFlaggedPosts(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 10 }),
+      ]);
+      const scored = sector.filter((s) => s.score !== null);
+      const body: Scorecard = {
+        entity,
+        from: p.from,
+        to: p.to,
+        current,
+        previous,
+        change: current.score === null || previous.score === null ? null : Math.round((current.score - previous.score) * 10) / 10,
+        sector: { medianScore: median(scored.map((s) => s.score!)), medianComplianceRate: median(scored.map((s) => s.complianceRate!)) },
+        categories,
+        accounts: accounts as AccountSummary[],
+        recentFlagged: flagged as PostSummary[],
+      };
+      return c.json(body);
+    })
+    .get('/:id/trend', validate('param', idParam), validate('query', periodQuery.and(z.object({ interval: interval.optional() }))), async (c) => {
+      const scope = c.get('scope');
+      const { id } = c.req.valid('param');
+      const entity = await requireEntity(scope, id);
+      const p = resolvePeriod(c.req.valid('query'), now(), entity.timezone || tz);
+      const [items, categoryTrend] = await Promise.all([
+        getTrend(deps.db, scope, { ...p, entityId: id }),
+        getCategoryTrend(deps.db, scope, { ...p, entityId: id }),
+      ]);
+      const body: EntityTrend = { entityId: id, ...p, items, categoryTrend };
+      return c.json(body);
+    });
+}

@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listAccountActivity } from '../../db/queries/accounts.ts';
+import { listEntities } from '../../db/queries/entities.ts';
+import { previousPeriod } from '../../db/queries/periods.ts';
+import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, median } from '../../db/queries/stats.ts';
+import type { Overview } from '../api-types.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { resolvePeriod } from '../period.ts';
+import { interval, periodQuery, validate } from '../validate.ts';
+
+const change = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
+
+export function overviewRoutes(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  return new Hono<AppEnv>().get('/', validate('query', periodQuery.and(z.object({ interval: interval.optional() }))), async (c) => {
+    const scope = c.get('scope');
+    const p = resolvePeriod(c.req.valid('query'), now(), deps.config.MIZAN_TIMEZONE);
+    const prev = previousPeriod(p.from, p.to);
+    const [current, previous, entities, stats, prevStats, sparklines, categories, trend, categoryTrend, accounts] = await Promise.all([
+      getPeriodStats(deps.db, scope, p),
+      getPeriodStats(deps.db, scope, prev),
+      listEntities(deps.db, scope),
+      listEntityStats(deps.db, scope, p),
+      listEntityStats(deps.db, scope, prev),
+      listEntitySparklines(deps.db, scope, p),
+      listCategoryCounts(deps.db, scope, p),
+      getTrend(deps.db, scope, p),
+      getCategoryTrend(deps.db, scope, p),
+      listAccountActivity(deps.db, scope, { now: now() }),
+    ]);
+    const statsOf = new Map(stats.map((s) => [s.entityId, s]));
+    const prevOf = new Map(prevStats.map((s) => [s.entityId, s]));
+    const ranking = entities.map((e) => {
+      const s = statsOf.get(e.id);
+      const previousScore = prevOf.get(e.id)?.score ?? null;
+      return {
+        id: e.id,
+        slug: e.slug,
+        nameAr: e.nameAr,
+        nameEn: e.nameEn,
+        posts: s?.posts ?? 0,
+        score: s?.score ?? null,
+        complianceRate: s?.complianceRate ?? null,
+        violations: s?.violations ?? 0,
+        previousScore,
+        change: change(s?.score ?? null, previousScore),
+        sparkline: sparklines.get(e.id) ?? trend.map(() => null),
+      };
+    });
+    // Ranked worst first: the question is "which entities are slipping".
+    ranking.sort((a, b) => (a.score ?? 101) - (b.score ?? 101) || b.violations - a.violations || a.nameEn.localeCompare(b.nameEn));
+    const body: Overview = {
+      ...p,
+      totals: {
+        ...current,
+        entities: entities.length,
+        accounts: accounts.length,
+        dormantAccounts: accounts.filter((a) => a.dormant).length,
+        previous,
+        change: change(current.score, previous.score),
+      },
+      sectorMedianScore: median(stats.filter((s) => s.score !== null).map((s) => s.score!)),
+      entities: ranking,
+      categories,
+      trend,
+      categoryTrend,
+    };
+    return c.json(body);
+  });
+}

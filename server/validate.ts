@@ -1,0 +1,44 @@
+// zod validation for every input; a failure is a 400 in the one error shape, listing each problem.
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) {
+      const details = result.error.issues.map((i) => ({ field: i.path.join('.') || target, message: i.message }));
+      const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+      throw new AppError(400, 'invalid-request', `Invalid ${target === 'param' ? 'path parameter' : target}: ${summary}`, details);
+    }
+  });
+}
+
+const isRealDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+
+export const localDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine(isRealDate, 'is not a real calendar date');
+
+export const idParam = z.object({
+  id: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .positive('must be a positive id')
+    .max(2 ** 53 - 1, 'is too large'),
+});
+
+export const optionalId = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id').max(2_147_483_647, 'is too large').optional();
+
+export const interval = z.enum(['day', 'week', 'month'], { error: 'must be one of day, week, month' });
+
+/** from/to (local dates, inclusive) with defaults computed by the route; at most ~3 years, from <= to. */
+export const periodQuery = z
+  .object({ from: localDay.optional(), to: localDay.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+export const MAX_PERIOD_DAYS = 3 * 366;

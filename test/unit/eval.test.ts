@@ -1,0 +1,55 @@
+// Regression guard: the engine's figures on the labelled corpus must not fall below the floor in
+// test/fixtures/corpus/floor.json (set from the engine's figures at the time, minus a 0.02 margin).
+// When the engine improves, raise the floor: `npm run eval -- --json` gives the current figures.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CORPUS_DIR, loadCorpus, POST_CATEGORIES, runEval, type EvalFigures, type PostCategory } from '../../jobs/scoring/eval.ts';
+
+interface Floor {
+  margin: number;
+  categories_f1: Record<PostCategory, number>;
+  micro_f1: number;
+  macro_f1: number;
+  max_clean_flag_rate: { overall: number; ar: number; en: number };
+}
+const floor = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/corpus/floor.json', import.meta.url)), 'utf8')) as Floor;
+
+describe('labelled corpus', () => {
+  const posts = loadCorpus(DEFAULT_CORPUS_DIR);
+
+  it('is large enough and covers every post category', () => {
+    expect(posts.length).toBeGreaterThanOrEqual(1500);
+    for (const c of POST_CATEGORIES) expect(posts.filter((p) => p.labels.includes(c)).length, c).toBeGreaterThanOrEqual(60);
+    const clean = posts.filter((p) => p.labels.length === 0).length / posts.length;
+    expect(clean).toBeGreaterThan(0.5);
+    expect(clean).toBeLessThan(0.65);
+  });
+
+  it('has unique ids and texts', () => {
+    expect(new Set(posts.map((p) => p.id)).size).toBe(posts.length);
+    expect(new Set(posts.map((p) => p.text)).size).toBe(posts.length);
+  });
+});
+
+describe('engine evaluation against the floor', () => {
+  let figures: EvalFigures;
+  beforeAll(() => {
+    figures = runEval().figures;
+  });
+
+  it.each(POST_CATEGORIES.map((c) => [c]))('F1 of %s does not fall below the floor', (c) => {
+    expect(figures.categories[c as PostCategory].f1).toBeGreaterThanOrEqual(floor.categories_f1[c as PostCategory]);
+  });
+
+  it('micro and macro F1 do not fall below the floor', () => {
+    expect(figures.micro.f1).toBeGreaterThanOrEqual(floor.micro_f1);
+    expect(figures.macro.f1).toBeGreaterThanOrEqual(floor.macro_f1);
+  });
+
+  it('flags no more clean posts than the ceiling', () => {
+    expect(figures.clean_flag_rate.overall.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.overall);
+    expect(figures.clean_flag_rate.ar.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.ar);
+    expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.en);
+  });
+});
