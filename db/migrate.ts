@@ -2,9 +2,11 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './client.ts';
 import * as m0001 from './migrations/0001_initial.ts';
+import * as m0002 from './migrations/0002_rulebook_publishing.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_rulebook_publishing': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -51,6 +51,9 @@ class PGliteDriver implements Driver {
     let release!: () => void;
     this.queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
+    // PGlite runs in this thread and its queries resolve as microtasks only: without a turn of the
+    // event loop here, a long job would starve HTTP requests (and even the server's listen).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.releaseCurrent = release;
     return this.connection;
   }

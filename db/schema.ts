@@ -76,6 +76,22 @@ export interface RulebookVersionTable {
   active: Generated<boolean>;
   sources: Json<Record<string, string>>;
   rules: Json<unknown[]>;
+  origin: ColumnType<'files' | 'api', 'files' | 'api' | undefined, 'files' | 'api'>;
+  note: string | null;
+}
+
+/** A post whose verdict changed when a new rulebook version rescored it. */
+export interface VerdictChangeTable {
+  id: Generated<number>;
+  post_id: number;
+  entity_id: number;
+  from_version: string;
+  to_version: string;
+  from_verdict: string;
+  to_verdict: string;
+  from_score: number;
+  to_score: number;
+  changed_at: TimestampWithDefault;
 }
 
 export interface FindingTable {
@@ -160,4 +176,5 @@ export interface Database {
   job_run: JobRunTable;
   rollup_day: RollupDayTable;
   rollup_category_day: RollupCategoryDayTable;
+  verdict_change: VerdictChangeTable;
 }

@@ -9,6 +9,7 @@ import { connectors } from './connectors/registry.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { runRollup } from './rollup.ts';
+import { publishRulebook } from './rulebook-store.ts';
 import { runScoring } from './score.ts';
 import { loadRulebook } from './scoring/engine.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -19,6 +20,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   import [--account ID ...]    import, score and roll up (all active accounts by default)
   import-file --file PATH --entity SLUG --handle HANDLE [--platform P] [--type official|executive|employee] [--name-ar N --name-en N]
                                register a file-drop account (JSONL or CSV) and import it
+  publish-rulebook --dir DIR [--note TEXT]
+                               validate and publish the rulebook files of DIR (then run \`score\` to rescore)
   score                        score posts that need it with the rulebook in force
   rollup                       recompute every daily rollup`;
 
@@ -39,6 +42,8 @@ async function main() {
       type: { type: 'string', default: 'official' },
       'name-ar': { type: 'string' },
       'name-en': { type: 'string' },
+      dir: { type: 'string' },
+      note: { type: 'string' },
     },
     strict: true,
   });
@@ -74,6 +79,12 @@ async function main() {
           config: { path: values.file },
         });
         report(await runImportPipeline(deps, { now, accountIds: [accountId] }));
+        break;
+      }
+      case 'publish-rulebook': {
+        if (!values.dir) throw new Error('publish-rulebook needs --dir');
+        const rb = await publishRulebook(handle.db, loadRulebook(values.dir).sources, values.note ?? null);
+        console.log(`published ${rb.version} (${rb.rules.length} rules); run \`npm run cli -- score\` (or wait for the next import) to rescore`);
         break;
       }
       case 'score':

@@ -5,6 +5,7 @@ import type { Rulebook } from './scoring/engine.ts';
 /** What every job needs, passed in (tests give their own connectors and a fixed clock). */
 export interface JobDeps {
   db: Db;
+  /** The default rulebook from the files; the one in force is resolved from the database (jobs/rulebook-store.ts). */
   rulebook: Rulebook;
   connectors: Record<string, Connector>;
   log: (message: string) => void;

@@ -1,8 +1,8 @@
 // Scores every post that needs it with the rulebook in force, keeping reviewers' decisions.
 import { listImportAccounts } from '../db/queries/accounts.ts';
-import { activateRulebookVersion } from '../db/queries/rulebook.ts';
 import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
 import type { JobDeps } from './deps.ts';
+import { resolveActiveRulebook } from './rulebook-store.ts';
 import { computeScore } from './scoring/formula.ts';
 import { scorePost, scoreProfile } from './scoring/engine.ts';
 
@@ -13,9 +13,9 @@ export interface ScoreCounts {
   accounts: number;
 }
 
-export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; days: string[] }> {
-  const { db, rulebook } = deps;
-  await activateRulebookVersion(db, rulebook);
+export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; days: string[]; version: string }> {
+  const { db } = deps;
+  const rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
   const days = new Set<string>();
   for (;;) {
@@ -28,7 +28,7 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
       const { findings } = scorePost(rulebook, { text: post.text, lang, accountType: post.accountType });
       // A reviewer's decision survives rescoring when the same rule still matches the same text.
       const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${f.match}`) ?? ('open' as const) }));
-      return { postId: post.id, ...computeScore(withStatus), findings: withStatus };
+      return { postId: post.id, entityId: post.entityId, ...computeScore(withStatus), findings: withStatus };
     });
     await saveScores(db, rulebook.version, scored, opts.now);
     for (const p of batch) days.add(p.localDay);
@@ -44,5 +44,5 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
     await replaceAccountFindings(db, account.id, rulebook.version, findings);
     counts.accounts++;
   }
-  return { counts, days: [...days].sort() };
+  return { counts, days: [...days].sort(), version: rulebook.version };
 }

@@ -4,21 +4,24 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
 import { logger } from 'hono/logger';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { entityRoutes } from './routes/entities.ts';
-import { healthRoutes, jobRoutes, rulebookRoutes } from './routes/meta.ts';
+import { healthRoutes, jobRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
+import { rulebookRoutes } from './routes/rulebook.ts';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
   app.use(secureHeaders());
   // Every caller sees every entity until users and roles land; routes and queries already take the scope.
+  app.use('/api/*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => c.json(errorBody('payload-too-large', 'The request body is larger than 5 MB'), 413) }));
   app.use('/api/*', async (c, next) => {
     c.set('scope', 'all');
     await next();
@@ -45,7 +48,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
-    if (err instanceof HTTPException) return c.json(errorBody('http-error', err.message || 'Request failed'), err.status);
+    if (err instanceof HTTPException) return c.json(errorBody(err.status === 400 ? 'invalid-request' : 'http-error', err.message || 'Request failed'), err.status);
     console.error(`Unexpected error on ${c.req.method} ${c.req.path}:`, err);
     return c.json(errorBody('internal', 'Something went wrong on the server; the error was logged.'), 500);
   });

@@ -8,6 +8,8 @@ export interface AppDeps {
   config: Config;
   /** Injected clock, so tests and benchmarks are deterministic. */
   now?: () => Date;
+  /** Called after a rulebook version is published through the API (starts the background rescoring). */
+  onRulebookPublished?: (version: string) => void;
 }
 
 /** Hono env of every route: the caller's entity scope is decided once, by middleware. */

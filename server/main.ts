@@ -6,6 +6,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { connectors } from '../jobs/connectors/registry.ts';
 import type { JobDeps } from '../jobs/deps.ts';
 import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
+import { runRollup } from '../jobs/rollup.ts';
+import { runScoring } from '../jobs/score.ts';
 import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
@@ -48,9 +50,26 @@ async function main() {
     fail(`The default rulebook is invalid: ${(err as Error).message}`);
   }
 
+  const deps: JobDeps = { db: handle.db, rulebook, connectors, log };
+  let rescoring: Promise<void> | null = null;
+  // On PGlite the server process rescores after a publish; on PostgreSQL the jobs process does it at its next run.
+  const onRulebookPublished =
+    mode === 'all'
+      ? (version: string) => {
+          log(`rulebook ${version} published: rescoring in the background`);
+          rescoring = (rescoring ?? Promise.resolve())
+            .then(async () => {
+              const scored = await runScoring(deps, { now: new Date() });
+              await runRollup(handle.db, { days: scored.days });
+              log(`rescored ${scored.counts.posts} posts with ${scored.version}`);
+            })
+            .catch((err) => log(`rescoring failed: ${(err as Error).message}`));
+        }
+      : undefined;
+
   let server: ReturnType<typeof serve> | null = null;
   if (mode !== 'jobs') {
-    const app = createApp({ db: handle.db, dbKind: handle.kind, config });
+    const app = createApp({ db: handle.db, dbKind: handle.kind, config, onRulebookPublished });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
     server.on('error', (err: NodeJS.ErrnoException) => {
       fail(err.code === 'EADDRINUSE' ? `Port ${config.PORT} is already in use: stop the other process or set PORT.` : `Server error: ${err.message}`);
@@ -60,7 +79,6 @@ async function main() {
 
   let scheduler: Scheduler | null = null;
   if (mode !== 'serve') {
-    const deps: JobDeps = { db: handle.db, rulebook, connectors, log };
     if (config.MIZAN_DEMO) {
       const seeded = await seedDemo(handle.db);
       log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);

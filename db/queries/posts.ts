@@ -185,3 +185,17 @@ export async function listPostVersions(db: Db, postId: number) {
     .execute();
   return rows.map((r) => ({ ...r, capturedAt: new Date(r.capturedAt).toISOString() }));
 }
+
+/** The newest posts with their current verdicts, for trying a draft rulebook before publishing. */
+export async function listRecentPostsForTrial(db: Db, scope: EntityScope, limit: number) {
+  return db
+    .selectFrom('post as p')
+    .innerJoin('account as a', 'a.id', 'p.account_id')
+    .leftJoin('post_score as s', 's.post_id', 'p.id')
+    .select(['p.id', 'p.entity_id as entityId', 'p.text', 'p.lang', 'a.type as accountType', 's.verdict', 's.score'])
+    .where(inScope('p.entity_id', scope))
+    .orderBy('p.posted_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -10,6 +10,7 @@ export interface PostToScore {
   lang: string | null;
   accountType: AccountType;
   localDay: string;
+  entityId: number;
 }
 
 /** Posts never scored, scored with another rulebook version, or edited since they were scored. */
@@ -18,7 +19,7 @@ export async function listPostsToScore(db: Db, version: string, limit: number): 
     .selectFrom('post as p')
     .innerJoin('account as a', 'a.id', 'p.account_id')
     .leftJoin('post_score as s', 's.post_id', 'p.id')
-    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay'])
+    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId'])
     .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('p.updated_at', '>', eb.ref('s.scored_at'))]))
     .orderBy('p.id')
     .limit(limit)
@@ -44,6 +45,7 @@ export async function listReviewDecisions(db: Db, postIds: number[]): Promise<Re
 
 export interface ScoredPost {
   postId: number;
+  entityId: number;
   score: number;
   verdict: Verdict;
   findings: (Finding & { status: ReviewStatus })[];
@@ -52,7 +54,27 @@ export interface ScoredPost {
 export async function saveScores(db: Db, version: string, scored: ScoredPost[], now: Date): Promise<void> {
   if (!scored.length) return;
   await db.transaction().execute(async (trx) => {
+    // One scorer writes at a time (an import job and a rescore after publishing may overlap).
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
     const ids = scored.map((s) => s.postId);
+    // A post that changes verdict under a new rulebook version is recorded: "what did this version change".
+    const before = await trx.selectFrom('post_score').select(['post_id', 'rulebook_version', 'verdict', 'score']).where('post_id', 'in', ids).execute();
+    const old = new Map(before.map((b) => [b.post_id, b]));
+    const changes = scored
+      .map((s) => ({ s, o: old.get(s.postId) }))
+      .filter(({ s, o }) => o && o.rulebook_version !== version && o.verdict !== s.verdict)
+      .map(({ s, o }) => ({
+        post_id: s.postId,
+        entity_id: s.entityId,
+        from_version: o!.rulebook_version,
+        to_version: version,
+        from_verdict: o!.verdict,
+        to_verdict: s.verdict,
+        from_score: o!.score,
+        to_score: s.score,
+        changed_at: now,
+      }));
+    for (let i = 0; i < changes.length; i += 1000) await trx.insertInto('verdict_change').values(changes.slice(i, i + 1000)).execute();
     // Re-scoring with the same version replaces its findings; other versions' findings stay as history.
     await trx.deleteFrom('finding').where('post_id', 'in', ids).where('rulebook_version', '=', version).execute();
     const findings = scored.flatMap((s) =>

@@ -1,34 +1,17 @@
-// Health, the rulebook in force and the job runs.
+// Health and the job runs.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listJobRuns } from '../../db/queries/jobs.ts';
 import { getActiveRulebook } from '../../db/queries/rulebook.ts';
-import { FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
 import { jobDefinitions } from '../../jobs/schedule.ts';
-import type { Health, JobRun, JobsView, RulebookView } from '../api-types.ts';
+import type { Health, JobRun, JobsView } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { validate } from '../validate.ts';
 
 export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().get('/', async (c) => {
     const rulebook = await getActiveRulebook(deps.db);
     const body: Health = { status: 'ok', database: deps.dbKind, rulebookVersion: rulebook?.version ?? null, time: new Date().toISOString() };
-    return c.json(body);
-  });
-}
-
-export function rulebookRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/', async (c) => {
-    const rulebook = await getActiveRulebook(deps.db);
-    if (!rulebook) throw new AppError(404, 'not-found', 'No rulebook has been published yet: the first scoring run publishes the default one');
-    const body: RulebookView = {
-      version: rulebook.version,
-      publishedAt: rulebook.publishedAt,
-      weights: SEVERITY_WEIGHTS,
-      formula: FORMULA_TEXT,
-      rules: rulebook.rules.map(({ id, category, severity, title, explanation }) => ({ id, category, severity, title, explanation })),
-    };
     return c.json(body);
   });
 }

@@ -1,0 +1,114 @@
+// The rulebook in force, its versions, publishing a new one, what a version changed, and trying a
+// draft against any text or the latest posts before publishing.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listRecentPostsForTrial } from '../../db/queries/posts.ts';
+import { getActiveRulebook, getVerdictChanges, listRulebookVersions, rulebookVersionExists } from '../../db/queries/rulebook.ts';
+import { publishRulebook } from '../../jobs/rulebook-store.ts';
+import { computeScore, FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
+import { parseRulebook, RulebookError, scorePost, type Rulebook } from '../../jobs/scoring/engine.ts';
+import type { RulebookView } from '../api-types.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { AppError, notFound } from '../errors.ts';
+import { validate } from '../validate.ts';
+
+const MAX_SOURCE = 1_000_000;
+
+const sourcesSchema = z
+  .record(z.string().regex(/^[\w.-]{1,80}\.ya?ml$/, 'file names must look like abuse.yaml'), z.string().max(MAX_SOURCE, 'a rulebook file is at most 1 MB'))
+  .refine((s) => Object.keys(s).length > 0 && Object.keys(s).length <= 50, 'give between 1 and 50 files');
+
+const draftSchema = z.object({
+  sources: sourcesSchema,
+  /** merge: the given files replace or add to the rulebook in force; replace: they are the whole rulebook. */
+  mode: z.enum(['merge', 'replace']).default('merge'),
+});
+
+const publishBody = draftSchema.extend({ note: z.string().trim().max(500).optional() });
+
+const tryBody = z
+  .object({
+    text: z.string().max(100_000, 'text is at most 100,000 characters').optional(),
+    lastPosts: z.number().int().min(1, 'lastPosts must be at least 1').max(2000, 'lastPosts is at most 2000').optional(),
+    accountType: z.enum(['official', 'executive', 'employee']).default('official'),
+    lang: z.enum(['ar', 'en']).optional(),
+    draft: draftSchema.optional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.lastPosts === undefined), { message: 'give either text or lastPosts', path: ['text'] });
+
+function compileDraft(active: Record<string, string>, draft: z.output<typeof draftSchema>): Rulebook {
+  const sources = draft.mode === 'replace' ? draft.sources : { ...active, ...draft.sources };
+  try {
+    return parseRulebook(sources);
+  } catch (err) {
+    if (err instanceof RulebookError) throw new AppError(422, 'invalid-rulebook', err.message, { file: err.file, ruleId: err.ruleId, reason: err.reason });
+    throw err;
+  }
+}
+
+export function rulebookRoutes(deps: AppDeps) {
+  async function requireActive() {
+    const active = await getActiveRulebook(deps.db);
+    if (!active) throw new AppError(404, 'not-found', 'No rulebook has been published yet: the first scoring run publishes the default one');
+    return active;
+  }
+
+  return new Hono<AppEnv>()
+    .get('/', async (c) => {
+      const rulebook = await requireActive();
+      const body: RulebookView = {
+        version: rulebook.version,
+        publishedAt: rulebook.publishedAt,
+        weights: SEVERITY_WEIGHTS,
+        formula: FORMULA_TEXT,
+        rules: rulebook.rules.map(({ id, category, severity, title, explanation }) => ({ id, category, severity, title, explanation })),
+      };
+      return c.json(body);
+    })
+    .get('/versions', async (c) => c.json({ items: await listRulebookVersions(deps.db) }))
+    .post('/versions', validate('json', publishBody), async (c) => {
+      const body = c.req.valid('json');
+      const active = await requireActive();
+      const draft = compileDraft(active.sources, body);
+      if (draft.version === active.version) return c.json({ version: draft.version, rules: draft.rules.length, unchanged: true }, 200);
+      const published = await publishRulebook(deps.db, draft.sources, body.note ?? null);
+      // Rescoring runs in the background (in this process on PGlite, in the jobs process on PostgreSQL).
+      deps.onRulebookPublished?.(published.version);
+      return c.json({ version: published.version, rules: published.rules.length, unchanged: false, rescoring: true }, 201);
+    })
+    .get('/versions/:version/changes', validate('param', z.object({ version: z.string().regex(/^rb-[0-9a-f]{12}$/, 'must be a rulebook version such as rb-0123456789ab') })), validate('query', z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })), async (c) => {
+      const { version } = c.req.valid('param');
+      if (!(await rulebookVersionExists(deps.db, version))) throw notFound('Rulebook version', version);
+      const { entities, posts } = await getVerdictChanges(deps.db, c.get('scope'), version, c.req.valid('query').limit);
+      const byEntity = new Map<number, { entityId: number; nameAr: string; nameEn: string; changed: number; moves: Record<string, number> }>();
+      for (const r of entities) {
+        const e = byEntity.get(r.entity_id) ?? { entityId: r.entity_id, nameAr: r.name_ar, nameEn: r.name_en, changed: 0, moves: {} };
+        e.changed += r.n;
+        e.moves[`${r.from_verdict}->${r.to_verdict}`] = r.n;
+        byEntity.set(r.entity_id, e);
+      }
+      return c.json({ version, entities: [...byEntity.values()].sort((a, b) => b.changed - a.changed), posts });
+    })
+    .post('/try', validate('json', tryBody), async (c) => {
+      const body = c.req.valid('json');
+      const active = await requireActive();
+      const rulebook = body.draft ? compileDraft(active.sources, body.draft) : parseRulebook(active.sources);
+      const titleOf = (id: string) => rulebook.rules.find((r) => r.id === id)?.title;
+      if (body.text !== undefined) {
+        const r = scorePost(rulebook, { text: body.text, lang: body.lang, accountType: body.accountType });
+        return c.json({ version: rulebook.version, draft: Boolean(body.draft), ...r, findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })) });
+      }
+      const posts = await listRecentPostsForTrial(deps.db, c.get('scope'), body.lastPosts!);
+      const counts = { clean: 0, review: 0, violation: 0 };
+      const changed = [];
+      for (const p of posts) {
+        const lang = p.lang === 'ar' || p.lang === 'en' ? p.lang : undefined;
+        const r = scorePost(rulebook, { text: p.text, lang, accountType: p.accountType });
+        const { verdict, score } = computeScore(r.findings);
+        counts[verdict]++;
+        if (verdict !== p.verdict)
+          changed.push({ postId: p.id, entityId: p.entityId, text: p.text, currentVerdict: p.verdict, newVerdict: verdict, currentScore: p.score, newScore: score, findings: r.findings });
+      }
+      return c.json({ version: rulebook.version, draft: Boolean(body.draft), checked: posts.length, counts, changed });
+    });
+}
