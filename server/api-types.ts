@@ -237,3 +237,81 @@ export interface AccountList {
 export interface AccountDetail extends AccountSummary {
   entity: EntityRef;
 }
+
+export interface RulebookVersionSummary {
+  version: string;
+  publishedAt: string;
+  active: boolean;
+  origin: 'files' | 'api';
+  note: string | null;
+  rules: number;
+  scoredPosts: number;
+}
+
+export interface RulebookVersionList {
+  items: RulebookVersionSummary[];
+}
+
+/** POST /api/rulebook/versions body: YAML files by name; merge adds to / replaces files of the version in force. */
+export interface PublishRulebookRequest {
+  sources: Record<string, string>;
+  mode?: 'merge' | 'replace';
+  note?: string;
+}
+
+export interface PublishRulebookResponse {
+  version: string;
+  rules: number;
+  unchanged: boolean;
+  rescoring?: boolean;
+}
+
+/** POST /api/rulebook/try body: either text or lastPosts; draft optional (else the version in force). */
+export interface TryRulebookRequest {
+  text?: string;
+  lastPosts?: number;
+  accountType?: AccountType;
+  lang?: 'ar' | 'en';
+  draft?: { sources: Record<string, string>; mode?: 'merge' | 'replace' };
+}
+
+export interface TriedFinding {
+  rule: string;
+  category: Category;
+  severity: Severity;
+  start: number;
+  end: number;
+  match: string;
+  title?: Bilingual;
+}
+
+export interface TryTextResponse {
+  version: string;
+  draft: boolean;
+  score: number;
+  verdict: Verdict;
+  findings: TriedFinding[];
+}
+
+export interface TryPostsResponse {
+  version: string;
+  draft: boolean;
+  checked: number;
+  counts: Record<Verdict, number>;
+  changed: {
+    postId: number;
+    entityId: number;
+    text: string;
+    currentVerdict: Verdict | null;
+    newVerdict: Verdict;
+    currentScore: number | null;
+    newScore: number;
+    findings: TriedFinding[];
+  }[];
+}
+
+export interface VerdictChanges {
+  version: string;
+  entities: { entityId: number; nameAr: string; nameEn: string; changed: number; moves: Record<string, number> }[];
+  posts: { postId: number; entityId: number; fromVersion: string; fromVerdict: Verdict; toVerdict: Verdict; fromScore: number; toScore: number; text: string }[];
+}
