@@ -3,7 +3,7 @@
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import type { JobDeps } from './deps.ts';
 import { runImport, type ImportOptions, type ImportResult } from './import.ts';
-import { runRollup } from './rollup.ts';
+import { rollupTouched } from './rollup.ts';
 import { runScoring } from './score.ts';
 
 export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
@@ -21,11 +21,11 @@ export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
       errors.push(...imported.errors);
     }
     const scored = await runScoring(deps, { now: opts.now });
-    const rolled = await runRollup(deps.db, { days: scored.days });
+    const rolled = await rollupTouched(deps.db, scored.touched);
     counts.scored += scored.counts.posts;
     counts.findings += scored.counts.findings;
     counts.violations += scored.counts.violations;
-    counts.rollupRows += rolled.rows;
+    counts.rollupRows += rolled;
   }
   return { counts, warnings, errors };
 }

@@ -2,6 +2,7 @@
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
 import type { JobDeps } from './deps.ts';
+import type { TouchedDays } from './rollup.ts';
 import { resolveActiveRulebook } from './rulebook-store.ts';
 import { computeScore } from './scoring/formula.ts';
 import { scorePost, scoreProfile } from './scoring/engine.ts';
@@ -13,11 +14,11 @@ export interface ScoreCounts {
   accounts: number;
 }
 
-export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; days: string[]; version: string }> {
+export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; touched: TouchedDays; version: string }> {
   const { db } = deps;
   const rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
-  const days = new Set<string>();
+  const touched: TouchedDays = new Map();
   for (;;) {
     const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000);
     if (!batch.length) break;
@@ -31,7 +32,11 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
       return { postId: post.id, entityId: post.entityId, ...computeScore(withStatus), findings: withStatus };
     });
     await saveScores(db, rulebook.version, scored, opts.now);
-    for (const p of batch) days.add(p.localDay);
+    for (const p of batch) {
+      let days = touched.get(p.entityId);
+      if (!days) touched.set(p.entityId, (days = new Set()));
+      days.add(p.localDay);
+    }
     counts.posts += scored.length;
     for (const s of scored) {
       counts.findings += s.findings.length;
@@ -44,5 +49,5 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
     await replaceAccountFindings(db, account.id, rulebook.version, findings);
     counts.accounts++;
   }
-  return { counts, days: [...days].sort(), version: rulebook.version };
+  return { counts, touched, version: rulebook.version };
 }

@@ -146,10 +146,12 @@ export async function replaceAccountFindings(
 }
 
 /** Recomputes (never increments) the daily rollups of the given local days, or of every day. */
-export async function recomputeRollups(db: Db, days: string[] | 'all'): Promise<number> {
+export async function recomputeRollups(db: Db, days: string[] | 'all', entityId?: number): Promise<number> {
   if (days !== 'all' && days.length === 0) return 0;
-  const where = days === 'all' ? sql`true` : sql`p.local_day = any(${days}::date[])`;
-  const whereDay = days === 'all' ? sql`true` : sql`day = any(${days}::date[])`;
+  const entity = entityId === undefined ? sql`` : sql` and p.entity_id = ${entityId}`;
+  const entityOfDay = entityId === undefined ? sql`` : sql` and entity_id = ${entityId}`;
+  const where = days === 'all' ? sql`true${entity}` : sql`p.local_day = any(${days}::date[])${entity}`;
+  const whereDay = days === 'all' ? sql`true${entityOfDay}` : sql`day = any(${days}::date[])${entityOfDay}`;
   return db.transaction().execute(async (trx) => {
     await sql`delete from rollup_day where ${whereDay}`.execute(trx);
     await sql`delete from rollup_category_day where ${whereDay}`.execute(trx);

@@ -7,7 +7,7 @@ import { upsertEntity } from '../../db/queries/entities.ts';
 import type { Connector, ImportedPost } from '../../jobs/connectors/types.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
-import { runRollup } from '../../jobs/rollup.ts';
+import { rollupTouched } from '../../jobs/rollup.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { PostList } from '../../server/api-types.ts';
@@ -142,7 +142,7 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     const scored = await runScoring(deps, { now: NOW });
     expect(scored.version).toBe(version);
     expect(scored.counts.posts).toBe(4);
-    await runRollup(h.db, { days: scored.days });
+    await rollupTouched(h.db, scored.touched);
 
     const versions = await send('GET', '/api/rulebook/versions');
     expect(versions.body.items.map((v: { version: string; active: boolean }) => [v.version, v.active])).toEqual(
