@@ -11,6 +11,8 @@ import { recentDays, runRollup } from './rollup.ts';
 export interface JobDefinition {
   job: string;
   expression: string;
+  /** The setting the expression comes from, for error messages. */
+  setting: string;
   description: string;
   run(deps: JobDeps, now: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
 }
@@ -20,6 +22,7 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
     {
       job: 'import',
       expression: config.MIZAN_IMPORT_CRON,
+      setting: 'MIZAN_IMPORT_CRON',
       description: 'Import new posts of every active account, score them, roll up the days touched',
       async run(deps, now) {
         const r = await runImportPipeline(deps, { now });
@@ -30,6 +33,7 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
     {
       job: 'rollup',
       expression: config.MIZAN_ROLLUP_CRON,
+      setting: 'MIZAN_ROLLUP_CRON',
       description: 'Recompute the daily rollups of the last three days',
       async run(deps, now) {
         const r = await runRollup(deps.db, { days: recentDays(now, config.MIZAN_TIMEZONE, 3) });
@@ -69,6 +73,8 @@ export interface Scheduler {
 
 export function startScheduler(deps: JobDeps, config: Config): Scheduler {
   const defs = jobDefinitions(config);
+  const invalid = defs.filter((d) => !cron.validate(d.expression));
+  if (invalid.length) throw new Error(invalid.map((d) => `${d.setting}: "${d.expression}" is not a valid cron expression`).join('; '));
   const claimed = new Map<string, number>();
   const coordinator = {
     async shouldRun(key: string): Promise<boolean> {
@@ -117,8 +123,4 @@ function previousSlot(task: ScheduledTask): Date | null {
   const [next, after] = task.getNextRuns(2);
   if (!next || !after) return null;
   return new Date(next.getTime() - (after.getTime() - next.getTime()));
-}
-
-export function validateCron(expression: string): boolean {
-  return cron.validate(expression);
 }

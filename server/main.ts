@@ -83,7 +83,11 @@ async function main() {
       const seeded = await seedDemo(handle.db);
       log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);
     }
-    scheduler = startScheduler(deps, config);
+    try {
+      scheduler = startScheduler(deps, config);
+    } catch (err) {
+      fail((err as Error).message);
+    }
   }
 
   let stopping = false;

@@ -193,6 +193,8 @@ function runDetectors(sc: Scratch, nz: Normalized, text: string, account: Accoun
   for (const rule of sc.detectorRules) {
     if (nz.maxDigitRun < rule.minDigits) continue;
     if (rule.requires === 'at' && !nz.hasAt) continue;
+    if (rule.requires === 'astral' && !nz.hasAstral) continue;
+    if (rule.requires === 'star' && !nz.hasStar) continue;
     if (!accountOk(rule, account)) continue;
     if (rule.hasNear && sc.buckets[rule.idx * 4 + ROLE_NEAR].length === 0) continue;
     if (rule.triggers !== null && !rule.triggers.test(text)) continue;

@@ -11,7 +11,7 @@ export type Clitics = 'both' | 'none' | 'prefix' | 'suffix';
 
 export const AR_PREFIXES = [
   'و', 'ف', 'ب', 'ك', 'ل', 'ال', 'وال', 'فال', 'بال', 'كال', 'لل', 'ولل', 'فلل',
-  'وب', 'فب', 'وك', 'فك', 'ول', 'فل', 'وبال', 'فبال', 'وكال', 'فكال', 'يا', 'س', 'وس', 'فس',
+  'وب', 'فب', 'وك', 'فك', 'ول', 'فل', 'وبال', 'فبال', 'وكال', 'فكال', 'يا', 'س', 'وس', 'فس', 'هال', 'وهال', 'بهال', 'لهال',
 ];
 export const AR_SUFFIXES = [
   'ه', 'ها', 'هم', 'هن', 'هما', 'ك', 'كم', 'كن', 'كما', 'نا', 'ي', 'ين', 'ون', 'ات', 'وا',
@@ -83,7 +83,8 @@ export class TermAutomaton {
   private readonly index = new Map<string, number>();
   private symOf = new Uint16Array(65536); // code unit → symbol (0 = not in any term)
   private nSym = 1;
-  private delta: Int32Array = new Int32Array(0);
+  private delta: Uint16Array | Int32Array = new Uint16Array(0); // Uint16 while states fit: half the cache footprint
+  private hasOut: Uint8Array = new Uint8Array(0);
   private outStart: Int32Array = new Int32Array(0);
   private outList: Int32Array = new Int32Array(0);
   private built = false;
@@ -157,7 +158,7 @@ export class TermAutomaton {
     }
     // symbol 0 ("other") always returns to the root
     for (let s = 0; s < N; s++) delta[s * S] = 0;
-    this.delta = delta;
+    this.delta = N < 65536 ? Uint16Array.from(delta) : delta;
     const outStart = new Int32Array(N + 1);
     let total = 0;
     for (let s = 0; s < N; s++) {
@@ -169,6 +170,8 @@ export class TermAutomaton {
     for (let s = 0; s < N; s++) outList.set(outs[s], outStart[s]);
     this.outStart = outStart;
     this.outList = outList;
+    this.hasOut = new Uint8Array(N);
+    for (let s = 0; s < N; s++) this.hasOut[s] = outStart[s + 1] > outStart[s] ? 1 : 0;
     this.built = true;
   }
 
@@ -186,13 +189,13 @@ export class TermAutomaton {
     const S = this.nSym;
     const outStart = this.outStart;
     const outList = this.outList;
+    const hasOut = this.hasOut;
     let s = 0;
     for (let i = 0; i < len; i++) {
       s = delta[s * S + symOf[codes[i]]];
-      const a = outStart[s];
-      const b = outStart[s + 1];
-      if (a !== b) {
-        for (let k = a; k < b; k++) this.check(nz, outList[k], i + 1, hits);
+      if (hasOut[s] === 1) {
+        const b = outStart[s + 1];
+        for (let k = outStart[s]; k < b; k++) this.check(nz, outList[k], i + 1, hits);
       }
     }
   }

@@ -165,6 +165,9 @@ export interface Normalized {
   hasDigit: boolean;
   hasAt: boolean;
   hasIndicDigit: boolean;
+  /** the text has a character outside the BMP (emoji) / a '*' */
+  hasAstral: boolean;
+  hasStar: boolean;
   /** number of digits (any script) in the text */
   digitCount: number;
   /** most digits in one cluster (digits separated by at most one other character) */
@@ -222,6 +225,8 @@ const result: Normalized = {
   hasIndicDigit: false,
   digitCount: 0,
   maxDigitRun: 0,
+  hasAstral: false,
+  hasStar: false,
 };
 
 const JOINABLE_GAP = 3; // max original chars between single letters that are re-joined (ك . ل . ب)
@@ -257,6 +262,8 @@ function normalizeInto(text: string): boolean {
   let lastDigit = -10;
   let run = 0;
   let maxRun = 0;
+  let hasAstral = false;
+  let hasStar = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     const cls = CLASS_[c];
@@ -274,6 +281,7 @@ function normalizeInto(text: string): boolean {
         if (d >= 0xdc00 && d <= 0xdfff) {
           // astral: mathematical alphanumerics fold to ASCII, tag characters vanish, the rest separates
           const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          hasAstral = true;
           i++;
           if (cp >= 0x1d400 && cp <= 0x1d7ff) {
             const f = String.fromCodePoint(cp).normalize('NFKD').toLowerCase();
@@ -326,6 +334,7 @@ function normalizeInto(text: string): boolean {
       if (run > maxRun) maxRun = run;
     } else if (cls === C_LEET) {
       if (c === 64) hasAt = true;
+      else if (c === 42) hasStar = true;
       uCode_[u] = c;
       uS_[u] = i;
       uE_[u] = i + 1;
@@ -505,6 +514,8 @@ function normalizeInto(text: string): boolean {
   result.hasIndicDigit = hasIndic;
   result.digitCount = digits;
   result.maxDigitRun = maxRun;
+  result.hasAstral = hasAstral;
+  result.hasStar = hasStar;
   return true;
 }
 

@@ -55,7 +55,8 @@ export const RuleSchema = z.strictObject({
   detector: z.enum(DETECTOR_NAMES).optional(),
   patterns: z.array(z.string().min(1)).min(1).optional(),
   validate: z.enum(Object.keys(VALIDATORS) as [string, ...string[]]).optional(),
-  requires: z.enum(['digit', 'at', 'none']).optional(),
+  /** fast path: skip the detector unless the text has a digit / an '@' / an emoji (astral char) / a '*' */
+  requires: z.enum(['digit', 'at', 'astral', 'star', 'none']).optional(),
   triggers: z.array(z.string().min(1)).optional(),
   window_chars: z.number().int().min(0).max(500).optional(),
   /** fast path: skip the detector unless the text has a cluster of at least this many digits */
@@ -98,7 +99,7 @@ export interface CompiledRule {
   detector: string | null;
   detectorFn: DetectorFn | null;
   spec: DetectorSpec | null;
-  requires: 'digit' | 'at' | 'none';
+  requires: 'digit' | 'at' | 'astral' | 'star' | 'none';
   triggers: RegExp | null;
   windowChars: number;
   minDigits: number;

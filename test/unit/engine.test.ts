@@ -1,0 +1,211 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadRulebook, scorePost, scoreProfile } from '../../jobs/scoring/engine.ts';
+import type { AccountType, Category } from '../../jobs/scoring/types.ts';
+
+const rb = loadRulebook();
+const score = (text: string, accountType?: AccountType) => scorePost(rb, { text, accountType });
+const cats = (text: string, accountType?: AccountType): Category[] => [...new Set(score(text, accountType).findings.map((f) => f.category))];
+
+describe(scorePost.name, () => {
+  test('clean post', () => {
+    expect(score('تعلن وزارة الخدمات العامة عن إطلاق خدمة جديدة')).toEqual({ score: 100, verdict: 'clean', findings: [] });
+  });
+
+  test('findings carry exact words and offsets, sorted by start', () => {
+    const text = 'والله انت غبي، يا حـــمـــار';
+    const r = score(text);
+    expect(r.findings.length).toBe(2);
+    for (const f of r.findings) expect(text.slice(f.start, f.end)).toBe(f.match);
+    expect(r.findings[0].start).toBeLessThan(r.findings[1].start);
+    expect(r.findings.map((f) => f.match)).toEqual(['انت غبي', 'يا حـــمـــار']);
+    expect(r.verdict).toBe('violation');
+    expect(r.score).toBe(20);
+  });
+
+  test('directed abuse weighs more than undirected', () => {
+    const directed = score('انت حقير').findings[0];
+    const undirected = score('كلام حقير').findings[0];
+    expect(directed.severity).toBe('high');
+    expect(undirected.severity).toBe('medium');
+  });
+
+  // abuse: positives in Gulf, MSA, Egyptian, Levantine and English
+  test.each([
+    ['يا حمار', 'Gulf/MSA vocative'],
+    ['ياحمار', 'attached vocative'],
+    ['انت غبي', 'MSA'],
+    ['انتو متخلفين', 'Gulf plural'],
+    ['انت خايس', 'Gulf'],
+    ['يا دلخ', 'Gulf'],
+    ['انت عبيط يا ابني', 'Egyptian'],
+    ['يا اهبل', 'Egyptian'],
+    ['انت حيوان', 'Levantine/all'],
+    ['يلعن ابوك', 'Levantine'],
+    ['يا ابن الكلب', 'all'],
+    ['يا جحش', 'Levantine'],
+    ['يا بهيم', 'Egyptian'],
+    ['يا ك.ل.ب', 'obfuscated with dots'],
+    ['يا ك ل ب', 'obfuscated with spaces'],
+    ['يا حـــمـــار', 'tatweel'],
+    ['انت غبيييي', 'elongation'],
+    ['يا غبيين', 'plural suffix'],
+    ['يا كلاب', 'broken plural'],
+    ['شرموطة', 'profanity'],
+    ['you idiot', 'English'],
+    ['you are so stupid', 'English'],
+    ['f*ck this', 'masked'],
+    ['1d10t', 'leetspeak'],
+    ['fuuuuck', 'elongated'],
+    ['what a piece of shit', 'English'],
+    ['you pig', 'English animal'],
+    ['راح اقتلك', 'threat'],
+    ["I'll kill you", 'threat en'],
+  ])('abuse: %s (%s)', (text) => {
+    expect(cats(text)).toContain('abuse');
+  });
+
+  // hard negatives: ambiguous words, Scunthorpe, clitic look-alikes
+  test.each([
+    ['حملة لرعاية الحيوان والرفق بالحيوانات الأليفة'],
+    ['هل انت صاحب حيوان أليف؟ سجله في البلدية'],
+    ['تحذير من الكلاب الضالة في المنطقة، يرجى الإبلاغ'],
+    ['يا جماعة الكلب ضايع في الحي، من يعرف صاحبه؟'],
+    ['مزرعة تربية الحمير والخيول في المنطقة الشمالية'],
+    ['عيادة بيطرية لعلاج الكلب والقطط'],
+    ['انفلونزا الخنازير: الوزارة تطمئن المواطنين'],
+    ['الحذر من الأغذية المعفنة وإتلاف لحوم فاسدة'],
+    ['جمع الزبالة يومياً في جميع المحافظات'],
+    ['خدمة سريعة وسرير جديد في المستشفى'],
+    ['The class of 2024 and a classic assessment'],
+    ['Scunthorpe United won the match'],
+    ['The cocktail of measures includes passing a bill'],
+    ['Please assess the results'],
+    ['سورة المنافقون آية 1'],
+    ['التصويت السري في الجمعية العمومية'],
+    ['نحرص على سرية بياناتك الشخصية'],
+    ['مكافحة المخدرات تضبط كمية من الحشيش المعد للبيع'],
+    ['حكمت المحكمة بسجن متهم لقيامه بسب موظف ووصفه بالحمار'],
+    ['رمضان كريم وكل عام وانتم بخير'],
+    ['عيد مبارك، تقبل الله منا ومنكم'],
+    ['إنا لله وإنا إليه راجعون، عظم الله أجركم'],
+    ['وفقاً للمادة 365 من قانون العقوبات'],
+    ['الحمد لله والله أكبر، إن شاء الله'],
+    ['التدخين قد يقتلك، أقلع عنه اليوم'],
+    ['Smoking can kill you. Quit today.'],
+    ['You can adopt a dog from the shelter'],
+    ['لا صحة للشائعات المتداولة حول الوزارة'],
+    ['مسودة قانون الخدمة المدنية مطروحة لإبداء الرأي'],
+    ['شارك في الانتخابات، صوتك أمانة'],
+  ])('clean: %s', (text) => {
+    expect(score(text).findings).toEqual([]);
+  });
+
+  test.each<[string, Category]>([
+    ['سري للغاية: تعميم داخلي بشأن الترقيات', 'confidentiality'],
+    ['Internal use only - not for publication', 'confidentiality'],
+    ['وثيقة مسربة من الوزارة', 'confidentiality'],
+    ['هذه وثيقة سرية عن الميزانية', 'confidentiality'],
+    ['الروافض لا يؤتمنون', 'beliefs'],
+    ['الشيعة كلاب', 'beliefs'],
+    ['اطردوا الوافدين من البلد', 'beliefs'],
+    ['يلعن دينك', 'beliefs'],
+    ['infidel dogs', 'beliefs'],
+    ['خمور متوفرة للبيع توصيل سريع', 'public_morals'],
+    ['best weed delivery dm me', 'public_morals'],
+    ['افلام اباحية مجانا', 'public_morals'],
+    ['casino bonus sign up now', 'public_morals'],
+    ['استخدموا الكود SAVE20 للحصول على خصم', 'misuse_of_position'],
+    ['use my code AHMED10 at checkout', 'misuse_of_position'],
+    ['تبرعوا على حسابي', 'misuse_of_position'],
+    ['انتخبوا المرشح أحمد في الدائرة الثالثة', 'misuse_of_position'],
+    ['paid partnership with a perfume brand', 'misuse_of_position'],
+    ['الوزارة فاشلة بامتياز', 'reputation'],
+    ['فشل ذريع للهيئة في إدارة الملف', 'reputation'],
+    ['يقال ان الوزير سيستقيل', 'reputation'],
+  ])('%s → %s', (text, cat) => {
+    expect(cats(text)).toContain(cat);
+  });
+
+  test('gov e-mail is infosec on personal accounts only', () => {
+    const t = 'تواصلوا معي على ahmed.ali@mops.gov.bh';
+    expect(cats(t, 'employee')).toContain('infosec');
+    expect(cats(t, 'executive')).toContain('infosec');
+    expect(cats(t, 'official')).not.toContain('infosec');
+  });
+
+  test('one finding for the same words in a category', () => {
+    const r = score('يا حمار');
+    expect(r.findings.length).toBe(1);
+    expect(r.findings[0].rule).toBe('abuse.insult.directed.vocative.ar');
+  });
+
+  test('deterministic', () => {
+    const t = 'يا حمار 36123456 password: Abc12345 سري للغاية';
+    expect(score(t, 'employee')).toEqual(score(t, 'employee'));
+  });
+});
+
+describe(scoreProfile.name, () => {
+  test.each<[string | null, AccountType, number]>([
+    ['مدير عام | الآراء الواردة تعبر عن رأيي الشخصي', 'executive', 0],
+    ['موظف حكومي. الآراء تمثلني', 'employee', 0],
+    ['Engineer. Views are my own.', 'employee', 0],
+    ['Director. Opinions are my own, RT ≠ endorsement', 'executive', 0],
+    ['Analyst | RT≠endorsement', 'employee', 0],
+    ['مهندس في وزارة الخدمات العامة', 'employee', 1],
+    ['Director of planning', 'executive', 1],
+    [null, 'executive', 1],
+    ['', 'employee', 1],
+    ['الحساب الرسمي لوزارة الخدمات العامة', 'official', 0],
+  ])('%s (%s) → %d finding(s)', (profileText, accountType, n) => {
+    const f = scoreProfile(rb, { accountType, profileText });
+    expect(f.length).toBe(n);
+    for (const x of f) expect(x).toMatchObject({ rule: 'disclaimer.missing', category: 'disclaimer', start: 0, end: 0, match: '' });
+  });
+});
+
+describe('scoring CLI', () => {
+  test('one output line per input line, errors inline, empty lines skipped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mizan-cli-'));
+    const input = join(dir, 'posts.jsonl');
+    const lines = [
+      JSON.stringify({ id: 'a', text: 'يا حمار', lang: 'ar' }),
+      JSON.stringify({ id: 'b', text: 'رمضان كريم', account_type: 'official' }),
+      '{not json',
+      '',
+      JSON.stringify({ id: 'c' }),
+      JSON.stringify({ text: 'no id' }),
+      JSON.stringify({ id: 'd', text: 'call me 36123456', account_type: 'employee' }),
+    ];
+    writeFileSync(input, lines.join('\n') + '\n');
+    const run = spawnSync('npx', ['tsx', 'jobs/scoring/cli.ts', '--input', input], { encoding: 'utf8', cwd: process.cwd() });
+    expect(run.status).toBe(0);
+    const out = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.length).toBe(6);
+    expect(out[0]).toMatchObject({ id: 'a', verdict: 'violation' });
+    expect(out[0].findings[0]).toEqual({ rule: 'abuse.insult.directed.vocative.ar', category: 'abuse', severity: 'high', start: 0, end: 7, match: 'يا حمار' });
+    expect(out[1]).toEqual({ id: 'b', score: 100, verdict: 'clean', findings: [] });
+    expect(out[2]).toMatchObject({ line: 3 });
+    expect(typeof out[2].error).toBe('string');
+    expect(out[3]).toMatchObject({ id: 'c' });
+    expect(typeof out[3].error).toBe('string');
+    expect(out[4]).toMatchObject({ line: 6 });
+    expect(out[5]).toMatchObject({ id: 'd', verdict: 'review' });
+    expect(out[5].findings[0].match).toBe('36123456');
+  });
+
+  test('reads stdin when --input is omitted', () => {
+    const run = spawnSync('npx', ['tsx', 'jobs/scoring/cli.ts'], {
+      encoding: 'utf8',
+      input: JSON.stringify({ id: 'x', text: 'you idiot' }) + '\n',
+    });
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout.trim());
+    expect(out.id).toBe('x');
+    expect(out.findings[0].match).toBe('you idiot');
+  });
+});
