@@ -40,9 +40,8 @@ export function createApp(deps: AppDeps) {
   const indexFile = path.join(webDir, 'index.html');
   if (fs.existsSync(indexFile)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
-    // The single-page app routes on the client: any other GET gets index.html.
-    const indexHtml = fs.readFileSync(indexFile, 'utf8');
-    app.get('*', (c) => c.html(indexHtml));
+    // The single-page app routes on the client: any other GET gets index.html (read each time, so a rebuild shows at once).
+    app.get('*', async (c) => c.html(await fs.promises.readFile(indexFile, 'utf8')));
   }
 
   app.notFound((c) => c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404));

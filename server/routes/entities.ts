@@ -11,6 +11,8 @@ import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
 import { idParam, interval, periodQuery, validate } from '../validate.ts';
 
+const round = (n: number | null, factor: number) => (n === null ? null : Math.round(n * factor) / factor);
+
 export function entityRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const tz = deps.config.MIZAN_TIMEZONE;
@@ -49,7 +51,7 @@ export function entityRoutes(deps: AppDeps) {
         current,
         previous,
         change: current.score === null || previous.score === null ? null : Math.round((current.score - previous.score) * 10) / 10,
-        sector: { medianScore: median(scored.map((s) => s.score!)), medianComplianceRate: median(scored.map((s) => s.complianceRate!)) },
+        sector: { medianScore: round(median(scored.map((s) => s.score!)), 10), medianComplianceRate: round(median(scored.map((s) => s.complianceRate!)), 1000) },
         categories,
         accounts: accounts as AccountSummary[],
         recentFlagged: flagged as PostSummary[],

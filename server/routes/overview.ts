@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import { resolvePeriod } from '../period.ts';
 import { interval, periodQuery, validate } from '../validate.ts';
 
+const roundScore = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 const change = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 
 export function overviewRoutes(deps: AppDeps) {
@@ -60,7 +61,7 @@ export function overviewRoutes(deps: AppDeps) {
         previous,
         change: change(current.score, previous.score),
       },
-      sectorMedianScore: median(stats.filter((s) => s.score !== null).map((s) => s.score!)),
+      sectorMedianScore: roundScore(median(stats.filter((s) => s.score !== null).map((s) => s.score!))),
       entities: ranking,
       categories,
       trend,

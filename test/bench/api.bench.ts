@@ -40,12 +40,13 @@ async function waitFor200(url: string, timeoutMs: number): Promise<number> {
   throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
 }
 
-/** Spawns `npm start`'s server process and times start -> first 200 from the overview. */
+/** Runs `npm start` (web build included) and times process start -> first 200 from the overview. */
 async function timeStartup(dataDir: string, port: number, waitForPosts: boolean) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--all'], {
+  const child = spawn('npm', ['start', '--silent'], {
     env: { ...process.env, PORT: String(port), MIZAN_DATA_DIR: dataDir, DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -63,8 +64,11 @@ async function timeStartup(dataDir: string, port: number, waitForPosts: boolean)
     }
     return { first200, withData };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // npm starts the server as a child: stop the whole process group.
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    await new Promise((r) => setTimeout(r, 500));
     if (child.exitCode && child.exitCode !== 0 && !output.includes('shutting down')) console.error(output);
   }
 }

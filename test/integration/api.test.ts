@@ -117,6 +117,13 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(card.body.entity.id).toBe(withPosts.id);
     expect(card.body.current.posts).toBe(withPosts.posts);
     expect(card.body.accounts.every((a) => a.entityId === withPosts.id)).toBe(true);
+    // The sector median lies among the entities' own figures.
+    const rates = overview.entities.filter((e) => e.posts > 0).map((e) => e.complianceRate!);
+    expect(card.body.sector.medianComplianceRate).toBeGreaterThanOrEqual(Math.min(...rates));
+    expect(card.body.sector.medianComplianceRate).toBeLessThanOrEqual(Math.max(...rates));
+    const scores = overview.entities.filter((e) => e.posts > 0).map((e) => e.score!);
+    expect(card.body.sector.medianScore).toBeGreaterThanOrEqual(Math.min(...scores));
+    expect(card.body.sector.medianScore).toBeLessThanOrEqual(Math.max(...scores));
     const trend = await get<{ items: { period: string; posts: number }[] }>(`/api/entities/${withPosts.id}/trend?from=2026-11-01&to=2026-11-20&interval=day`);
     expect(trend.status).toBe(200);
     expect(trend.body.items).toHaveLength(20);
