@@ -3,10 +3,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './client.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_rulebook_publishing.ts';
+import * as m0003 from './migrations/0003_account_import_interval.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_rulebook_publishing': m0002,
+  '0003_account_import_interval': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

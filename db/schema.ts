@@ -31,6 +31,8 @@ export interface AccountTable {
   active: Generated<boolean>;
   config: ColumnType<Record<string, unknown>, string | undefined, string>;
   import_cursor: string | null;
+  /** Import this account at most this often; null = on every run of the import job. */
+  import_interval_minutes: number | null;
   last_run_at: Timestamp | null;
   last_run_status: 'ok' | 'error' | null;
   last_error: string | null;

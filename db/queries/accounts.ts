@@ -87,7 +87,8 @@ export interface ImportAccount {
   timezone: string;
 }
 
-export async function listImportAccounts(db: Db, filter: { accountIds?: number[] } = {}): Promise<ImportAccount[]> {
+/** Active accounts to import: the given ids, or every account that is due at `dueAt` (its own interval elapsed). */
+export async function listImportAccounts(db: Db, filter: { accountIds?: number[]; dueAt?: Date } = {}): Promise<ImportAccount[]> {
   return db
     .selectFrom('account as a')
     .innerJoin('entity as e', 'e.id', 'a.entity_id')
@@ -106,6 +107,10 @@ export async function listImportAccounts(db: Db, filter: { accountIds?: number[]
     ])
     .where('a.active', '=', true)
     .$if(filter.accountIds !== undefined, (qb) => qb.where('a.id', 'in', filter.accountIds!.length ? filter.accountIds! : [-1]))
+    .$if(filter.dueAt !== undefined, (qb) =>
+      qb.where(sql<boolean>`(a.import_interval_minutes is null or a.last_run_at is null
+        or a.last_run_at <= ${filter.dueAt!}::timestamptz - make_interval(mins => a.import_interval_minutes))`),
+    )
     .orderBy('a.id')
     .execute();
 }
@@ -120,6 +125,7 @@ export interface NewAccount {
   profileText?: string | null;
   url?: string | null;
   config?: Record<string, unknown>;
+  importIntervalMinutes?: number | null;
 }
 
 export async function upsertAccount(db: Db, a: NewAccount): Promise<number> {
@@ -135,6 +141,7 @@ export async function upsertAccount(db: Db, a: NewAccount): Promise<number> {
       profile_text: a.profileText ?? null,
       url: a.url ?? null,
       config: JSON.stringify(a.config ?? {}),
+      import_interval_minutes: a.importIntervalMinutes ?? null,
     })
     .onConflict((oc) =>
       oc.columns(['platform', 'handle']).doUpdateSet((eb) => ({
@@ -142,6 +149,7 @@ export async function upsertAccount(db: Db, a: NewAccount): Promise<number> {
         profile_text: eb.ref('excluded.profile_text'),
         type: eb.ref('excluded.type'),
         config: eb.ref('excluded.config'),
+        import_interval_minutes: eb.ref('excluded.import_interval_minutes'),
       })),
     )
     .returning('id')

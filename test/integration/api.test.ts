@@ -224,6 +224,23 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(account.body.lastRunStatus).toBe('ok');
   });
 
+  test('a scheduled run imports an account only when its own interval has elapsed', async () => {
+    const entityId = await upsertEntity(h.db, { slug: 'interval-entity', nameAr: 'جهة', nameEn: 'Interval Entity' });
+    const accountId = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'list', handle: 'interval_test', type: 'official', importIntervalMinutes: 60 });
+    listPosts = [];
+    const ran = async (minutes: number) => {
+      const r = await runImportPipeline(deps, { now: new Date(NOW.getTime() + minutes * 60_000) });
+      const row = await h.db.selectFrom('account').select('last_run_at').where('id', '=', accountId).executeTakeFirstOrThrow();
+      return { accounts: r.counts.accounts, lastRunAt: row.last_run_at && new Date(row.last_run_at).getTime() };
+    };
+    const first = await ran(10);
+    expect(first.lastRunAt).toBe(NOW.getTime() + 10 * 60_000);
+    const soon = await ran(40);
+    expect(soon.lastRunAt).toBe(first.lastRunAt);
+    const later = await ran(71);
+    expect(later.lastRunAt).toBe(NOW.getTime() + 71 * 60_000);
+  });
+
   test('a job slot runs once even when two processes claim it', async () => {
     const def = jobDefinitions(testConfig()).find((d) => d.job === 'rollup')!;
     const slot = new Date('2026-11-20T08:17:00Z');
