@@ -3,7 +3,7 @@
 // job_run row keyed by job and slot. A slot missed while the process was down is caught up at start.
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
 import type { Config } from '../server/config.ts';
-import { claimJobRun, finishJobRun, getLatestJobSlot } from '../db/queries/jobs.ts';
+import { abandonStaleRuns, claimJobRun, finishJobRun, getLatestJobSlot } from '../db/queries/jobs.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { recentDays, runRollup } from './rollup.ts';
@@ -65,6 +65,8 @@ async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, 
   await finishJobRun(deps.db, runId, { finishedAt: now(), counts, error });
 }
 
+const STALE_RUN_MS = 6 * 3600_000;
+
 export interface Scheduler {
   stop(): Promise<void>;
   /** Resolves when the start-up catch-up runs are done. */
@@ -100,6 +102,10 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
     tasks.push(task);
   }
   const caughtUp = (async () => {
+    // A run still 'running' after six hours belongs to a process that died; close it so the record is honest.
+    const now = new Date();
+    const abandoned = await abandonStaleRuns(deps.db, new Date(now.getTime() - STALE_RUN_MS), now);
+    if (abandoned) deps.log(`closed ${abandoned} job run(s) left running by a stopped process`);
     for (const [i, def] of defs.entries()) {
       const slot = previousSlot(tasks[i]);
       const latest = await getLatestJobSlot(deps.db, def.job);

@@ -38,3 +38,14 @@ export async function listJobRuns(db: Db, limit: number) {
     finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
   }));
 }
+
+/** Runs left 'running' by a process that stopped (crash, kill) are closed as errors after a grace period. */
+export async function abandonStaleRuns(db: Db, startedBefore: Date, now: Date): Promise<number> {
+  const r = await db
+    .updateTable('job_run')
+    .set({ status: 'error', finished_at: now, error: 'the process running this job stopped before it finished' })
+    .where('status', '=', 'running')
+    .where('started_at', '<', startedBefore)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
+import { abandonStaleRuns, claimJobRun } from '../../db/queries/jobs.ts';
 import { connectors } from '../../jobs/connectors/registry.ts';
 import type { Connector, ImportedPost } from '../../jobs/connectors/types.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
@@ -250,6 +251,12 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(jobs.body.runs.filter((r) => r.job === 'rollup' && r.slot === slot.toISOString())).toHaveLength(1);
     expect(jobs.body.runs[0].status).toBe('ok');
     expect(jobs.body.schedule.length).toBe(2);
+    // A run left 'running' by a process that died is closed as an error, not left running forever.
+    await claimJobRun(h.db, 'import', '2026-11-19T00:00:00.000Z', new Date('2026-11-19T00:00:00Z'));
+    expect(await abandonStaleRuns(h.db, new Date('2026-11-19T06:00:00Z'), NOW)).toBe(1);
+    const stale = await h.db.selectFrom('job_run').select(['status', 'error']).where('slot', '=', '2026-11-19T00:00:00.000Z').executeTakeFirstOrThrow();
+    expect(stale.status).toBe('error');
+    expect(stale.error).toMatch(/stopped before it finished/);
   });
 
   test.each([
