@@ -9,4 +9,6 @@ export interface JobDeps {
   rulebook: Rulebook;
   connectors: Record<string, Connector>;
   log: (message: string) => void;
+  /** Aborted when the process is shutting down: jobs stop between pages and batches, never inside one. */
+  signal?: AbortSignal;
 }

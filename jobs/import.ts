@@ -37,6 +37,7 @@ export async function runImport(deps: JobDeps, opts: ImportOptions): Promise<Imp
     errors: [],
   };
   for (const account of accounts) {
+    if (deps.signal?.aborted) break;
     try {
       await importAccount(deps, account, opts, result);
       await recordAccountRun(deps.db, account.id, opts.now, null);
@@ -57,6 +58,7 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   let cursor = account.cursor;
   const maxPages = opts.maxPagesPerAccount ?? 1000;
   for (let page = 0; page < maxPages; page++) {
+    if (deps.signal?.aborted) return;
     const fetched = await connector.fetchPage(
       { id: account.id, entityId: account.entityId, platform: account.platform, handle: account.handle, platformAccountId: account.platformAccountId, type: account.type, config: account.config },
       { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 60_000) },

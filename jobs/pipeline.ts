@@ -15,6 +15,7 @@ export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
   // Posts left unscored by an earlier crash are scored first.
   const steps = [[] as number[], ...accounts.map((a) => [a.id])];
   for (const accountIds of steps) {
+    if (deps.signal?.aborted) break;
     if (accountIds.length) {
       const imported = await runImport(deps, { ...opts, accountIds });
       for (const [k, v] of Object.entries(imported.counts)) counts[k as keyof typeof counts] += v;

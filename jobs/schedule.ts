@@ -3,7 +3,7 @@
 // job_run row keyed by job and slot. A slot missed while the process was down is caught up at start.
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
 import type { Config } from '../server/config.ts';
-import { abandonStaleRuns, claimJobRun, finishJobRun, getLatestJobSlot } from '../db/queries/jobs.ts';
+import { abandonStaleRuns, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { recentDays, runRollup } from './rollup.ts';
@@ -62,6 +62,7 @@ async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, 
     error = (err as Error).message || String(err);
     deps.log(`job ${def.job} failed: ${error}`);
   }
+  if (deps.signal?.aborted) error = `interrupted by shutdown${error ? ` (${error})` : ''}; the next run resumes from the saved cursors`;
   await finishJobRun(deps.db, runId, { finishedAt: now(), counts, error });
 }
 
@@ -107,11 +108,17 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
     const abandoned = await abandonStaleRuns(deps.db, new Date(now.getTime() - STALE_RUN_MS), now);
     if (abandoned) deps.log(`closed ${abandoned} job run(s) left running by a stopped process`);
     for (const [i, def] of defs.entries()) {
+      if (deps.signal?.aborted) return;
       const slot = previousSlot(tasks[i]);
-      const latest = await getLatestJobSlot(deps.db, def.job);
-      if (slot && (!latest || latest < slot.toISOString())) {
+      const latest = await getLatestJobRun(deps.db, def.job);
+      if (slot && (!latest || latest.slot < slot.toISOString())) {
         deps.log(`catching up job ${def.job} (slot ${slot.toISOString()} was missed)`);
         await runJobSlot(deps, def, slot);
+      } else if (latest && latest.status !== 'ok') {
+        // The last run failed or was interrupted: run again now rather than wait for the next slot.
+        const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+        deps.log(`re-running job ${def.job} (its last run ended with an error)`);
+        await runJobSlot(deps, def, now);
       }
     }
   })().catch((err) => deps.log(`catch-up failed: ${(err as Error).message}`));

@@ -19,7 +19,7 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
   const rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
   const touched: TouchedDays = new Map();
-  for (;;) {
+  while (!deps.signal?.aborted) {
     const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000);
     if (!batch.length) break;
     const decisions = await listReviewDecisions(db, batch.map((p) => p.id));

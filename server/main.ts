@@ -50,7 +50,8 @@ async function main() {
     fail(`The default rulebook is invalid: ${(err as Error).message}`);
   }
 
-  const deps: JobDeps = { db: handle.db, rulebook, connectors, log };
+  const stopping = new AbortController();
+  const deps: JobDeps = { db: handle.db, rulebook, connectors, log, signal: stopping.signal };
   let rescoring: Promise<void> | null = null;
   // On PGlite the server process rescores after a publish; on PostgreSQL the jobs process does it at its next run.
   const onRulebookPublished =
@@ -90,13 +91,19 @@ async function main() {
     }
   }
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down`);
+    if (stopping.signal.aborted) return;
+    stopping.abort();
+    log(`${signal}: shutting down (the page or batch in progress is finished first)`);
+    // Last resort: a job stuck in a platform request must not keep the process alive.
+    setTimeout(() => {
+      log('shutdown took longer than 20 s: exiting');
+      process.exit(1);
+    }, 20_000).unref();
     server?.close();
+    if (server && 'closeAllConnections' in server) server.closeAllConnections();
     await scheduler?.stop().catch(() => {});
+    await rescoring;
     await handle.close().catch(() => {});
     process.exit(0);
   };

@@ -19,9 +19,8 @@ export async function finishJobRun(db: Db, id: number, r: { finishedAt: Date; co
     .execute();
 }
 
-export async function getLatestJobSlot(db: Db, job: string): Promise<string | null> {
-  const row = await db.selectFrom('job_run').select('slot').where('job', '=', job).orderBy('slot', 'desc').limit(1).executeTakeFirst();
-  return row?.slot ?? null;
+export async function getLatestJobRun(db: Db, job: string): Promise<{ slot: string; status: string } | undefined> {
+  return db.selectFrom('job_run').select(['slot', 'status']).where('job', '=', job).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function listJobRuns(db: Db, limit: number) {

@@ -11,7 +11,7 @@ export type Clitics = 'both' | 'none' | 'prefix' | 'suffix';
 
 export const AR_PREFIXES = [
   'و', 'ف', 'ب', 'ك', 'ل', 'ال', 'وال', 'فال', 'بال', 'كال', 'لل', 'ولل', 'فلل',
-  'وب', 'فب', 'وك', 'فك', 'ول', 'فل', 'وبال', 'فبال', 'وكال', 'فكال', 'يا', 'س', 'وس', 'فس', 'هال', 'وهال', 'بهال', 'لهال',
+  'وب', 'فب', 'وك', 'فك', 'ول', 'فل', 'وبال', 'فبال', 'وكال', 'فكال', 'يا', 'يال', 'س', 'وس', 'فس', 'هال', 'وهال', 'بهال', 'لهال',
 ];
 export const AR_SUFFIXES = [
   'ه', 'ها', 'هم', 'هن', 'هما', 'ك', 'كم', 'كن', 'كما', 'نا', 'ي', 'ين', 'ون', 'ات', 'وا',
@@ -19,10 +19,29 @@ export const AR_SUFFIXES = [
 ];
 export const EN_SUFFIXES = ['s', 'es', 'ed', 'ing', 'er', 'ers', 'in', 'z'];
 
-const AR_PREFIX_SET = new Set(AR_PREFIXES);
-const AR_SUFFIX_SET = new Set(AR_SUFFIXES);
-const EN_SUFFIX_SET = new Set(EN_SUFFIXES);
-const VOCATIVE = 'يا';
+// Affixes are looked up by a numeric key (no string allocation per hit): 1 followed by the low byte
+// of each code unit; a code unit outside the affix's script never matches.
+function affixKey(s: string): number {
+  let k = 1;
+  for (let i = 0; i < s.length; i++) k = k * 256 + (s.charCodeAt(i) & 0xff);
+  return k;
+}
+const AR_PREFIX_SET = new Set(AR_PREFIXES.map(affixKey));
+const AR_SUFFIX_SET = new Set(AR_SUFFIXES.map(affixKey));
+const EN_SUFFIX_SET = new Set(EN_SUFFIXES.map(affixKey));
+const VOCATIVE = affixKey('يا');
+const VOCATIVE_DEF = affixKey('يال'); // يا + article: يالكلب
+
+/** Key of codes[from, to) in the given script (Arabic block or ASCII); -1 when a unit is outside it. */
+function codesKey(codes: Uint16Array, from: number, to: number, arabic: boolean): number {
+  let k = 1;
+  for (let i = from; i < to; i++) {
+    const c = codes[i];
+    if (arabic ? c < 0x0600 || c > 0x06ff : c > 0x7f) return -1;
+    k = k * 256 + (c & 0xff);
+  }
+  return k;
+}
 
 export interface TermInfo {
   text: string; // normalized
@@ -213,15 +232,19 @@ export class TermAutomaton {
       if (!t.arabic || t.clitics === 'none' || t.clitics === 'suffix') return;
       const pre = start - ts;
       if (pre > 4) return;
-      const p = String.fromCharCode(...nz.codes.subarray(ts, start));
+      const p = codesKey(nz.codes, ts, start, true);
       if (!AR_PREFIX_SET.has(p)) return;
-      if (p === VOCATIVE) vocative = 1;
+      if (p === VOCATIVE || p === VOCATIVE_DEF) vocative = 1;
+    } else if (tokA > 0) {
+      // a detached one-letter vocative (ي كلب, a common spelling of يا)
+      const ps = nz.tokStart[tokA - 1];
+      if (nz.tokEnd[tokA - 1] - ps === 1 && nz.codes[ps] === 0x064a) vocative = 1;
     }
     if (end !== te) {
       if (t.clitics === 'none' || t.clitics === 'prefix') return;
       const suf = te - end;
       if (suf > 4) return;
-      const p = String.fromCharCode(...nz.codes.subarray(end, te));
+      const p = codesKey(nz.codes, end, te, t.arabicEnd);
       if (t.arabicEnd ? !AR_SUFFIX_SET.has(p) : !EN_SUFFIX_SET.has(p)) return;
     }
     if (hits.count >= MAX_HITS) return;
@@ -238,8 +261,24 @@ export class TermAutomaton {
   }
 }
 
+const PROFANE_STEM = /^(?:fuck|shit|bitch|cunt|nigg|whore|slut|bastard|dick|pussy|porn|asshole)/;
+
 /** English obfuscation variants of a term: interior letters masked by '*' (f*ck, f**k, sh*t). */
 export function maskedVariants(term: string): string[] {
+  if (term.includes(' ')) {
+    // a phrase: mask one word at a time (f*ck islam, son of a b*tch)
+    const words = term.split(' ');
+    const out: string[] = [];
+    words.forEach((w, i) => {
+      if (!PROFANE_STEM.test(w)) return; // only the swear word of a phrase gets masked (keeps the automaton small)
+      for (const v of maskedWord(w)) out.push([...words.slice(0, i), v, ...words.slice(i + 1)].join(' '));
+    });
+    return out;
+  }
+  return maskedWord(term);
+}
+
+function maskedWord(term: string): string[] {
   if (!/^[a-z]{4,}$/.test(term)) return [];
   const out = new Set<string>();
   const vowels = 'aeiouy';

@@ -8,7 +8,7 @@
 // Arabic-Indic / Persian digits → 0-9, elongation (3+ repeats) collapsed, zero-width and bidi controls
 // stripped, letters split by spaces/dots/dashes (ك ل ب, ك.ل.ب) re-joined.
 // English/Latin: case folding, NFKD accent stripping, leetspeak inside words that contain letters
-// (@→a, $→s, 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), masking stars kept as '*' (f*ck), 3+ repeats collapsed.
+// (@→a, $→s, !→i, 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), masking stars kept as '*' (f*ck), 3+ repeats collapsed.
 // Tokens are runs of Unicode letters and numbers (\p{L}\p{N}); never ASCII \b.
 //
 // Performance: classification and folding use 64K lookup tables built once; the output lives in
@@ -118,7 +118,7 @@ function buildTables(): void {
   CLASS[0x0640] = C_STRIP; // tatweel (a letter modifier in Unicode)
   CLASS[0x00ad] = C_STRIP; // soft hyphen
   CLASS[0x034f] = C_STRIP;
-  for (const c of [0x40, 0x24, 0x2a]) CLASS[c] = C_LEET; // @ $ *
+  for (const c of [0x40, 0x24, 0x2a, 0x21]) CLASS[c] = C_LEET; // @ $ * ! (sh!t)
   for (const c of EXPAND.keys()) CLASS[c] = C_EXPAND;
   for (let c = 97; c <= 122; c++) LATIN[c] = 1;
   for (let c = 0; c < 65536; c++) if (CLASS[c] === C_LETTER && FOLD[c] >= 97 && FOLD[c] <= 122) LATIN[c] = 1;
@@ -137,6 +137,7 @@ for (const [a, b] of [
   ['@', 'a'],
   ['$', 's'],
   ['*', '*'],
+  ['!', 'i'],
 ] as const)
   LEET[a.charCodeAt(0)] = b.charCodeAt(0);
 

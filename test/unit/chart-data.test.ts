@@ -21,6 +21,16 @@ import {
   trendSpec,
 } from '../../web/src/lib/chart-data.ts';
 import { highlightSegments } from '../../web/src/lib/highlight.ts';
+import {
+  buildDraft,
+  clampLastPosts,
+  countsNow,
+  fieldProblems,
+  isDraftField,
+  moveDirection,
+  moveEntries,
+  rulebookProblem,
+} from '../../web/src/lib/rulebook-draft.ts';
 import { textDirection } from '../../web/src/lib/text-direction.ts';
 
 const point = (period: string, posts: number, score: number | null, complianceRate: number | null = null): TrendPoint => ({
@@ -382,5 +392,77 @@ describe(textDirection.name, () => {
     ['+973 3999 1234', null, 'auto'],
   ] as const)('%s (%s) -> %s', (text, lang, expected) => {
     expect(textDirection(text, lang)).toBe(expected);
+  });
+});
+
+describe('rulebook try/publish helpers', () => {
+  test('an empty editor means no draft; the file name defaults to draft.yaml', () => {
+    expect(buildDraft('draft.yaml', '   \n', 'merge')).toBeUndefined();
+    expect(buildDraft('  ', 'category: abuse', 'replace')).toEqual({ sources: { 'draft.yaml': 'category: abuse' }, mode: 'replace' });
+    expect(buildDraft(' abuse.yaml ', 'x: 1', 'merge')).toEqual({ sources: { 'abuse.yaml': 'x: 1' }, mode: 'merge' });
+  });
+
+  test('the number of posts stays a whole number in 1..2000', () => {
+    expect(clampLastPosts(200)).toBe(200);
+    expect(clampLastPosts('350')).toBe(350);
+    expect(clampLastPosts(0)).toBe(1);
+    expect(clampLastPosts(-5)).toBe(1);
+    expect(clampLastPosts(99999)).toBe(2000);
+    expect(clampLastPosts(12.6)).toBe(13);
+    expect(clampLastPosts('')).toBe(200);
+    expect(clampLastPosts(null)).toBe(200);
+    expect(clampLastPosts('abc')).toBe(200);
+  });
+
+  test('a 422 gives file, rule and reason; other errors give none', () => {
+    const e422 = { code: 'invalid-rulebook', message: 'rulebook x.yaml: bad', details: { file: 'x.yaml', ruleId: 'abuse.x', reason: 'duplicate rule id' } };
+    expect(rulebookProblem(e422)).toEqual({ file: 'x.yaml', ruleId: 'abuse.x', reason: 'duplicate rule id' });
+    expect(rulebookProblem({ code: 'invalid-rulebook', message: 'whole message', details: { file: 'x.yaml', ruleId: null } })).toEqual({
+      file: 'x.yaml',
+      ruleId: null,
+      reason: 'whole message',
+    });
+    expect(rulebookProblem({ code: 'invalid-request', message: 'm', details: [] })).toBeNull();
+    expect(rulebookProblem(null)).toBeNull();
+  });
+
+  test('400 field problems are read, and draft fields are told apart', () => {
+    const e400 = { code: 'invalid-request', message: 'm', details: [{ field: 'draft.sources.bad file', message: 'Invalid key in record' }, { field: 'lastPosts', message: 'too big' }, 'junk'] };
+    expect(fieldProblems(e400)).toEqual([
+      { field: 'draft.sources.bad file', message: 'Invalid key in record' },
+      { field: 'lastPosts', message: 'too big' },
+    ]);
+    expect(fieldProblems({ code: 'invalid-rulebook', message: 'm', details: [] })).toEqual([]);
+    expect(isDraftField('draft.sources.bad file')).toBe(true);
+    expect(isDraftField('sources')).toBe(true);
+    expect(isDraftField('lastPosts')).toBe(false);
+    expect(isDraftField('text')).toBe(false);
+  });
+
+  test("today's counts are the draft's counts with every changed post taken back", () => {
+    const changed = (currentVerdict: 'clean' | 'review' | 'violation' | null, newVerdict: 'clean' | 'review' | 'violation') => ({
+      postId: 1, entityId: 1, text: '', currentVerdict, newVerdict, currentScore: null, newScore: 0, findings: [],
+    });
+    const now = countsNow({
+      counts: { clean: 10, review: 5, violation: 3 },
+      changed: [changed('clean', 'review'), changed('clean', 'review'), changed('review', 'violation'), changed(null, 'clean')],
+    });
+    expect(now).toEqual({ clean: 11, review: 4, violation: 2, none: 1 });
+    // the totals agree
+    expect(now.clean + now.review + now.violation + now.none).toBe(18);
+    expect(countsNow({ counts: { clean: 4, review: 0, violation: 0 }, changed: [] })).toEqual({ clean: 4, review: 0, violation: 0, none: 0 });
+  });
+
+  test('verdict moves become rows, largest first, and know their direction', () => {
+    expect(moveEntries({ 'review->clean': 1, 'clean->review': 5, 'clean->violation': 1, 'x->y': 0 })).toEqual([
+      { from: 'clean', to: 'review', n: 5 },
+      { from: 'clean', to: 'violation', n: 1 },
+      { from: 'review', to: 'clean', n: 1 },
+    ]);
+    expect(moveEntries({})).toEqual([]);
+    expect(moveDirection('clean', 'review')).toBe('worse');
+    expect(moveDirection('violation', 'review')).toBe('better');
+    expect(moveDirection('review', 'review')).toBe('same');
+    expect(moveDirection(null, 'violation')).toBe('same');
   });
 });

@@ -209,3 +209,130 @@ describe('scoring CLI', () => {
     expect(out.findings[0].match).toBe('you idiot');
   });
 });
+
+// Broader real-world coverage: dialect curses and spellings, Arabizi, English obfuscations, slurs,
+// sexual content and substances, and the hard negatives that must stay clean.
+describe('real-world coverage', () => {
+  test.each([
+    ['الله ياخذك انت وافكارك'],
+    ['يلعن شكلك'],
+    ['ابن الـ*** مفكر نفسه شي'],
+    ['تفووو عليك'],
+    ['طز فيك وفي اللي معك'],
+    ['روح كل تبن'],
+    ['يا كحبة'],
+    ['انت واحد منيك'],
+    ['ولد الكلب'],
+    ['كسمك'],
+    ['دين امك على هالكلام'],
+    ['نعل بو اللي جابك'],
+    ['يا ابن الجزمة'],
+    ['صرمايتي اشرف منك'],
+    ['يا عديم الشرف'],
+    ['عساك بالماحي'],
+    ['الله يحرقك'],
+    ['اذلف من وجهي'],
+    ['ي كلب ارجع مكانك'],
+    ['يالكلب'],
+    ['يا دب'],
+    ['يا 7مار'],
+    ['kos omak'],
+    ['ya 7mar'],
+    ['حمير ما تفهمون'],
+    ['يا رافضي'],
+    ['fck this guy'],
+    ['fuk u'],
+    ['sh!t for brains'],
+    ['F U C K  Y O U'],
+    ['kys nobody will miss you'],
+    ['piss off'],
+    ["you're trash"],
+    ['nobody cares, loser'],
+  ])('abuse: %s', (text) => {
+    expect(cats(text, 'employee')).toContain('abuse');
+  });
+
+  test.each<[string, Category]>([
+    ['الهنود وسخين', 'beliefs'],
+    ['السنة خونة ووهابية', 'beliefs'],
+    ['زوار الحسين عباد قبور', 'beliefs'],
+    ['muslims are terrorists', 'beliefs'],
+    ['kill all the infidels', 'beliefs'],
+    ['f*ck islam', 'beliefs'],
+    ['مساج تايلندي مع نهاية سعيدة', 'public_morals'],
+    ['نزلت فيديو جنسي جديد', 'public_morals'],
+    ['عرق زحلاوي مع مازة ولا اطيب', 'public_morals'],
+    ['سكرانين من امس 🍺 حفلة', 'public_morals'],
+    ['xxx hot videos free', 'public_morals'],
+  ])('%s → %s', (text, cat) => {
+    expect(cats(text, 'employee')).toContain(cat);
+  });
+
+  test.each([
+    ['يا حمار الوحش ما احلاك في حديقة الحيوان'],
+    ['الله يلعن الشيطان'],
+    ['الحشيش يدمر العقل، لا تجربه'],
+    ['كحول طبي للتعقيم متوفر في الصيدليات'],
+    ['الشعر الخمري يناسب البشرة'],
+    ['العجين مختمر'],
+    ['القيم الشاذة في الاحصاء'],
+    ['الحمامة تزق فراخها'],
+    ['الاخبار عارية عن الصحة'],
+    ['التحول الرقمي في الوزارة، هاتف 17123456'],
+    ['قل يا ايها الكافرون'],
+    ['الجماعات الارهابية لا تمثل الاسلام'],
+    ['Champagne-colored car looks classy'],
+    ['I was so stupid to forget my passport'],
+    ["I'm a loser at chess but I keep trying"],
+    ['Shut up and take my money!'],
+    ['The bastard sword is a medieval weapon'],
+    ['Thank you, nobody does it better'],
+    ['Can you take out the trash?'],
+    ['Flu shots available at all health centres'],
+    ['graduated summa cum laude'],
+    ['expats go back to their countries for the summer'],
+    ['great!amazing work'],
+  ])('clean: %s', (text) => {
+    expect(score(text, 'employee').findings).toEqual([]);
+  });
+});
+
+describe('personal data spellings', () => {
+  test.each<[string, AccountType]>([
+    ['رقمي +973 3612 4589', 'employee'],
+    ['كلموني على 00973-3955-1122', 'employee'],
+    ['رقم جوالي 973 3344 5566', 'employee'],
+    ['واتساب 97336677881', 'employee'],
+    ['تواصلوا معي على ٣٦١٢٤٥٨٩', 'employee'],
+    ['جوالي +٩٧٣ ٣٩٥٥ ١١٢٢', 'employee'],
+    ['رقم بيتنا 973 1768 9012', 'employee'],
+    ['call my home line +973 17689012', 'employee'],
+    ['call me (+973) 33 609 521', 'employee'],
+    ['اتصل على 0501234567', 'employee'],
+    ['+966 55 987 6543', 'employee'],
+    ['رقمي في دبي 050 123 4567', 'employee'],
+    ['+965 6612 3456', 'employee'],
+    ['+974 5512 3456', 'employee'],
+    ['+968 9212 3456', 'employee'],
+    ['تم التواصل مع المواطن على رقمه 36543210', 'official'],
+    ['الحساب BH15DLMN117365WR635623', 'employee'],
+    ['IBAN: BH20 NKHL 3719 88AC 7924 40', 'employee'],
+  ])('personal data: %s (%s)', (text, account) => {
+    expect(cats(text, account)).toContain('personal_data');
+  });
+
+  test.each<[string, AccountType]>([
+    ['للاستفسار يرجى الاتصال على الخط الساخن 80008000', 'official'],
+    ['هاتف: +973 1712 3456 | فاكس: +973 1712 3457', 'official'],
+    ['للتواصل مع البدالة 17 555 555', 'official'],
+    ['switchboard 00973 1756 0000', 'official'],
+    ['للتواصل عبر الواتساب الرسمي للوزارة 33001122', 'official'],
+    ['شحنة رقم 4111111111 في الطريق', 'official'],
+    ['vaccine batch 39551122A lot expired', 'employee'],
+    ['رقم الطلب 202500451 قيد المعالجة', 'official'],
+    ['REF-2025-000451 is your reference number', 'official'],
+    ['اتصلت على 80008000 وما احد رد', 'employee'],
+  ])('not personal data: %s (%s)', (text, account) => {
+    expect(score(text, account).findings).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@
 // test/fixtures/corpus/floor.json (set from the engine's figures at the time, minus a 0.02 margin).
 // When the engine improves, raise the floor: `npm run eval -- --json` gives the current figures.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CORPUS_DIR, loadCorpus, POST_CATEGORIES, runEval, type EvalFigures, type PostCategory } from '../../jobs/scoring/eval.ts';
@@ -51,5 +52,40 @@ describe('engine evaluation against the floor', () => {
     expect(figures.clean_flag_rate.overall.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.overall);
     expect(figures.clean_flag_rate.ar.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.ar);
     expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(floor.max_clean_flag_rate.en);
+  });
+});
+
+// Second guard: the held-out set (test/fixtures/heldout), written apart from the development corpus in
+// another voice (X replies in several dialects, English tweets, personal data spellings, Gulf
+// government posts). Its own floor: test/fixtures/heldout/floor.json, same margins.
+const HELDOUT_DIR = fileURLToPath(new URL('../fixtures/heldout', import.meta.url));
+const heldoutFloor = JSON.parse(readFileSync(join(HELDOUT_DIR, 'floor.json'), 'utf8')) as Floor;
+
+describe('held-out set', () => {
+  const posts = loadCorpus(HELDOUT_DIR);
+  let figures: EvalFigures;
+  beforeAll(() => {
+    figures = runEval(HELDOUT_DIR).figures;
+  });
+
+  it('is large enough and has clean and offensive posts in both languages', () => {
+    expect(posts.length).toBeGreaterThanOrEqual(600);
+    for (const lang of ['ar', 'en'] as const) {
+      expect(posts.filter((p) => p.lang === lang && p.labels.length === 0).length, lang).toBeGreaterThanOrEqual(60);
+      expect(posts.filter((p) => p.lang === lang && p.labels.includes('abuse')).length, lang).toBeGreaterThanOrEqual(40);
+    }
+    expect(new Set(posts.map((p) => p.id)).size).toBe(posts.length);
+  });
+
+  it.each((['abuse', 'beliefs', 'public_morals', 'personal_data'] as const).map((c) => [c]))('F1 of %s does not fall below the floor', (c) => {
+    expect(figures.categories[c as PostCategory].f1).toBeGreaterThanOrEqual(heldoutFloor.categories_f1[c as PostCategory]);
+  });
+
+  it('micro F1 does not fall below the floor and clean posts stay clean', () => {
+    expect(figures.micro.f1).toBeGreaterThanOrEqual(heldoutFloor.micro_f1);
+    expect(figures.macro.f1).toBeGreaterThanOrEqual(heldoutFloor.macro_f1);
+    expect(figures.clean_flag_rate.overall.rate).toBeLessThanOrEqual(heldoutFloor.max_clean_flag_rate.overall);
+    expect(figures.clean_flag_rate.ar.rate).toBeLessThanOrEqual(heldoutFloor.max_clean_flag_rate.ar);
+    expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(heldoutFloor.max_clean_flag_rate.en);
   });
 });

@@ -29,6 +29,7 @@ describe(normalize.name, () => {
     ['ＦＵＣＫ', 'fuck'], // full-width
     ['1d10t sh1t $hit @ss', 'idiot shit shit ss'], // leetspeak inside words
     ['f*ck f**k', 'f*ck f**k'], // masking stars kept inside words
+    ['sh!t wow! !hey', 'shit wow hey'], // '!' inside a Latin word reads as i; at its edges it separates
     ['fuuuuck', 'fuck'],
     ['call 36123456 now', 'call 36123456 now'], // phone numbers stay digits
     ['COVID-19', 'covid 19'],

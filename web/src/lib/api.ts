@@ -12,9 +12,16 @@ import type {
   Overview,
   PostDetail,
   PostList,
+  PublishRulebookRequest,
+  PublishRulebookResponse,
+  RulebookVersionList,
   RulebookView,
   Scorecard,
+  TryPostsResponse,
+  TryRulebookRequest,
+  TryTextResponse,
   Verdict,
+  VerdictChanges,
 } from '../../../server/api-types.ts';
 
 export class ApiError extends Error {
@@ -64,22 +71,36 @@ export function queryString(params: Params = {}): string {
   return s ? `?${s}` : '';
 }
 
-async function get<T>(path: string, params?: Params, signal?: AbortSignal): Promise<T> {
+async function request<T>(method: 'GET' | 'POST', path: string, params?: Params, body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
-    response = await fetch(`/api${path}${queryString(params)}`, { headers: { accept: 'application/json' }, signal });
+    response = await fetch(`/api${path}${queryString(params)}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
   }
-  const body: unknown = await response.json().catch(() => null);
+  const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (body as Partial<ApiErrorBody> | null)?.error;
+    const error = (json as Partial<ApiErrorBody> | null)?.error;
     throw new ApiError(response.status, error?.code ?? `http-${response.status}`, error?.message ?? response.statusText, error?.details);
   }
-  if (body === null) throw new ApiError(response.status, 'bad-response', 'The server did not answer with JSON');
-  return body as T;
+  if (json === null) throw new ApiError(response.status, 'bad-response', 'The server did not answer with JSON');
+  return json as T;
 }
+
+const get = <T>(path: string, params?: Params, signal?: AbortSignal) => request<T>('GET', path, params, undefined, signal);
+const post = <T>(path: string, body: unknown, signal?: AbortSignal) => request<T>('POST', path, undefined, body, signal);
+
+/** A try request on one text, or on the latest posts (the two shapes of TryRulebookRequest). */
+export type TryTextRequest = Omit<TryRulebookRequest, 'lastPosts'> & { text: string };
+export type TryPostsRequest = Pick<TryRulebookRequest, 'draft'> & { lastPosts: number };
 
 const id = (value: number | string) => encodeURIComponent(String(value));
 
@@ -96,6 +117,12 @@ export const api = {
   posts: (q: PostQuery = {}, signal?: AbortSignal) => get<PostList>('/posts', { ...q }, signal),
   post: (postId: number | string, signal?: AbortSignal) => get<PostDetail>(`/posts/${id(postId)}`, undefined, signal),
   rulebook: (signal?: AbortSignal) => get<RulebookView>('/rulebook', undefined, signal),
+  rulebookVersions: (signal?: AbortSignal) => get<RulebookVersionList>('/rulebook/versions', undefined, signal),
+  rulebookChanges: (version: string, q: { limit?: number } = {}, signal?: AbortSignal) =>
+    get<VerdictChanges>(`/rulebook/versions/${id(version)}/changes`, { ...q }, signal),
+  tryText: (body: TryTextRequest, signal?: AbortSignal) => post<TryTextResponse>('/rulebook/try', body, signal),
+  tryPosts: (body: TryPostsRequest, signal?: AbortSignal) => post<TryPostsResponse>('/rulebook/try', body, signal),
+  publishRulebook: (body: PublishRulebookRequest, signal?: AbortSignal) => post<PublishRulebookResponse>('/rulebook/versions', body, signal),
   jobs: (signal?: AbortSignal) => get<JobsView>('/jobs', undefined, signal),
 };
 

@@ -8,6 +8,9 @@ export type Route =
   | { page: 'post'; id: number }
   | { page: 'jobs' }
   | { page: 'rulebook' }
+  | { page: 'rulebook-try' }
+  | { page: 'rulebook-versions' }
+  | { page: 'rulebook-version'; version: string }
   | { page: 'not-found' };
 
 export type QueryUpdate = Record<string, string | number | null | undefined>;
@@ -16,13 +19,24 @@ export function parsePath(pathname: string): Route {
   const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'overview' };
   const [head, id, ...rest] = parts;
+  if (head === 'rulebook') return parseRulebookPath(parts.slice(1));
   const numericId = id !== undefined && /^\d+$/.test(id) ? Number(id) : null;
   if (rest.length) return { page: 'not-found' };
   if (head === 'entities' && numericId !== null) return { page: 'entity', id: numericId };
   if (head === 'posts' && id === undefined) return { page: 'posts' };
   if (head === 'posts' && numericId !== null) return { page: 'post', id: numericId };
   if (head === 'jobs' && id === undefined) return { page: 'jobs' };
-  if (head === 'rulebook' && id === undefined) return { page: 'rulebook' };
+  return { page: 'not-found' };
+}
+
+/** /rulebook, /rulebook/try, /rulebook/versions and /rulebook/versions/:version */
+function parseRulebookPath(parts: string[]): Route {
+  const [sub, version, ...rest] = parts;
+  if (rest.length) return { page: 'not-found' };
+  if (sub === undefined) return { page: 'rulebook' };
+  if (sub === 'try' && version === undefined) return { page: 'rulebook-try' };
+  if (sub === 'versions' && version === undefined) return { page: 'rulebook-versions' };
+  if (sub === 'versions' && /^[\w.-]{1,64}$/.test(version)) return { page: 'rulebook-version', version };
   return { page: 'not-found' };
 }
 
