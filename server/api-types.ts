@@ -297,11 +297,14 @@ export interface TryPostsResponse {
   version: string;
   draft: boolean;
   checked: number;
+  /** Verdicts of the same posts with the draft, and as they stand now. */
   counts: Record<Verdict, number>;
+  currentCounts: Record<Verdict, number>;
   changed: {
     postId: number;
     entityId: number;
     text: string;
+    lang: string | null;
     currentVerdict: Verdict | null;
     newVerdict: Verdict;
     currentScore: number | null;
@@ -313,5 +316,5 @@ export interface TryPostsResponse {
 export interface VerdictChanges {
   version: string;
   entities: { entityId: number; nameAr: string; nameEn: string; changed: number; moves: Record<string, number> }[];
-  posts: { postId: number; entityId: number; fromVersion: string; fromVerdict: Verdict; toVerdict: Verdict; fromScore: number; toScore: number; text: string }[];
+  posts: { postId: number; entityId: number; fromVersion: string; fromVerdict: Verdict; toVerdict: Verdict; fromScore: number; toScore: number; text: string; lang: string | null }[];
 }

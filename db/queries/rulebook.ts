@@ -76,7 +76,7 @@ export async function getVerdictChanges(db: Db, scope: EntityScope, version: str
   const posts = await db
     .selectFrom('verdict_change as c')
     .innerJoin('post as p', 'p.id', 'c.post_id')
-    .select(['c.post_id as postId', 'c.entity_id as entityId', 'c.from_version as fromVersion', 'c.from_verdict as fromVerdict', 'c.to_verdict as toVerdict', 'c.from_score as fromScore', 'c.to_score as toScore', 'p.text'])
+    .select(['c.post_id as postId', 'c.entity_id as entityId', 'c.from_version as fromVersion', 'c.from_verdict as fromVerdict', 'c.to_verdict as toVerdict', 'c.from_score as fromScore', 'c.to_score as toScore', 'p.text', 'p.lang'])
     .where('c.to_version', '=', version)
     .where(inScope('c.entity_id', scope))
     .orderBy('c.id', 'desc')

@@ -100,15 +100,27 @@ export function rulebookRoutes(deps: AppDeps) {
       }
       const posts = await listRecentPostsForTrial(deps.db, c.get('scope'), body.lastPosts!);
       const counts = { clean: 0, review: 0, violation: 0 };
+      const currentCounts = { clean: 0, review: 0, violation: 0 };
       const changed = [];
       for (const p of posts) {
         const lang = p.lang === 'ar' || p.lang === 'en' ? p.lang : undefined;
         const r = scorePost(rulebook, { text: p.text, lang, accountType: p.accountType });
         const { verdict, score } = computeScore(r.findings);
         counts[verdict]++;
+        if (p.verdict) currentCounts[p.verdict]++;
         if (verdict !== p.verdict)
-          changed.push({ postId: p.id, entityId: p.entityId, text: p.text, currentVerdict: p.verdict, newVerdict: verdict, currentScore: p.score, newScore: score, findings: r.findings });
+          changed.push({
+            postId: p.id,
+            entityId: p.entityId,
+            text: p.text,
+            lang: p.lang,
+            currentVerdict: p.verdict,
+            newVerdict: verdict,
+            currentScore: p.score,
+            newScore: score,
+            findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })),
+          });
       }
-      return c.json({ version: rulebook.version, draft: Boolean(body.draft), checked: posts.length, counts, changed });
+      return c.json({ version: rulebook.version, draft: Boolean(body.draft), checked: posts.length, counts, currentCounts, changed });
     });
 }

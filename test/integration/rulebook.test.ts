@@ -96,6 +96,8 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     expect(r.body.checked).toBe(4);
     expect(r.body.changed.map((c: { text: string }) => c.text).sort()).toEqual([texts[0], texts[1]].sort());
     expect(r.body.changed[0]).toMatchObject({ currentVerdict: 'clean', newVerdict: 'review' });
+    expect(r.body.changed[0].findings[0].title.en).toBe('Complaint about queues');
+    expect(r.body.currentCounts.clean - r.body.counts.clean).toBe(2);
   });
 
   test.each([

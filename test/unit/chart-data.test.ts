@@ -439,18 +439,9 @@ describe('rulebook try/publish helpers', () => {
     expect(isDraftField('text')).toBe(false);
   });
 
-  test("today's counts are the draft's counts with every changed post taken back", () => {
-    const changed = (currentVerdict: 'clean' | 'review' | 'violation' | null, newVerdict: 'clean' | 'review' | 'violation') => ({
-      postId: 1, entityId: 1, text: '', currentVerdict, newVerdict, currentScore: null, newScore: 0, findings: [],
-    });
-    const now = countsNow({
-      counts: { clean: 10, review: 5, violation: 3 },
-      changed: [changed('clean', 'review'), changed('clean', 'review'), changed('review', 'violation'), changed(null, 'clean')],
-    });
-    expect(now).toEqual({ clean: 11, review: 4, violation: 2, none: 1 });
-    // the totals agree
-    expect(now.clean + now.review + now.violation + now.none).toBe(18);
-    expect(countsNow({ counts: { clean: 4, review: 0, violation: 0 }, changed: [] })).toEqual({ clean: 4, review: 0, violation: 0, none: 0 });
+  test("today's counts come from the server; posts never scored count as none", () => {
+    expect(countsNow({ checked: 18, currentCounts: { clean: 11, review: 4, violation: 2 } })).toEqual({ clean: 11, review: 4, violation: 2, none: 1 });
+    expect(countsNow({ checked: 4, currentCounts: { clean: 4, review: 0, violation: 0 } })).toEqual({ clean: 4, review: 0, violation: 0, none: 0 });
   });
 
   test('verdict moves become rows, largest first, and know their direction', () => {

@@ -63,18 +63,10 @@ export function isDraftField(field: string): boolean {
 
 export type VerdictCounts = Record<Verdict, number> & { none: number };
 
-/**
- * Verdict counts of the same posts today. The server gives the counts with the draft and every post whose verdict
- * would change, so today's counts follow: take each changed post back from its new verdict to its current one
- * (`none` counts posts not scored yet).
- */
-export function countsNow(result: Pick<TryPostsResponse, 'counts' | 'changed'>): VerdictCounts {
-  const now: VerdictCounts = { clean: result.counts.clean ?? 0, review: result.counts.review ?? 0, violation: result.counts.violation ?? 0, none: 0 };
-  for (const c of result.changed) {
-    now[c.newVerdict]--;
-    now[c.currentVerdict ?? 'none']++;
-  }
-  return now;
+/** Verdict counts of the same posts today, from the server (`none` counts posts not scored yet). */
+export function countsNow(result: Pick<TryPostsResponse, 'checked' | 'currentCounts'>): VerdictCounts {
+  const c = result.currentCounts;
+  return { clean: c.clean, review: c.review, violation: c.violation, none: result.checked - c.clean - c.review - c.violation };
 }
 
 export interface Move {
