@@ -166,6 +166,11 @@ export interface RollupCategoryDayTable {
   posts: number;
 }
 
+export interface RollupDirtyTable {
+  entity_id: number;
+  day: DateString;
+}
+
 export interface Database {
   entity: EntityTable;
   account: AccountTable;
@@ -179,4 +184,5 @@ export interface Database {
   rollup_day: RollupDayTable;
   rollup_category_day: RollupCategoryDayTable;
   verdict_change: VerdictChangeTable;
+  rollup_dirty: RollupDirtyTable;
 }

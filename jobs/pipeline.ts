@@ -3,7 +3,7 @@
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import type { JobDeps } from './deps.ts';
 import { runImport, type ImportOptions, type ImportResult } from './import.ts';
-import { rollupTouched } from './rollup.ts';
+import { rollupDirty } from './rollup.ts';
 import { runScoring } from './score.ts';
 
 export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
@@ -22,8 +22,9 @@ export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
       warnings.push(...imported.warnings);
       errors.push(...imported.errors);
     }
-    const scored = await runScoring(deps, { now: opts.now });
-    const rolled = await rollupTouched(deps.db, scored.touched);
+    // Account profiles are scored once, in the last step.
+    const scored = await runScoring(deps, { now: opts.now, profiles: accountIds === steps[steps.length - 1] });
+    const rolled = await rollupDirty(deps.db);
     counts.scored += scored.counts.posts;
     counts.findings += scored.counts.findings;
     counts.violations += scored.counts.violations;

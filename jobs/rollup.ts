@@ -1,21 +1,16 @@
 // Rollups recompute whole days from post_score and finding; safe to run any number of times.
 import { addDays, localDate } from '../db/queries/periods.ts';
-import { recomputeRollups } from '../db/queries/scores.ts';
+import { recomputeDirtyRollups, recomputeRollups } from '../db/queries/scores.ts';
 import type { Db } from '../db/client.ts';
-
-/** Local days whose posts were (re)scored, per entity. */
-export type TouchedDays = Map<number, Set<string>>;
 
 export async function runRollup(db: Db, opts: { days: string[] | 'all'; entityId?: number }): Promise<{ rows: number; days: number | 'all' }> {
   const rows = await recomputeRollups(db, opts.days, opts.entityId);
   return { rows, days: opts.days === 'all' ? 'all' : opts.days.length };
 }
 
-/** Recomputes just the entity-days that scoring touched. */
-export async function rollupTouched(db: Db, touched: TouchedDays): Promise<number> {
-  let rows = 0;
-  for (const [entityId, days] of touched) rows += (await runRollup(db, { days: [...days], entityId })).rows;
-  return rows;
+/** Recomputes the entity-days that scoring marked dirty (in the same transaction as the scores). */
+export async function rollupDirty(db: Db): Promise<number> {
+  return (await recomputeDirtyRollups(db)).rows;
 }
 
 /** The scheduled rollup recomputes the last few local days, catching anything a crash left behind. */

@@ -6,7 +6,7 @@ import type { Config } from '../server/config.ts';
 import { abandonStaleRuns, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
-import { recentDays, runRollup } from './rollup.ts';
+import { recentDays, rollupDirty, runRollup } from './rollup.ts';
 
 export interface JobDefinition {
   job: string;
@@ -34,10 +34,12 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
       job: 'rollup',
       expression: config.MIZAN_ROLLUP_CRON,
       setting: 'MIZAN_ROLLUP_CRON',
-      description: 'Recompute the daily rollups of the last three days',
+      description: 'Recompute the days scoring marked and the last four days of rollups',
       async run(deps, now) {
-        const r = await runRollup(deps.db, { days: recentDays(now, config.MIZAN_TIMEZONE, 3) });
-        return { counts: { rows: r.rows } };
+        // Dirty days first (left by a stopped process), then the recent days as a safety net.
+        const dirty = await rollupDirty(deps.db);
+        const r = await runRollup(deps.db, { days: recentDays(now, config.MIZAN_TIMEZONE, 4) });
+        return { counts: { rows: r.rows + dirty } };
       },
     },
   ];

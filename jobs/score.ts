@@ -2,7 +2,6 @@
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
 import type { JobDeps } from './deps.ts';
-import type { TouchedDays } from './rollup.ts';
 import { resolveActiveRulebook } from './rulebook-store.ts';
 import { computeScore } from './scoring/formula.ts';
 import { scorePost, scoreProfile } from './scoring/engine.ts';
@@ -14,11 +13,19 @@ export interface ScoreCounts {
   accounts: number;
 }
 
-export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number }): Promise<{ counts: ScoreCounts; touched: TouchedDays; version: string }> {
+// One scorer at a time in this process (an import, a catch-up and a rescore after publishing may overlap).
+let queue: Promise<unknown> = Promise.resolve();
+
+export function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: number; profiles?: boolean }): Promise<{ counts: ScoreCounts; version: string }> {
+  const run = queue.then(() => scoreAll(deps, opts));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; profiles?: boolean }) {
   const { db } = deps;
-  const rulebook = await resolveActiveRulebook(db, deps.rulebook);
+  let rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
-  const touched: TouchedDays = new Map();
   while (!deps.signal?.aborted) {
     const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000);
     if (!batch.length) break;
@@ -29,13 +36,20 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
       const { findings } = scorePost(rulebook, { text: post.text, lang, accountType: post.accountType });
       // A reviewer's decision survives rescoring when the same rule still matches the same text.
       const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${f.match}`) ?? ('open' as const) }));
-      return { postId: post.id, entityId: post.entityId, ...computeScore(withStatus), findings: withStatus };
+      const updatedAt = new Date(post.updatedAt);
+      return {
+        postId: post.id,
+        entityId: post.entityId,
+        localDay: post.localDay,
+        scoredAt: updatedAt > opts.now ? updatedAt : opts.now,
+        ...computeScore(withStatus),
+        findings: withStatus,
+      };
     });
-    await saveScores(db, rulebook.version, scored, opts.now);
-    for (const p of batch) {
-      let days = touched.get(p.entityId);
-      if (!days) touched.set(p.entityId, (days = new Set()));
-      days.add(p.localDay);
+    if (!(await saveScores(db, rulebook.version, scored, opts.now))) {
+      // Another version was published meanwhile (maybe by another process): continue with it.
+      rulebook = await resolveActiveRulebook(db, deps.rulebook);
+      continue;
     }
     counts.posts += scored.length;
     for (const s of scored) {
@@ -44,10 +58,11 @@ export async function runScoring(deps: JobDeps, opts: { now: Date; batchSize?: n
     }
   }
   // Account-level rules (the disclaimer on personal accounts) read the profile text.
-  for (const account of await listImportAccounts(db)) {
-    const findings = scoreProfile(rulebook, { accountType: account.type, profileText: account.profileText });
-    await replaceAccountFindings(db, account.id, rulebook.version, findings);
-    counts.accounts++;
+  if (opts.profiles !== false && !deps.signal?.aborted) {
+    for (const account of await listImportAccounts(db)) {
+      await replaceAccountFindings(db, account.id, rulebook.version, scoreProfile(rulebook, { accountType: account.type, profileText: account.profileText }));
+      counts.accounts++;
+    }
   }
-  return { counts, touched, version: rulebook.version };
+  return { counts, version: rulebook.version };
 }

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { connectors } from '../jobs/connectors/registry.ts';
 import type { JobDeps } from '../jobs/deps.ts';
 import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
-import { rollupTouched } from '../jobs/rollup.ts';
+import { rollupDirty } from '../jobs/rollup.ts';
 import { runScoring } from '../jobs/score.ts';
 import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo } from '../jobs/seed-demo.ts';
@@ -61,7 +61,7 @@ async function main() {
           rescoring = (rescoring ?? Promise.resolve())
             .then(async () => {
               const scored = await runScoring(deps, { now: new Date() });
-              await rollupTouched(handle.db, scored.touched);
+              await rollupDirty(handle.db);
               log(`rescored ${scored.counts.posts} posts with ${scored.version}`);
             })
             .catch((err) => log(`rescoring failed: ${(err as Error).message}`));

@@ -22,17 +22,17 @@ const isRealDate = (s: string) => {
 export const localDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine(isRealDate, 'is not a real calendar date');
+  .refine(isRealDate, 'is not a real calendar date')
+  .refine((s) => s >= '2000-01-01' && s <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
-export const idParam = z.object({
-  id: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .positive('must be a positive id')
-    .max(2 ** 53 - 1, 'is too large'),
-});
+const id = (max: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id').max(max, 'is too large');
 
-export const optionalId = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be a positive id').max(2_147_483_647, 'is too large').optional();
+/** Entities and accounts have int4 ids; posts have int8 ids (up to the largest safe JS integer). */
+export const idParam = z.object({ id: id(2_147_483_647) });
+export const bigIdParam = z.object({ id: id(Number.MAX_SAFE_INTEGER) });
+
+export const optionalId = id(2_147_483_647).optional();
 
 export const interval = z.enum(['day', 'week', 'month'], { error: 'must be one of day, week, month' });
 

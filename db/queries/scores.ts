@@ -1,5 +1,5 @@
 // Reading posts to score and writing their findings and scores.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../client.ts';
 import type { AccountType, Finding, Severity, Verdict } from '../../jobs/scoring/types.ts';
 import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
@@ -11,6 +11,7 @@ export interface PostToScore {
   accountType: AccountType;
   localDay: string;
   entityId: number;
+  updatedAt: Date;
 }
 
 /** Posts never scored, scored with another rulebook version, or edited since they were scored. */
@@ -19,7 +20,7 @@ export async function listPostsToScore(db: Db, version: string, limit: number): 
     .selectFrom('post as p')
     .innerJoin('account as a', 'a.id', 'p.account_id')
     .leftJoin('post_score as s', 's.post_id', 'p.id')
-    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId'])
+    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt'])
     .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('p.updated_at', '>', eb.ref('s.scored_at'))]))
     .orderBy('p.id')
     .limit(limit)
@@ -46,16 +47,25 @@ export async function listReviewDecisions(db: Db, postIds: number[]): Promise<Re
 export interface ScoredPost {
   postId: number;
   entityId: number;
+  localDay: string;
+  /** Never earlier than the post's updated_at, so an edit stamped by a faster clock cannot loop the scorer. */
+  scoredAt: Date;
   score: number;
   verdict: Verdict;
   findings: (Finding & { status: ReviewStatus })[];
 }
 
-export async function saveScores(db: Db, version: string, scored: ScoredPost[], now: Date): Promise<void> {
-  if (!scored.length) return;
-  await db.transaction().execute(async (trx) => {
+/**
+ * Writes findings and scores, and marks their days for the rollup, in one transaction. Returns false
+ * (writing nothing) when another rulebook version came into force meanwhile: the caller re-resolves it.
+ */
+export async function saveScores(db: Db, version: string, scored: ScoredPost[], now: Date): Promise<boolean> {
+  if (!scored.length) return true;
+  return db.transaction().execute(async (trx) => {
     // One scorer writes at a time (an import job and a rescore after publishing may overlap).
     await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
+    const active = await trx.selectFrom('rulebook_version').select('version').where('active', '=', true).executeTakeFirst();
+    if (active && active.version !== version) return false;
     const ids = scored.map((s) => s.postId);
     // A post that changes verdict under a new rulebook version is recorded: "what did this version change".
     const before = await trx.selectFrom('post_score').select(['post_id', 'rulebook_version', 'verdict', 'score']).where('post_id', 'in', ids).execute();
@@ -100,7 +110,7 @@ export async function saveScores(db: Db, version: string, scored: ScoredPost[], 
       categories: sql<string[]>`${[...new Set(s.findings.filter((f) => f.status !== 'dismissed').map((f) => f.category))]}::text[]`,
       max_severity: maxSeverity(s.findings.filter((f) => f.status !== 'dismissed').map((f) => f.severity)),
       findings: s.findings.filter((f) => f.status !== 'dismissed').length,
-      scored_at: now,
+      scored_at: s.scoredAt,
     }));
     for (let i = 0; i < scores.length; i += 1000) {
       await trx
@@ -119,6 +129,10 @@ export async function saveScores(db: Db, version: string, scored: ScoredPost[], 
         )
         .execute();
     }
+    const dirty = [...new Map(scored.map((s) => [`${s.entityId}|${s.localDay}`, { entity_id: s.entityId, day: s.localDay }])).values()];
+    for (let i = 0; i < dirty.length; i += 1000)
+      await trx.insertInto('rollup_dirty').values(dirty.slice(i, i + 1000)).onConflict((oc) => oc.doNothing()).execute();
+    return true;
   });
 }
 
@@ -153,6 +167,33 @@ export async function recomputeRollups(db: Db, days: string[] | 'all', entityId?
   const where = days === 'all' ? sql`true${entity}` : sql`p.local_day = any(${days}::date[])${entity}`;
   const whereDay = days === 'all' ? sql`true${entityOfDay}` : sql`day = any(${days}::date[])${entityOfDay}`;
   return db.transaction().execute(async (trx) => {
+    // Concurrent recomputes of one day would collide on the primary key under READ COMMITTED.
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
+    return recomputeIn(trx, where, whereDay);
+  });
+}
+
+/** Recomputes every entity-day marked dirty by scoring, and clears the marks, in one transaction. */
+export async function recomputeDirtyRollups(db: Db): Promise<{ days: number; rows: number }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
+    const dirty = await trx.deleteFrom('rollup_dirty').returning(['entity_id', 'day']).execute();
+    const byEntity = new Map<number, string[]>();
+    for (const d of dirty) byEntity.set(d.entity_id, [...(byEntity.get(d.entity_id) ?? []), d.day]);
+    let rows = 0;
+    for (const [entityId, days] of byEntity) {
+      rows += await recomputeIn(
+        trx,
+        sql`p.local_day = any(${days}::date[]) and p.entity_id = ${entityId}`,
+        sql`day = any(${days}::date[]) and entity_id = ${entityId}`,
+      );
+    }
+    return { days: dirty.length, rows };
+  });
+}
+
+async function recomputeIn(trx: Db, where: RawBuilder<unknown>, whereDay: RawBuilder<unknown>): Promise<number> {
+  {
     await sql`delete from rollup_day where ${whereDay}`.execute(trx);
     await sql`delete from rollup_category_day where ${whereDay}`.execute(trx);
     const inserted = await sql`
@@ -173,5 +214,5 @@ export async function recomputeRollups(db: Db, days: string[] | 'all', entityId?
       where f.status <> 'dismissed' and ${where}
       group by p.entity_id, p.local_day, f.category`.execute(trx);
     return Number(inserted.numAffectedRows ?? 0);
-  });
+  }
 }

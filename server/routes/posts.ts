@@ -6,7 +6,7 @@ import { CATEGORIES } from '../../jobs/scoring/types.ts';
 import type { FindingView, PostDetail, PostList, PostSummary } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { idParam, localDay, optionalId, validate } from '../validate.ts';
+import { bigIdParam, localDay, optionalId, validate } from '../validate.ts';
 
 /** Keyset cursor: base64url of the last row's (posted_at, id); opaque to clients. */
 const cursorSchema = z
@@ -15,7 +15,9 @@ const cursorSchema = z
   .transform((s, ctx) => {
     try {
       const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-      if (typeof v?.t === 'string' && !Number.isNaN(Date.parse(v.t)) && Number.isSafeInteger(v?.id)) return { postedAt: v.t as string, id: v.id as number };
+      const t = typeof v?.t === 'string' ? Date.parse(v.t) : NaN;
+      // Timestamps the database accepts, and ids it could have issued.
+      if (t >= Date.UTC(1970, 0, 1) && t <= Date.UTC(2101, 0, 1) && Number.isSafeInteger(v?.id) && v.id > 0) return { postedAt: v.t as string, id: v.id as number };
     } catch {
       // fall through
     }
@@ -35,7 +37,13 @@ const listQuery = z
     lang: z.enum(['ar', 'en'], { error: 'must be ar or en' }).optional(),
     from: localDay.optional(),
     to: localDay.optional(),
-    q: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .refine((v) => !v.includes('\0'), 'must not contain NUL characters')
+      .optional(),
     limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
     cursor: cursorSchema.optional(),
   })
@@ -50,7 +58,7 @@ export function postRoutes(deps: AppDeps) {
       const body: PostList = { items: page.items as PostSummary[], nextCursor: page.nextCursor && encodeCursor(page.nextCursor) };
       return c.json(body);
     })
-    .get('/:id', validate('param', idParam), async (c) => {
+    .get('/:id', validate('param', bigIdParam), async (c) => {
       const { id } = c.req.valid('param');
       const post = await getPost(deps.db, c.get('scope'), id);
       if (!post) throw notFound('Post', id);

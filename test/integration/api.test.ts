@@ -280,6 +280,14 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     ['/api/posts/1e400', 400, 'invalid-request'],
     ['/api/jobs?limit=0', 400, 'invalid-request'],
     ['/api/nothing-here', 404, 'not-found'],
+    ['/api/entities/3000000000', 400, 'invalid-request'],
+    ['/api/accounts/3000000000', 400, 'invalid-request'],
+    ['/api/entities/3000000000/trend', 400, 'invalid-request'],
+    ['/api/posts?q=%00', 400, 'invalid-request'],
+    ['/api/overview?from=0001-01-01&to=0003-01-01', 400, 'invalid-request'],
+    ['/api/posts?from=0000-01-01', 400, 'invalid-request'],
+    [`/api/posts?cursor=${Buffer.from('{"t":"-200000-01-01T00:00:00Z","id":1}').toString('base64url')}`, 400, 'invalid-request'],
+    ['/api/posts?limit=10&limit=20', 400, 'invalid-request'],
   ])('GET %s -> %i', async (url, status, code) => {
     const res = await app.request(url);
     expect(res.status).toBe(status);

@@ -7,8 +7,9 @@ import { upsertEntity } from '../../db/queries/entities.ts';
 import type { Connector, ImportedPost } from '../../jobs/connectors/types.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
-import { rollupTouched } from '../../jobs/rollup.ts';
+import { rollupDirty } from '../../jobs/rollup.ts';
 import { runScoring } from '../../jobs/score.ts';
+import { saveScores } from '../../db/queries/scores.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { PostList } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
@@ -74,6 +75,26 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
   });
   afterAll(async () => {
     await h?.close();
+  });
+
+  test('an edit stamped later than the scorer clock is scored once, not forever', async () => {
+    const future = new Date(NOW.getTime() + 3600_000);
+    await h.db.updateTable('post').set({ updated_at: future }).where('platform_post_id', '=', 'p3').execute();
+    const first = await runScoring(deps, { now: NOW });
+    expect(first.counts.posts).toBe(1);
+    expect((await runScoring(deps, { now: NOW })).counts.posts).toBe(0);
+  });
+
+  test('scoring marks its days dirty in the same transaction; the rollup consumes the marks', async () => {
+    await rollupDirty(h.db);
+    await h.db.updateTable('post').set({ updated_at: new Date(NOW.getTime() + 7200_000) }).where('platform_post_id', '=', 'p0').execute();
+    await runScoring(deps, { now: NOW });
+    const dirty = await h.db.selectFrom('rollup_dirty').selectAll().execute();
+    expect(dirty).toEqual([{ entity_id: expect.any(Number), day: '2026-11-10' }]);
+    await rollupDirty(h.db);
+    expect(await h.db.selectFrom('rollup_dirty').selectAll().execute()).toEqual([]);
+    const { rows } = await sql<{ posts: number }>`select sum(posts)::int as posts from rollup_day`.execute(h.db);
+    expect(rows[0].posts).toBe(texts.length);
   });
 
   test('try a text against the rulebook in force and against a draft rule', async () => {
@@ -144,7 +165,7 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     const scored = await runScoring(deps, { now: NOW });
     expect(scored.version).toBe(version);
     expect(scored.counts.posts).toBe(4);
-    await rollupTouched(h.db, scored.touched);
+    await rollupDirty(h.db);
 
     const versions = await send('GET', '/api/rulebook/versions');
     expect(versions.body.items.map((v: { version: string; active: boolean }) => [v.version, v.active])).toEqual(
@@ -167,6 +188,10 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     expect((list.body as PostList).items.map((p) => p.text)).toEqual(expect.arrayContaining([texts[0], texts[1]]));
     expect((await send('GET', '/api/rulebook/versions/rb-000000000000/changes')).status).toBe(404);
     expect((await send('GET', '/api/rulebook/versions/nope/changes')).status).toBe(400);
+
+    // A scorer still holding the old version (another process) cannot write over the new one.
+    expect(await saveScores(h.db, defaults.version, [{ postId: insult.post_id, entityId: 1, localDay: '2026-11-12', scoredAt: NOW, score: 0, verdict: 'violation', findings: [] }], NOW)).toBe(false);
+    expect((await h.db.selectFrom('post_score').select('rulebook_version').where('post_id', '=', insult.post_id).executeTakeFirstOrThrow()).rulebook_version).toBe(version);
 
     // Restarting with the default files does not undo a version published through the API.
     const again = await runScoring(deps, { now: NOW });
