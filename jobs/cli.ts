@@ -69,7 +69,16 @@ async function main() {
       case 'import-file': {
         if (!values.file || !values.entity || !values.handle) throw new Error('import-file needs --file, --entity and --handle');
         if (!['official', 'executive', 'employee'].includes(values.type!)) throw new Error('--type must be official, executive or employee');
-        const entityId = await upsertEntity(handle.db, { slug: values.entity, nameAr: values['name-ar'] ?? values.entity, nameEn: values['name-en'] ?? values.entity });
+        const existing = await handle.db
+          .selectFrom('account as a')
+          .innerJoin('entity as e', 'e.id', 'a.entity_id')
+          .select(['a.id', 'e.slug'])
+          .where('a.platform', '=', values.platform!)
+          .where('a.handle', '=', values.handle)
+          .executeTakeFirst();
+        if (existing && existing.slug !== values.entity)
+          throw new Error(`account ${values.platform}/${values.handle} belongs to entity "${existing.slug}", not "${values.entity}": use that entity or another --handle`);
+        const entityId = await upsertEntity(handle.db, { slug: values.entity, nameAr: values['name-ar'] ?? values.entity, nameEn: values['name-en'] ?? values.entity, timezone: config.MIZAN_TIMEZONE });
         const accountId = await upsertAccount(handle.db, {
           entityId,
           platform: values.platform!,
@@ -78,6 +87,8 @@ async function main() {
           type: values.type as 'official',
           config: { path: values.file },
         });
+        // A file given by hand is read from its first line: posts already imported are recognised by id.
+        await handle.db.updateTable('account').set({ import_cursor: null }).where('id', '=', accountId).execute();
         report(await runImportPipeline(deps, { now, accountIds: [accountId] }));
         break;
       }

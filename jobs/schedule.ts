@@ -81,9 +81,12 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
   const invalid = defs.filter((d) => !cron.validate(d.expression));
   if (invalid.length) throw new Error(invalid.map((d) => `${d.setting}: "${d.expression}" is not a valid cron expression`).join('; '));
   const claimed = new Map<string, number>();
+  // A job runs once at a time in this process: the cron tick and the start-up catch-up share this set.
+  const busy = new Set<string>();
   const coordinator = {
     async shouldRun(key: string): Promise<boolean> {
       const at = key.indexOf(':');
+      if (busy.has(key.slice(0, at))) return false;
       const runId = await claimJobRun(deps.db, key.slice(0, at), key.slice(at + 1), new Date());
       if (runId === null) return false;
       claimed.set(key, runId);
@@ -98,7 +101,13 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
         const key = `${def.job}:${ctx.date.toISOString()}`;
         const runId = claimed.get(key);
         claimed.delete(key);
-        if (runId !== undefined) await executeClaimed(deps, def, runId, () => new Date());
+        if (runId === undefined) return;
+        busy.add(def.job);
+        try {
+          await executeClaimed(deps, def, runId, () => new Date());
+        } finally {
+          busy.delete(def.job);
+        }
       },
       { name: def.job, timezone: config.MIZAN_TIMEZONE, noOverlap: true, distributed: true, runCoordinator: coordinator },
     );
@@ -110,17 +119,24 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
     const abandoned = await abandonStaleRuns(deps.db, new Date(now.getTime() - STALE_RUN_MS), now);
     if (abandoned) deps.log(`closed ${abandoned} job run(s) left running by a stopped process`);
     for (const [i, def] of defs.entries()) {
-      if (deps.signal?.aborted) return;
-      const slot = previousSlot(tasks[i]);
+      if (deps.signal?.aborted || busy.has(def.job)) continue;
+      const slot = previousSlot(tasks[i], new Date());
       const latest = await getLatestJobRun(deps.db, def.job);
+      let runAt: Date | null = null;
       if (slot && (!latest || latest.slot < slot.toISOString())) {
         deps.log(`catching up job ${def.job} (slot ${slot.toISOString()} was missed)`);
-        await runJobSlot(deps, def, slot);
+        runAt = slot;
       } else if (latest && latest.status !== 'ok') {
         // The last run failed or was interrupted: run again now rather than wait for the next slot.
-        const now = new Date(Math.floor(Date.now() / 1000) * 1000);
         deps.log(`re-running job ${def.job} (its last run ended with an error)`);
-        await runJobSlot(deps, def, now);
+        runAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      }
+      if (!runAt) continue;
+      busy.add(def.job);
+      try {
+        await runJobSlot(deps, def, runAt);
+      } finally {
+        busy.delete(def.job);
       }
     }
   })().catch((err) => deps.log(`catch-up failed: ${(err as Error).message}`));
@@ -133,9 +149,22 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
   };
 }
 
-/** The last slot at or before now, for expressions with a regular interval. */
-function previousSlot(task: ScheduledTask): Date | null {
-  const [next, after] = task.getNextRuns(2);
-  if (!next || !after) return null;
-  return new Date(next.getTime() - (after.getTime() - next.getTime()));
+/** The last minute at or before `now` that the expression matches (in its time zone), within 35 days. */
+export function previousSlot(task: Pick<ScheduledTask, 'match'>, now: Date): Date | null {
+  const start = Math.floor(now.getTime() / 60_000) * 60_000;
+  for (let m = 0; m <= 35 * 24 * 60; m++) {
+    const candidate = new Date(start - m * 60_000);
+    if (task.match(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** previousSlot for an expression, without scheduling anything (tests and tools). */
+export function previousSlotOf(expression: string, timeZone: string, now: Date): Date | null {
+  const task = cron.createTask(expression, () => {}, { timezone: timeZone });
+  try {
+    return previousSlot(task, now);
+  } finally {
+    void task.destroy();
+  }
 }

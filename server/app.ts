@@ -19,7 +19,22 @@ import { rulebookRoutes } from './routes/rulebook.ts';
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
-  app.use(secureHeaders());
+  app.use(
+    secureHeaders({
+      // Everything is served from this origin (fonts are bundled); styles allow inline attributes that Svelte templates use.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    }),
+  );
   // Every caller sees every entity until users and roles land; routes and queries already take the scope.
   app.use('/api/*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => c.json(errorBody('payload-too-large', 'The request body is larger than 5 MB'), 413) }));
   app.use('/api/*', async (c, next) => {
@@ -41,7 +56,11 @@ export function createApp(deps: AppDeps) {
   if (fs.existsSync(indexFile)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
     // The single-page app routes on the client: any other GET gets index.html (read each time, so a rebuild shows at once).
-    app.get('*', async (c) => c.html(await fs.promises.readFile(indexFile, 'utf8')));
+    app.get('*', async (c) => {
+      // A missing asset (a path with a file extension) is a 404, not the app's page.
+      if (/\.[a-z0-9]+$/i.test(c.req.path)) return c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404);
+      return c.html(await fs.promises.readFile(indexFile, 'utf8'));
+    });
   }
 
   app.notFound((c) => c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404));

@@ -13,6 +13,14 @@ export interface SavePageResult {
 
 const CHUNK = 500;
 
+// PostgreSQL refuses NUL in text and jsonb, and lone surrogates in jsonb: one such character would
+// fail the whole page forever. They carry no meaning, so NUL is dropped and a lone surrogate becomes U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export function storableText(text: string): string {
+  return text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
+}
+const storableJson = (raw: unknown) => JSON.stringify(raw ?? null, (_key, value) => (typeof value === 'string' ? storableText(value) : value));
+
 export async function savePostsPage(
   db: Db,
   account: { id: number; entityId: number; timezone: string },
@@ -24,7 +32,7 @@ export async function savePostsPage(
     const result: SavePageResult = { inserted: 0, edited: 0, deleted: 0, unchanged: 0 };
     // The last occurrence of an id in a page wins (an edit re-emitted after its original).
     const byId = new Map<string, ImportedPost>();
-    for (const p of posts) byId.set(p.platformPostId, p);
+    for (const p of posts) byId.set(storableText(p.platformPostId), { ...p, platformPostId: storableText(p.platformPostId), text: storableText(p.text), url: p.url && storableText(p.url) });
     const unique = [...byId.values()];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const chunk = unique.slice(i, i + CHUNK);
@@ -57,7 +65,7 @@ export async function savePostsPage(
               views: p.metrics.views,
               is_reply: p.isReply,
               is_repost: p.isRepost,
-              raw: JSON.stringify(p.raw ?? null),
+              raw: storableJson(p.raw),
               edited_at: p.editedAt ?? null,
               deleted_at: p.deleted ? now : null,
             })),
@@ -69,7 +77,7 @@ export async function savePostsPage(
         const ids = new Map(rows.map((r) => [r.platform_post_id, r.id]));
         const versions = fresh
           .filter((p) => ids.has(p.platformPostId))
-          .map((p) => ({ post_id: ids.get(p.platformPostId)!, kind: 'original' as const, text: p.text, raw: JSON.stringify(p.raw ?? null), captured_at: now }));
+          .map((p) => ({ post_id: ids.get(p.platformPostId)!, kind: 'original' as const, text: p.text, raw: storableJson(p.raw), captured_at: now }));
         if (versions.length) await trx.insertInto('post_version').values(versions).execute();
       }
       for (const p of chunk) {
@@ -78,15 +86,15 @@ export async function savePostsPage(
         if (p.deleted && old.deleted_at === null) {
           // The archived text stays: only the deletion is recorded, as evidence.
           await trx.updateTable('post').set({ deleted_at: now }).where('id', '=', old.id).execute();
-          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'deleted', text: old.text, raw: JSON.stringify(p.raw ?? null), captured_at: now }).execute();
+          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'deleted', text: old.text, raw: storableJson(p.raw), captured_at: now }).execute();
           result.deleted++;
         } else if (!p.deleted && p.text !== old.text) {
           await trx
             .updateTable('post')
-            .set({ text: p.text, edited_at: p.editedAt ?? now, updated_at: now, raw: JSON.stringify(p.raw ?? null) })
+            .set({ text: p.text, edited_at: p.editedAt ?? now, updated_at: now, raw: storableJson(p.raw) })
             .where('id', '=', old.id)
             .execute();
-          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'edit', text: p.text, raw: JSON.stringify(p.raw ?? null), captured_at: now }).execute();
+          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'edit', text: p.text, raw: storableJson(p.raw), captured_at: now }).execute();
           result.edited++;
         } else {
           result.unchanged++;

@@ -6,11 +6,15 @@ import { getActiveRulebook } from '../../db/queries/rulebook.ts';
 import { jobDefinitions } from '../../jobs/schedule.ts';
 import type { Health, JobRun, JobsView } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { validate } from '../validate.ts';
 
 export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().get('/', async (c) => {
-    const rulebook = await getActiveRulebook(deps.db);
+    // Health answers 503 when the database does not, so a load balancer can take this process out.
+    const rulebook = await getActiveRulebook(deps.db).catch((err: Error) => {
+      throw new AppError(503, 'database-unavailable', `The database does not answer: ${err.message}`);
+    });
     const body: Health = { status: 'ok', database: deps.dbKind, rulebookVersion: rulebook?.version ?? null, time: new Date().toISOString() };
     return c.json(body);
   });

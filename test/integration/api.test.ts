@@ -208,6 +208,17 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(deletedDetail.body.versions.map((v) => v.kind)).toEqual(['original', 'deleted']);
   });
 
+  test('NUL characters and lone surrogates do not block an account: the post is stored cleaned', async () => {
+    const entityId = await upsertEntity(h.db, { slug: 'nul-entity', nameAr: 'جهة', nameEn: 'NUL Entity' });
+    const accountId = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'list', handle: 'nul_test', type: 'official' });
+    listPosts = [post('n1', 'خبر\u0000 مهم \ud800 اليوم', '2026-11-18T08:00:00Z', { raw: { text: 'a\u0000b', bad: '\udc00' } })];
+    const r = await runImportPipeline(deps, { now: NOW, accountIds: [accountId] });
+    expect(r.errors).toEqual([]);
+    expect(r.counts.inserted).toBe(1);
+    const list = await get<PostList>(`/api/posts?account=${accountId}`);
+    expect(list.body.items[0].text).toBe('خبر مهم \ufffd اليوم');
+  });
+
   test('an import that crashes mid-way resumes without losing or duplicating posts', async () => {
     const entityId = await upsertEntity(h.db, { slug: 'crash-entity', nameAr: 'جهة', nameEn: 'Crash Entity' });
     const accountId = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'list', handle: 'crash_test', type: 'official' });

@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'vitest';
+import { jobDefinitions, previousSlotOf } from '../../jobs/schedule.ts';
+import { testConfig } from '../../server/config.ts';
+
+describe(previousSlotOf.name, () => {
+  test.each([
+    ['*/5 * * * *', 'Asia/Bahrain', '2026-11-24T14:07:30Z', '2026-11-24T14:05:00.000Z'],
+    ['*/5 * * * *', 'Asia/Bahrain', '2026-11-24T14:10:00Z', '2026-11-24T14:10:00.000Z'],
+    ['17 * * * *', 'Asia/Bahrain', '2026-11-24T14:10:00Z', '2026-11-24T13:17:00.000Z'],
+    // Weekdays at 09:00 Bahrain time: on a Sunday the last slot is Friday's, not a Sunday that never ran.
+    ['0 9 * * 1-5', 'Asia/Bahrain', '2026-11-22T09:00:00Z', '2026-11-20T06:00:00.000Z'],
+    // Daily at 02:30 in a zone with daylight saving, the day after the spring change.
+    ['30 2 * * *', 'Europe/London', '2026-03-30T12:00:00Z', '2026-03-30T01:30:00.000Z'],
+    ['0 3 1 * *', 'UTC', '2026-11-24T00:00:00Z', '2026-11-01T03:00:00.000Z'],
+  ])('%s in %s at %s -> %s', (expression, tz, now, expected) => {
+    expect(previousSlotOf(expression, tz, new Date(now))?.toISOString()).toBe(expected);
+  });
+
+  test('the default schedule has a slot in the last hour', () => {
+    for (const def of jobDefinitions(testConfig())) {
+      const slot = previousSlotOf(def.expression, 'Asia/Bahrain', new Date('2026-11-24T14:07:30Z'));
+      expect(slot!.getTime()).toBeGreaterThan(new Date('2026-11-24T13:07:30Z').getTime());
+    }
+  });
+});
