@@ -63,7 +63,7 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
       { id: account.id, entityId: account.entityId, platform: account.platform, handle: account.handle, platformAccountId: account.platformAccountId, type: account.type, config: account.config },
       { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 60_000) },
     );
-    const saved = await savePostsPage(deps.db, account, fetched.posts, fetched.nextCursor, opts.now);
+    const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now);
     result.counts.pages++;
     result.counts.inserted += saved.inserted;
     result.counts.edited += saved.edited;

@@ -1,5 +1,4 @@
 // Writing an imported page: posts, their versions and the cursor, all in one transaction.
-import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { localDate } from './periods.ts';
@@ -21,14 +20,26 @@ export function storableText(text: string): string {
 }
 const storableJson = (raw: unknown) => JSON.stringify(raw ?? null, (_key, value) => (typeof value === 'string' ? storableText(value) : value));
 
+export class ConcurrentImportError extends Error {
+  constructor(accountId: number) {
+    super(`another import of account ${accountId} moved its cursor meanwhile; this page was not saved (the other import carries on)`);
+    this.name = 'ConcurrentImportError';
+  }
+}
+
+/** Saves a page fetched from `fromCursor`; refuses (ConcurrentImportError) if another import moved the cursor meanwhile. */
 export async function savePostsPage(
   db: Db,
   account: { id: number; entityId: number; timezone: string },
   posts: ImportedPost[],
+  fromCursor: string | null,
   nextCursor: string | null,
   now: Date,
 ): Promise<SavePageResult> {
   return db.transaction().execute(async (trx) => {
+    // The account row is locked for the page, so two imports of one account cannot interleave.
+    const current = await trx.selectFrom('account').select('import_cursor').where('id', '=', account.id).forUpdate().executeTakeFirst();
+    if (!current || current.import_cursor !== fromCursor) throw new ConcurrentImportError(account.id);
     const result: SavePageResult = { inserted: 0, edited: 0, deleted: 0, unchanged: 0 };
     // The last occurrence of an id in a page wins (an edit re-emitted after its original).
     const byId = new Map<string, ImportedPost>();
@@ -104,10 +115,4 @@ export async function savePostsPage(
     await trx.updateTable('account').set({ import_cursor: nextCursor }).where('id', '=', account.id).execute();
     return result;
   });
-}
-
-/** Posts, accounts and entities, counted directly (for checks against the rollups). */
-export async function countPosts(db: Db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from post`.execute(db);
-  return rows[0].n;
 }

@@ -16,7 +16,8 @@ export async function activateRulebookVersion(
     await trx
       .insertInto('rulebook_version')
       .values({ version: rb.version, sources: JSON.stringify(rb.sources), rules: JSON.stringify(rb.rules), origin, note })
-      .onConflict((oc) => oc.column('version').doNothing())
+      // Re-activating a stored version records how it came back into force.
+      .onConflict((oc) => oc.column('version').doUpdateSet({ origin, note: note ?? null }))
       .execute();
     await trx.updateTable('rulebook_version').set({ active: false }).where('active', '=', true).where('version', '<>', rb.version).execute();
     await trx.updateTable('rulebook_version').set({ active: true }).where('version', '=', rb.version).execute();

@@ -9,7 +9,3 @@ export function inScope(column: string, scope: EntityScope): RawBuilder<boolean>
   if (scope.length === 0) return sql<boolean>`false`;
   return sql<boolean>`${sql.ref(column)} = any(${sql.val([...scope])}::int[])`;
 }
-
-export function scopeAllows(scope: EntityScope, entityId: number): boolean {
-  return scope === 'all' || scope.includes(entityId);
-}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
+import { ConcurrentImportError, savePostsPage } from '../../db/queries/imports.ts';
 import { abandonStaleRuns, claimJobRun } from '../../db/queries/jobs.ts';
 import { connectors } from '../../jobs/connectors/registry.ts';
 import type { Connector, ImportedPost } from '../../jobs/connectors/types.ts';
@@ -234,6 +235,8 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(rows[0].n).toBe(7);
     const account = await get<{ lastRunStatus: string }>(`/api/accounts/${accountId}`);
     expect(account.body.lastRunStatus).toBe('ok');
+    // A second importer that fetched from an older cursor cannot save over the first one's progress.
+    await expect(savePostsPage(h.db, { id: accountId, entityId, timezone: 'Asia/Bahrain' }, [], '4', '6', NOW)).rejects.toThrow(ConcurrentImportError);
   });
 
   test('a scheduled run imports an account only when its own interval has elapsed', async () => {
