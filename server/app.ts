@@ -16,9 +16,20 @@ import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
 import { rulebookRoutes } from './routes/rulebook.ts';
 
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
+  // Without logins yet, a page on another site must not reach a local Mizan through DNS rebinding.
+  const allowedHosts = deps.config.MIZAN_ALLOWED_HOSTS ?? (LOOPBACK.includes(deps.config.HOST) ? LOOPBACK : null);
+  if (allowedHosts) {
+    app.use(async (c, next) => {
+      const host = new URL(c.req.url).hostname.toLowerCase();
+      if (!allowedHosts.includes(host)) return c.json(errorBody('host-not-allowed', `This server does not answer to the host name "${host}"; set MIZAN_ALLOWED_HOSTS`), 421);
+      await next();
+    });
+  }
   app.use(
     secureHeaders({
       // Everything is served from this origin (fonts are bundled); styles allow inline attributes that Svelte templates use.

@@ -25,6 +25,11 @@ const envSchema = z.object({
   MIZAN_TIMEZONE: z.string().default('Asia/Bahrain'),
   MIZAN_WEB_DIR: z.string().default('dist/web'),
   MIZAN_LOG_REQUESTS: boolFlag.default(false),
+  /** Host names the server answers to (comma-separated); default: loopback names when HOST is loopback, any otherwise. */
+  MIZAN_ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .optional(),
 });
 
 export type Config = z.output<typeof envSchema>;

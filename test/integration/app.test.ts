@@ -31,6 +31,12 @@ describe('app shell', () => {
     expect(route.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await app.request('/assets/missing.js')).status).toBe(404);
     expect((await app.request('/../../etc/passwd')).status).not.toBe(500);
+    // Listening on loopback, the server answers only to loopback host names (DNS rebinding).
+    expect((await app.request('http://evil.example/api/health')).status).toBe(421);
+    expect((await app.request('http://127.0.0.1/api/health')).status).toBe(200);
+    const open = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: webDir, HOST: '0.0.0.0', MIZAN_ALLOWED_HOSTS: ['mizan.example.bh'] }) });
+    expect((await open.request('http://mizan.example.bh/api/health')).status).toBe(200);
+    expect((await open.request('http://other.example/api/health')).status).toBe(421);
     await h.close();
   });
 
