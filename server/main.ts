@@ -1,5 +1,6 @@
 // Process entry: `--all` (npm start: API, web app and scheduler in one process, the only way on PGlite),
 // `--serve` (API and web only) or `--jobs` (scheduler only); the last two need PostgreSQL.
+import v8 from 'node:v8';
 import { serve } from '@hono/node-server';
 import { createDb, type DbHandle } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -12,6 +13,9 @@ import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
+
+// Defence in depth: a non-unicode regex anywhere in the process falls back to V8's linear-time engine when it backtracks excessively ('u' regexes are not covered: drafts run in a worker, see jobs/scoring/trial.ts).
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 type Mode = 'all' | 'serve' | 'jobs';
 

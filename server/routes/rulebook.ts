@@ -7,6 +7,8 @@ import { getActiveRulebook, getVerdictChanges, listRulebookVersions, rulebookVer
 import { publishRulebook } from '../../jobs/rulebook-store.ts';
 import { computeScore, FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
 import { parseRulebook, RulebookError, scorePost, type Rulebook } from '../../jobs/scoring/engine.ts';
+import { probeRulebookSafety, runTrial, TrialTimeoutError, type TrialInput } from '../../jobs/scoring/trial.ts';
+import type { RuleInfo, ScoreResult } from '../../jobs/scoring/types.ts';
 import type { RulebookView } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -36,14 +38,53 @@ const tryBody = z
   })
   .refine((b) => (b.text === undefined) !== (b.lastPosts === undefined), { message: 'give either text or lastPosts', path: ['text'] });
 
+// A draft's regexes are someone else's: they run only in a worker thread with a time limit (a pattern
+// that backtracks catastrophically would otherwise freeze the API, the embedded database and the scheduler).
+const TRY_TEXT_TIMEOUT_MS = 3_000;
+const TRY_POSTS_TIMEOUT_MS = 10_000;
+const PUBLISH_PROBE_TIMEOUT_MS = 3_000;
+
+function draftSources(active: Record<string, string>, draft: z.output<typeof draftSchema>): Record<string, string> {
+  return draft.mode === 'replace' ? draft.sources : { ...active, ...draft.sources };
+}
+
+function rulebookFailure(err: unknown): unknown {
+  if (err instanceof RulebookError) return new AppError(422, 'invalid-rulebook', err.message, { file: err.file, ruleId: err.ruleId, reason: err.reason });
+  if (err instanceof TrialTimeoutError)
+    return new AppError(
+      422,
+      'rulebook-too-slow',
+      `The draft took longer than ${err.timeoutMs / 1000} s to run: a pattern probably backtracks catastrophically (a repetition inside a repetition that can match the same text in many ways, such as (\\w+\\s?)*). Rewrite it so that each character can be matched in one way only.`,
+      { timeoutMs: err.timeoutMs },
+    );
+  return err;
+}
+
+/** Parses a draft in-process (no regex runs: compiling is safe) for its errors, version and sources. */
 function compileDraft(active: Record<string, string>, draft: z.output<typeof draftSchema>): Rulebook {
-  const sources = draft.mode === 'replace' ? draft.sources : { ...active, ...draft.sources };
   try {
-    return parseRulebook(sources);
+    return parseRulebook(draftSources(active, draft));
   } catch (err) {
-    if (err instanceof RulebookError) throw new AppError(422, 'invalid-rulebook', err.message, { file: err.file, ruleId: err.ruleId, reason: err.reason });
-    throw err;
+    throw rulebookFailure(err);
   }
+}
+
+/** Scores inputs with the rulebook in force (in-process: our own files or an already-probed version) or a draft (in a worker). */
+async function scoreInputs(active: Record<string, string>, draft: z.output<typeof draftSchema> | undefined, inputs: TrialInput[], timeoutMs: number): Promise<{ version: string; rules: RuleInfo[]; results: ScoreResult[] }> {
+  if (!draft) {
+    const rb = parseRulebook(active);
+    return { version: rb.version, rules: rb.rules, results: inputs.map((i) => scorePost(rb, i)) };
+  }
+  try {
+    return await runTrial(draftSources(active, draft), inputs, { timeoutMs });
+  } catch (err) {
+    throw rulebookFailure(err);
+  }
+}
+
+function titles(rules: RuleInfo[]) {
+  const byId = new Map(rules.map((r) => [r.id, r.title]));
+  return (id: string) => byId.get(id);
 }
 
 export function rulebookRoutes(deps: AppDeps) {
@@ -71,6 +112,12 @@ export function rulebookRoutes(deps: AppDeps) {
       const active = await requireActive();
       const draft = compileDraft(active.sources, body);
       if (draft.version === active.version) return c.json({ version: draft.version, rules: draft.rules.length, unchanged: true }, 200);
+      // Only a draft that gets through adversarial inputs in time is published (the scheduler runs it in-process).
+      try {
+        await probeRulebookSafety(draft.sources, PUBLISH_PROBE_TIMEOUT_MS);
+      } catch (err) {
+        throw rulebookFailure(err);
+      }
       const published = await publishRulebook(deps.db, draft.sources, body.note ?? null);
       // Rescoring runs in the background (in this process on PGlite, in the jobs process on PostgreSQL).
       deps.onRulebookPublished?.(published.version);
@@ -92,19 +139,21 @@ export function rulebookRoutes(deps: AppDeps) {
     .post('/try', validate('json', tryBody), async (c) => {
       const body = c.req.valid('json');
       const active = await requireActive();
-      const rulebook = body.draft ? compileDraft(active.sources, body.draft) : parseRulebook(active.sources);
-      const titleOf = (id: string) => rulebook.rules.find((r) => r.id === id)?.title;
       if (body.text !== undefined) {
-        const r = scorePost(rulebook, { text: body.text, lang: body.lang, accountType: body.accountType });
-        return c.json({ version: rulebook.version, draft: Boolean(body.draft), ...r, findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })) });
+        const trial = await scoreInputs(active.sources, body.draft, [{ text: body.text, lang: body.lang, accountType: body.accountType }], TRY_TEXT_TIMEOUT_MS);
+        const titleOf = titles(trial.rules);
+        const r = trial.results[0];
+        return c.json({ version: trial.version, draft: Boolean(body.draft), ...r, findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })) });
       }
       const posts = await listRecentPostsForTrial(deps.db, c.get('scope'), body.lastPosts!);
+      const inputs = posts.map((p): TrialInput => ({ text: p.text, lang: p.lang === 'ar' || p.lang === 'en' ? p.lang : undefined, accountType: p.accountType }));
+      const trial = await scoreInputs(active.sources, body.draft, inputs, TRY_POSTS_TIMEOUT_MS);
+      const titleOf = titles(trial.rules);
       const counts = { clean: 0, review: 0, violation: 0 };
       const currentCounts = { clean: 0, review: 0, violation: 0 };
       const changed = [];
-      for (const p of posts) {
-        const lang = p.lang === 'ar' || p.lang === 'en' ? p.lang : undefined;
-        const r = scorePost(rulebook, { text: p.text, lang, accountType: p.accountType });
+      for (const [i, p] of posts.entries()) {
+        const r = trial.results[i];
         const { verdict, score } = computeScore(r.findings);
         counts[verdict]++;
         if (p.verdict) currentCounts[p.verdict]++;
@@ -121,6 +170,6 @@ export function rulebookRoutes(deps: AppDeps) {
             findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })),
           });
       }
-      return c.json({ version: rulebook.version, draft: Boolean(body.draft), checked: posts.length, counts, currentCounts, changed });
+      return c.json({ version: trial.version, draft: Boolean(body.draft), checked: posts.length, counts, currentCounts, changed });
     });
 }
