@@ -1,5 +1,5 @@
 // Response shapes of the JSON API: the server returns them, web/src/lib/api.ts imports them (types only).
-import type { AccountType, Bilingual, Category, Severity, Verdict } from '../jobs/scoring/types.ts';
+import type { AccountType, Bilingual, Category, Finding, Severity, Verdict } from '../jobs/scoring/types.ts';
 
 export type { AccountType, Bilingual, Category, Severity, Verdict };
 export type Interval = 'day' | 'week' | 'month';
@@ -275,15 +275,7 @@ export interface TryRulebookRequest {
   draft?: { sources: Record<string, string>; mode?: 'merge' | 'replace' };
 }
 
-export interface TriedFinding {
-  rule: string;
-  category: Category;
-  severity: Severity;
-  start: number;
-  end: number;
-  match: string;
-  title?: Bilingual;
-}
+export type TriedFinding = Finding & { title?: Bilingual };
 
 export interface TryTextResponse {
   version: string;

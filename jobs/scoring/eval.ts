@@ -17,19 +17,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadRulebook, scorePost } from './engine.ts';
-import type { AccountType, Category, Finding, Lang, ScoreInput, ScoreResult } from './types.ts';
+import { CATEGORIES, type AccountType, type Category, type Finding, type Lang, type ScoreInput, type ScoreResult } from './types.ts';
 
-export const POST_CATEGORIES = [
-  'confidentiality',
-  'personal_data',
-  'abuse',
-  'beliefs',
-  'public_morals',
-  'reputation',
-  'infosec',
-  'misuse_of_position',
-] as const satisfies readonly Category[];
-export type PostCategory = (typeof POST_CATEGORIES)[number];
+/** Every category but the account-level `disclaimer`: the ones a post can be labelled with. */
+export type PostCategory = Exclude<Category, 'disclaimer'>;
+export const POST_CATEGORIES = CATEGORIES.filter((c): c is PostCategory => c !== 'disclaimer');
 
 export const DEFAULT_CORPUS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/corpus');
 

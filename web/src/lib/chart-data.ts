@@ -7,18 +7,10 @@ import type {
   Severity,
   TrendPoint,
 } from '../../../server/api-types.ts';
+import { CATEGORIES } from '../../../jobs/scoring/types.ts';
 
-export const CATEGORY_ORDER = [
-  'confidentiality',
-  'personal_data',
-  'abuse',
-  'beliefs',
-  'public_morals',
-  'reputation',
-  'infosec',
-  'misuse_of_position',
-  'disclaimer',
-] as const satisfies readonly Category[];
+/** The categories in the rulebook brief's order (one list, shared with the server). */
+export const CATEGORY_ORDER: readonly Category[] = CATEGORIES;
 
 export const SEVERITY_ORDER = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Severity[];
 
