@@ -5,12 +5,14 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_rulebook_publishing.ts';
 import * as m0003 from './migrations/0003_account_import_interval.ts';
 import * as m0004 from './migrations/0004_rollup_dirty.ts';
+import * as m0005 from './migrations/0005_search_fold.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_rulebook_publishing': m0002,
   '0003_account_import_interval': m0003,
   '0004_rollup_dirty': m0004,
+  '0005_search_fold': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

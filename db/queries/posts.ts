@@ -110,7 +110,9 @@ export async function listPosts(db: Db, scope: EntityScope, f: PostFilter): Prom
     .$if(f.lang !== undefined, (qb) => qb.where('p.lang', '=', f.lang!))
     .$if(f.from !== undefined, (qb) => qb.where('p.local_day', '>=', f.from!))
     .$if(f.to !== undefined, (qb) => qb.where('p.local_day', '<=', f.to!))
-    .$if(f.q !== undefined, (qb) => qb.where('p.text', 'ilike', `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`))
+    .$if(f.q !== undefined, (qb) =>
+      qb.where(sql<boolean>`mizan_fold(p.text) like '%' || mizan_fold(${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`)}) || '%'`),
+    )
     .$if(f.cursor !== undefined, (qb) =>
       qb.where(sql<boolean>`(p.posted_at, p.id) < (${new Date(f.cursor!.postedAt)}::timestamptz, ${f.cursor!.id}::bigint)`),
     )

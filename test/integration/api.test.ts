@@ -180,6 +180,12 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     expect(again.counts.inserted).toBe(0);
     const posts = await get<PostList>(`/api/posts?account=${accountId}`);
     expect(posts.body.items.map((p) => p.text)).toContain('يا حمار انت ما تفهم شي');
+    // Search folds Arabic spelling variants: «اطلاق» finds «إطلاق», «خدمه» finds «خدمة»; % is literal.
+    for (const q of ['اطلاق', 'خدمه', 'إطلاق', 'NATIONAL DAY']) {
+      const found = await get<PostList>(`/api/posts?account=${accountId}&q=${encodeURIComponent(q)}`);
+      expect(found.body.items.length, q).toBe(1);
+    }
+    expect((await get<PostList>(`/api/posts?account=${accountId}&q=%25`)).body.items).toHaveLength(0);
     const insult = posts.body.items.find((p) => p.text.startsWith('يا حمار'))!;
     expect(insult.categories).toContain('abuse');
   });
