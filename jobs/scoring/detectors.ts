@@ -170,6 +170,8 @@ export interface DetectContext {
   text: string; // original text
   dtext: string; // same length, ASCII digits
   accountType: AccountType | undefined;
+  /** e-mail matches of `text` ([index, match] pairs), found once and shared by the e-mail detectors */
+  emails?: (number | string)[];
 }
 
 export type Emit = (start: number, end: number) => void;
@@ -212,8 +214,14 @@ const regexDetector: DetectorFn = (ctx, spec, emit) => {
     });
 };
 
+const allowTypesOf = new WeakMap<DetectorSpec, Set<string>>();
+
 const phoneDetector: DetectorFn = (ctx, spec, emit) => {
-  const allowTypes = new Set((spec.options.allow_types as string[] | undefined) ?? []);
+  let allowTypes = allowTypesOf.get(spec);
+  if (allowTypes === undefined) {
+    allowTypes = new Set((spec.options.allow_types as string[] | undefined) ?? []);
+    allowTypesOf.set(spec, allowTypes);
+  }
   for (const re of spec.patterns)
     eachMatch(re, ctx.dtext, (m) => {
       let [s, e] = spanOf(m);
@@ -234,27 +242,46 @@ function emailOpts(spec: DetectorSpec): EmailOptions {
   return spec.options as unknown as EmailOptions;
 }
 
+/** The e-mail addresses of the text as [index, match, index, match, ...] (computed once per context). */
+function emailsOf(ctx: DetectContext): (number | string)[] {
+  let list = ctx.emails;
+  if (list === undefined) {
+    const found: (number | string)[] = [];
+    eachMatch(EMAIL_RE, ctx.text, (m) => {
+      found.push(m.index, m[0]);
+    });
+    ctx.emails = list = found;
+  }
+  return list;
+}
+
 /** Personal e-mail: not an institutional mailbox; a gov address on a personal account is infosec's. */
 const emailDetector: DetectorFn = (ctx, spec, emit) => {
   const opts = emailOpts(spec);
-  eachMatch(EMAIL_RE, ctx.text, (m) => {
-    const at = m[0].indexOf('@');
-    const local = m[0].slice(0, at);
-    const domain = m[0].slice(at + 1);
-    if (isGenericLocal(local, opts)) return;
+  const list = emailsOf(ctx);
+  for (let k = 0; k < list.length; k += 2) {
+    const index = list[k] as number;
+    const m0 = list[k + 1] as string;
+    const at = m0.indexOf('@');
+    const local = m0.slice(0, at);
+    const domain = m0.slice(at + 1);
+    if (isGenericLocal(local, opts)) continue;
     const gov = isGovDomain(domain, opts);
-    if (gov && (ctx.accountType === 'executive' || ctx.accountType === 'employee')) return; // → infosec rule
-    emit(m.index, m.index + m[0].length);
-  });
+    if (gov && (ctx.accountType === 'executive' || ctx.accountType === 'employee')) continue; // → infosec rule
+    emit(index, index + m0.length);
+  }
 };
 
 /** Government e-mail address (any mailbox) — the engine restricts the rule to personal accounts. */
 const govEmailDetector: DetectorFn = (ctx, spec, emit) => {
   const opts = emailOpts(spec);
-  eachMatch(EMAIL_RE, ctx.text, (m) => {
-    const domain = m[0].slice(m[0].indexOf('@') + 1);
-    if (isGovDomain(domain, opts)) emit(m.index, m.index + m[0].length);
-  });
+  const list = emailsOf(ctx);
+  for (let k = 0; k < list.length; k += 2) {
+    const index = list[k] as number;
+    const m0 = list[k + 1] as string;
+    const domain = m0.slice(m0.indexOf('@') + 1);
+    if (isGovDomain(domain, opts)) emit(index, index + m0.length);
+  }
 };
 
 /**

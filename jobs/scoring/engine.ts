@@ -63,10 +63,12 @@ function collect(rb: Rulebook, sc: Scratch, nz: Normalized, account: AccountType
   for (const r of sc.touched) {
     sc.mark[r] = 0;
     const b = r * 4;
-    sc.buckets[b].length = 0;
-    sc.buckets[b + 1].length = 0;
-    sc.buckets[b + 2].length = 0;
-    sc.buckets[b + 3].length = 0;
+    const bk = sc.buckets;
+    // setting length is a runtime call even on an empty array: only touch the filled ones
+    if (bk[b].length !== 0) bk[b].length = 0;
+    if (bk[b + 1].length !== 0) bk[b + 1].length = 0;
+    if (bk[b + 2].length !== 0) bk[b + 2].length = 0;
+    if (bk[b + 3].length !== 0) bk[b + 3].length = 0;
   }
   sc.touched.length = 0;
   rb.automaton.scan(nz, hits);

@@ -103,6 +103,7 @@ export class TermAutomaton {
   private symOf = new Uint16Array(65536); // code unit → symbol (0 = not in any term)
   private nSym = 1;
   private delta: Uint16Array | Int32Array = new Uint16Array(0); // Uint16 while states fit: half the cache footprint
+  private outFlag = 0x8000; // 0: outputs flagged in hasOut instead of in the transitions
   private hasOut: Uint8Array = new Uint8Array(0);
   private outStart: Int32Array = new Int32Array(0);
   private outList: Int32Array = new Int32Array(0);
@@ -177,20 +178,40 @@ export class TermAutomaton {
     }
     // symbol 0 ("other") always returns to the root
     for (let s = 0; s < N; s++) delta[s * S] = 0;
-    this.delta = N < 65536 ? Uint16Array.from(delta) : delta;
+    // renumber the states in BFS order: the shallow states, where a scan spends most of its time, get
+    // neighbouring rows of the table (cache locality); matches are unchanged
+    const order = [0, ...queue]; // new number → trie number
+    const newOf = new Int32Array(N);
+    for (let k = 0; k < N; k++) newOf[order[k]] = k;
+    const table = new Int32Array(N * S);
+    for (let k = 0; k < N; k++) {
+      const from = order[k] * S;
+      for (let a = 0; a < S; a++) table[k * S + a] = newOf[delta[from + a]];
+    }
+    const outsBfs = order.map((o) => outs[o]);
+    // up to 32768 states, the target state's "has output" bit is folded into each transition (one load per
+    // character, 16-bit table); beyond, a 16-bit table while states fit and a separate output flag per state
+    this.hasOut = new Uint8Array(N);
+    for (let s = 0; s < N; s++) this.hasOut[s] = outsBfs[s].length > 0 ? 1 : 0;
+    if (N <= 0x8000) {
+      for (let i = 0; i < table.length; i++) if (this.hasOut[table[i]] === 1) table[i] |= 0x8000;
+      this.outFlag = 0x8000;
+      this.delta = Uint16Array.from(table);
+    } else {
+      this.outFlag = 0;
+      this.delta = N < 65536 ? Uint16Array.from(table) : table;
+    }
     const outStart = new Int32Array(N + 1);
     let total = 0;
     for (let s = 0; s < N; s++) {
       outStart[s] = total;
-      total += outs[s].length;
+      total += outsBfs[s].length;
     }
     outStart[N] = total;
     const outList = new Int32Array(total);
-    for (let s = 0; s < N; s++) outList.set(outs[s], outStart[s]);
+    for (let s = 0; s < N; s++) outList.set(outsBfs[s], outStart[s]);
     this.outStart = outStart;
     this.outList = outList;
-    this.hasOut = new Uint8Array(N);
-    for (let s = 0; s < N; s++) this.hasOut[s] = outStart[s + 1] > outStart[s] ? 1 : 0;
     this.built = true;
   }
 
@@ -208,8 +229,19 @@ export class TermAutomaton {
     const S = this.nSym;
     const outStart = this.outStart;
     const outList = this.outList;
-    const hasOut = this.hasOut;
     let s = 0;
+    if (this.outFlag !== 0) {
+      for (let i = 0; i < len; i++) {
+        const x = delta[s * S + symOf[codes[i]]];
+        s = x & 0x7fff;
+        if (x > 0x7fff) {
+          const b = outStart[s + 1];
+          for (let k = outStart[s]; k < b; k++) this.check(nz, outList[k], i + 1, hits);
+        }
+      }
+      return;
+    }
+    const hasOut = this.hasOut;
     for (let i = 0; i < len; i++) {
       s = delta[s * S + symOf[codes[i]]];
       if (hasOut[s] === 1) {

@@ -12,7 +12,10 @@
 // Tokens are runs of Unicode letters and numbers (\p{L}\p{N}); never ASCII \b.
 //
 // Performance: classification and folding use 64K lookup tables built once; the output lives in
-// module-level scratch buffers that are reused between calls (the engine is synchronous).
+// module-level scratch buffers that are reused between calls (the engine is synchronous). The text is
+// copied once into a code-unit buffer, and most texts take a one-pass fast path (fastInto).
+
+import { Buffer } from 'node:buffer';
 
 // character classes
 const C_SEP = 0; // separator (space, punctuation, emoji, anything not a letter/number)
@@ -141,6 +144,13 @@ for (const [a, b] of [
 ] as const)
   LEET[a.charCodeAt(0)] = b.charCodeAt(0);
 
+// No letter folds to a digit or a leet symbol, so in a normalized word a code with a LEET entry is a digit
+// or a symbol, never a letter (the fast path relies on it; without it, everything takes the general path).
+const LEET_BY_CODE = ((): boolean => {
+  for (let c = 0; c < 65536; c++) if (CLASS[c] === C_LETTER && FOLD[c] < 128 && LEET[FOLD[c]] !== 0) return false;
+  return true;
+})();
+
 /** Is this (folded) code unit an Arabic letter? */
 export function isArabicCode(c: number): boolean {
   return c >= 0x0600 && c <= 0x06ff;
@@ -191,6 +201,9 @@ let tE = new Int32Array(0);
 let rS = new Int32Array(0);
 let rE = new Int32Array(0);
 let rL = new Uint8Array(0);
+// the input text as UTF-16 code units (one native copy instead of a charCodeAt call per character)
+let inBuf = Buffer.alloc(0);
+let inCodes = new Uint16Array(0);
 
 function ensure(n: number): void {
   if (n <= cap) return;
@@ -210,6 +223,17 @@ function ensure(n: number): void {
   rS = new Int32Array(c);
   rE = new Int32Array(c);
   rL = new Uint8Array(c);
+}
+
+/** Copy the text's code units into `inCodes`. */
+function load(text: string, n: number): void {
+  if (n > inCodes.length) {
+    let c = Math.max(1024, inCodes.length);
+    while (c < n) c *= 2;
+    inBuf = Buffer.alloc(c * 2);
+    inCodes = new Uint16Array(inBuf.buffer, inBuf.byteOffset, c);
+  }
+  if (n > 0) inBuf.write(text, 0, 'utf16le');
 }
 
 const result: Normalized = {
@@ -238,15 +262,192 @@ const JOINABLE_GAP = 3; // max original chars between single letters that are re
 export function normalize(text: string): Normalized {
   const n = text.length;
   ensure(n * 2 + 64);
-  if (!normalizeInto(text)) {
+  load(text, n);
+  if (fastInto(inCodes, n)) return result;
+  if (!normalizeInto(text, inCodes)) {
     // ligature expansions overflowed the buffers: retry with room for the worst case
     ensure(n * 40 + 64);
-    normalizeInto(text);
+    normalizeInto(text, inCodes);
   }
   return result;
 }
 
-function normalizeInto(text: string): boolean {
+/** Collapse elongation in the token [from, to): 3+ identical letters → 1 (Arabic and Latin), and "اا" → "ا";
+ * digits untouched. Returns the new end. */
+function collapse(oCode_: Uint16Array, oS_: Int32Array, oE_: Int32Array, oTok_: Int32Array, from: number, to: number, tc: number): number {
+  let w = from;
+  for (let i = from; i < to; ) {
+    const c = oCode_[i];
+    let j = i + 1;
+    while (j < to && oCode_[j] === c) j++;
+    if (c > 64 && (j - i >= 3 || (c === 0x0627 && j - i === 2))) {
+      oCode_[w] = c;
+      oS_[w] = oS_[i];
+      oE_[w] = oE_[j - 1];
+      oTok_[w] = tc;
+      w++;
+    } else if (w !== i) {
+      for (let m = i; m < j; m++, w++) {
+        oCode_[w] = oCode_[m];
+        oS_[w] = oS_[m];
+        oE_[w] = oE_[m];
+        oTok_[w] = tc;
+      }
+    } else w = j;
+    i = j;
+  }
+  return w;
+}
+
+/**
+ * One-pass fast path for the common text (letters, digits, separators, stripped marks, leet symbols in and
+ * between words): it writes the same output as the general passes below, straight into the output
+ * buffers. It returns false, leaving the general path to redo the whole text, on anything it does not
+ * handle: surrogates (emoji, astral letters), ligature expansions, a '$' outside a word, a symbol inside a
+ * non-Latin word (a split), and runs of ≥3 single letters (re-joining of ك ل ب).
+ */
+function fastInto(T: Uint16Array, n: number): boolean {
+  if (!LEET_BY_CODE) return false;
+  const CLASS_ = CLASS;
+  const FOLD_ = FOLD;
+  const LATIN_ = LATIN;
+  const oCode_ = oCode;
+  const oS_ = oS;
+  const oE_ = oE;
+  const oTok_ = oTok;
+  const tS_ = tS;
+  const tE_ = tE;
+  let o = 0;
+  let tc = 0;
+  let inTok = false;
+  let tokStartO = 0;
+  let tokDigit = false;
+  let tokLeet = false;
+  let dup = false;
+  let prev = -1;
+  let chain = 0; // single-letter tokens in a row (close enough to be re-joined)
+  let chainEnd = 0;
+  let hasDigit = false;
+  let hasAt = false;
+  let hasIndic = false;
+  let digits = 0;
+  let lastDigit = -10;
+  let run = 0;
+  let maxRun = 0;
+  let hasStar = false;
+  for (let i = 0; i <= n; i++) {
+    let endTok = false;
+    if (i === n) endTok = inTok;
+    else {
+      const c = T[i];
+      const cls = CLASS_[c];
+      if (cls === C_LETTER || cls === C_DIGIT) {
+        if (cls === C_DIGIT) {
+          hasDigit = true;
+          digits++;
+          if (c > 127) hasIndic = true;
+          if (i - lastDigit <= 2) run++;
+          else run = 1;
+          lastDigit = i;
+          if (run > maxRun) maxRun = run;
+        }
+        const f = FOLD_[c];
+        if (!inTok) {
+          if (tc > 0) {
+            oCode_[o] = 32;
+            oS_[o] = oE_[o - 1];
+            oE_[o] = oE_[o - 1];
+            oTok_[o] = -1;
+            o++;
+          }
+          inTok = true;
+          tokStartO = o;
+          tokDigit = false;
+          tokLeet = false;
+          dup = false;
+          prev = -1;
+        }
+        if (cls === C_DIGIT) tokDigit = true;
+        if (f === prev) dup = true;
+        prev = f;
+        oCode_[o] = f;
+        oS_[o] = i;
+        oE_[o] = i + 1;
+        oTok_[o] = tc;
+        o++;
+        continue;
+      }
+      if (cls === C_STRIP) continue;
+      if (cls === C_SEP) {
+        if (c >= 0xd800 && c <= 0xdfff) return false;
+        if (!inTok) continue;
+        endTok = true;
+      } else if (cls === C_LEET) {
+        if (c === 64) hasAt = true;
+        else if (c === 42) hasStar = true;
+        if (inTok) {
+          // part of the word for now: kept (leetspeak), trimmed or split when the word ends
+          tokLeet = true;
+          oCode_[o] = c;
+          oS_[o] = i;
+          oE_[o] = i + 1;
+          oTok_[o] = tc;
+          o++;
+        } else if (c === 36) return false; // '$' may start a word ($hit)
+        continue; // outside a word: a separator
+      } else return false; // ligature expansion
+    }
+    if (!endTok) break;
+    // end of the current token
+    inTok = false;
+    if (tokLeet || tokDigit) {
+      // trailing symbols are dropped (words start with a letter or digit here)
+      if (tokLeet) while (CLASS_[oCode_[o - 1]] === C_LEET) o--;
+      let latin = false;
+      for (let m = tokStartO; m < o; m++) if (LATIN_[oCode_[m]] === 1) latin = true;
+      if (latin) {
+        // leetspeak: digits and symbols inside a Latin word read as letters (b1tch, sh!t, f*ck)
+        for (let m = tokStartO; m < o; m++) {
+          const c = oCode_[m];
+          if (c < 128 && LEET[c] !== 0) oCode_[m] = LEET[c];
+        }
+      } else if (tokLeet) {
+        // a symbol inside a non-Latin word splits it: left to the general path
+        for (let m = tokStartO; m < o; m++) if (CLASS_[oCode_[m]] === C_LEET) return false;
+      }
+      dup = false;
+      for (let m = tokStartO + 1; m < o; m++) if (oCode_[m] === oCode_[m - 1]) dup = true;
+    }
+    if (o - tokStartO === 1 && !tokDigit) {
+      if (chain > 0 && oS_[tokStartO] - chainEnd <= JOINABLE_GAP) {
+        if (++chain >= 3) return false; // split letters (ك ل ب) are re-joined by the general path
+      } else chain = 1;
+      chainEnd = oE_[tokStartO];
+    } else chain = 0;
+    if (dup) o = collapse(oCode_, oS_, oE_, oTok_, tokStartO, o, tc);
+    tS_[tc] = tokStartO;
+    tE_[tc] = o;
+    tc++;
+  }
+  result.codes = oCode_;
+  result.starts = oS_;
+  result.ends = oE_;
+  result.tokOf = oTok_;
+  result.tokStart = tS_;
+  result.tokEnd = tE_;
+  result.length = o;
+  result.tokCount = tc;
+  result.hasDigit = hasDigit;
+  result.hasAt = hasAt;
+  result.hasIndicDigit = hasIndic;
+  result.digitCount = digits;
+  result.maxDigitRun = maxRun;
+  result.hasAstral = false;
+  result.hasStar = hasStar;
+  return true;
+}
+
+function normalizeInto(text: string, T: Uint16Array): boolean {
   const n = text.length;
   const capU = cap >> 1; // units may use half the capacity; the output needs up to twice the units
   const uCode_ = uCode;
@@ -266,7 +467,7 @@ function normalizeInto(text: string): boolean {
   let hasAstral = false;
   let hasStar = false;
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = T[i];
     const cls = CLASS_[c];
     if (cls === C_LETTER) {
       uCode_[u] = FOLD_[c];
@@ -278,7 +479,7 @@ function normalizeInto(text: string): boolean {
     }
     if (cls === C_SEP) {
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const d = text.charCodeAt(i + 1);
+        const d = T[i + 1];
         if (d >= 0xdc00 && d <= 0xdfff) {
           // astral: mathematical alphanumerics fold to ASCII, tag characters vanish, the rest separates
           const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
@@ -471,31 +672,7 @@ function normalizeInto(text: string): boolean {
         o++;
       }
     }
-    if (dup) {
-      // collapse elongation: 3+ identical letters → 1 (Arabic and Latin), and "اا" → "ا"; digits untouched
-      let w = tokStartO;
-      for (let i = tokStartO; i < o; ) {
-        const c = oCode_[i];
-        let j = i + 1;
-        while (j < o && oCode_[j] === c) j++;
-        if (c > 64 && (j - i >= 3 || (c === 0x0627 && j - i === 2))) {
-          oCode_[w] = c;
-          oS_[w] = oS_[i];
-          oE_[w] = oE_[j - 1];
-          oTok_[w] = tc;
-          w++;
-        } else if (w !== i) {
-          for (let m = i; m < j; m++, w++) {
-            oCode_[w] = oCode_[m];
-            oS_[w] = oS_[m];
-            oE_[w] = oE_[m];
-            oTok_[w] = tc;
-          }
-        } else w = j;
-        i = j;
-      }
-      o = w;
-    }
+    if (dup) o = collapse(oCode_, oS_, oE_, oTok_, tokStartO, o, tc);
     tS_[tc] = tokStartO;
     tE_[tc] = o;
     tc++;
