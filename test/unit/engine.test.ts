@@ -336,3 +336,93 @@ describe('personal data spellings', () => {
     expect(score(text, account).findings).toEqual([]);
   });
 });
+
+// Term families added after the blind set (test/fixtures/blind): dialect insults and their spellings,
+// demonstrative insults, threats, racism against nationalities, sexual harassment, sect and
+// political-group slurs, incitement to boycott, personal data next to family words, Kuwaiti civil
+// IDs, health details of a person. Sentences here are not the blind sentences.
+describe('dialect and slur families (blind-set round)', () => {
+  test.each<[string, Category]>([
+    ['يا منحوس ابعد عني', 'abuse'],
+    ['انت مطفوق ما منك فايدة', 'abuse'],
+    ['يا هطف شفيك', 'abuse'],
+    ['يا اثول افهم', 'abuse'],
+    ['يا لوتي يا نصاب', 'abuse'],
+    ['يا سرسري', 'abuse'],
+    ['انت نغل', 'abuse'],
+    ['يا جلب', 'abuse'],
+    ['يا حلوف', 'abuse'],
+    ['يا بيئة', 'abuse'],
+    ['يا ملقوف وش دخلك', 'abuse'],
+    ['هذا واحد كواد', 'abuse'],
+    ['ده واحد عبيط', 'abuse'],
+    ['شو هالتيس ما يفهم', 'abuse'],
+    ['ناس تافهين ما عندهم سالفة', 'abuse'],
+    ['شكله قرد بالنظارة', 'abuse'],
+    ['تعليقك سخيف مثلك', 'abuse'],
+    ['يلعن ميتينك', 'abuse'],
+    ['الله لا يرحم والديك', 'abuse'],
+    ['بحرق بيتك الليلة', 'abuse'],
+    ['هموتك لو شفتك', 'abuse'],
+    ['والله لأفضحك قدام الكل', 'abuse'],
+    ['اكسر خشمك', 'abuse'],
+    ['I know where you live and I will make you pay', 'abuse'],
+    ['rot in hell', 'abuse'],
+    ['what a halfwit', 'abuse'],
+    ['go back to your country', 'abuse'],
+    ['filthy immigrants everywhere', 'abuse'],
+    ['النيباليين ريحتهم زفرة', 'abuse'],
+    ['الشغالات حراميه كلهم', 'abuse'],
+    ['ارجع بلدك', 'abuse'],
+    ['وريني جسمك', 'abuse'],
+    ['وريني جسمك', 'public_morals'],
+    ['show me your boobs', 'public_morals'],
+    ['nice tits', 'abuse'],
+    ['الاخونجية باعوا الوطن', 'beliefs'],
+    ['الإخوانجية ما لهم أمان', 'beliefs'],
+    ['حزب اللات', 'beliefs'],
+    ['عباد البقر', 'beliefs'],
+    ['يا احفاد يزيد', 'beliefs'],
+    ['اللطامة', 'beliefs'],
+    ['البعثيين خونة', 'beliefs'],
+    ['لا تشترون من محلات الشيعة', 'beliefs'],
+    ['cow worshippers', 'beliefs'],
+    ['بيرة باردة والويكند حلو', 'public_morals'],
+    ['cheap lottery tickets here', 'public_morals'],
+    ['poker night at my place', 'public_morals'],
+  ])('%s → %s', (text, cat) => {
+    expect(cats(text, 'employee')).toContain(cat);
+  });
+
+  test.each<[string, AccountType, Category]>([
+    ['تواصلوا مع الوالد +971 50 765 4321', 'official', 'personal_data'],
+    ['رقم بيتهم 17654321', 'employee', 'personal_data'],
+    ['الرقم المدني 285041501234', 'employee', 'personal_data'],
+    ['المريضة فاطمة مصابة بالسرطان', 'employee', 'personal_data'],
+  ])('%s (%s) → %s', (text, account, cat) => {
+    expect(cats(text, account)).toContain(cat);
+  });
+
+  test.each([
+    ['نكتة: مرة واحد غبي راح السوق'],
+    ['انت في بيئة عمل ممتازة'],
+    ['حماية البيئة مسؤولية الجميع'],
+    ['يا عبدالله تعال نتغدى'],
+    ['مثل الحمار يحمل أسفارا'],
+    ['ألم في صدرك؟ راجع الطبيب'],
+    ['كلامك صحيح وفي محله'],
+    ['قاطعوا المنتجات المستوردة ودعموا المحلي'],
+    ['متى ترجع بلدك في الإجازة؟'],
+    ['عمال آسيويين مرضى بالحمى في المستشفى'],
+    ['الجالية النيبالية تحتفل بعيدها'],
+    ['Dick Van Dyke turns 99 today'],
+    ['Retarded growth in plants due to salinity'],
+    ['Our kennel bitch gave birth to six puppies'],
+    ['Prosecutors said the suspect called the victim an idiot'],
+    ['Filipino workers were tired after the shift at the construction site'],
+    ['حملة توعية: دعم المريض المصاب بالسرطان'],
+    ['تفاحة بالكراميل تجنن'],
+  ])('clean: %s', (text) => {
+    expect(score(text, 'employee').findings).toEqual([]);
+  });
+});

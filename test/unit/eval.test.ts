@@ -89,3 +89,41 @@ describe('held-out set', () => {
     expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(heldoutFloor.max_clean_flag_rate.en);
   });
 });
+
+// Third guard: the blind set (test/fixtures/blind), written before the rulebook YAML was read and
+// apart from the corpus and the held-out set (dialect replies, English tweets, personal-data spellings
+// and hard negatives, Gulf government posts). It has since been used for one tuning round, so its
+// figures overstate real-world quality (BEFORE figures in its README). Its own floor:
+// test/fixtures/blind/floor.json, same margins.
+const BLIND_DIR = fileURLToPath(new URL('../fixtures/blind', import.meta.url));
+const blindFloor = JSON.parse(readFileSync(join(BLIND_DIR, 'floor.json'), 'utf8')) as Floor;
+
+describe('blind set', () => {
+  const posts = loadCorpus(BLIND_DIR);
+  let figures: EvalFigures;
+  beforeAll(() => {
+    figures = runEval(BLIND_DIR).figures;
+  });
+
+  it('is large enough and has clean and offensive posts in both languages', () => {
+    expect(posts.length).toBeGreaterThanOrEqual(500);
+    for (const lang of ['ar', 'en'] as const) {
+      expect(posts.filter((p) => p.lang === lang && p.labels.length === 0).length, lang).toBeGreaterThanOrEqual(60);
+      expect(posts.filter((p) => p.lang === lang && p.labels.includes('abuse')).length, lang).toBeGreaterThanOrEqual(35);
+    }
+    expect(new Set(posts.map((p) => p.id)).size).toBe(posts.length);
+    expect(new Set(posts.map((p) => p.text)).size).toBe(posts.length);
+  });
+
+  it.each((['abuse', 'beliefs', 'public_morals', 'personal_data'] as const).map((c) => [c]))('F1 of %s does not fall below the floor', (c) => {
+    expect(figures.categories[c as PostCategory].f1).toBeGreaterThanOrEqual(blindFloor.categories_f1[c as PostCategory]);
+  });
+
+  it('micro F1 does not fall below the floor and clean posts stay clean', () => {
+    expect(figures.micro.f1).toBeGreaterThanOrEqual(blindFloor.micro_f1);
+    expect(figures.macro.f1).toBeGreaterThanOrEqual(blindFloor.macro_f1);
+    expect(figures.clean_flag_rate.overall.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.overall);
+    expect(figures.clean_flag_rate.ar.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.ar);
+    expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.en);
+  });
+});
