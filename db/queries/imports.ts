@@ -49,7 +49,7 @@ export async function savePostsPage(
       const chunk = unique.slice(i, i + CHUNK);
       const existing = await trx
         .selectFrom('post')
-        .select(['id', 'platform_post_id', 'text', 'deleted_at'])
+        .select(['id', 'platform_post_id', 'text', 'deleted_at', 'likes', 'shares', 'replies', 'views'])
         .where('account_id', '=', account.id)
         .where('platform_post_id', 'in', chunk.map((p) => p.platformPostId))
         .execute();
@@ -108,6 +108,10 @@ export async function savePostsPage(
           await trx.insertInto('post_version').values({ post_id: old.id, kind: 'edit', text: p.text, raw: storableJson(p.raw), captured_at: now }).execute();
           result.edited++;
         } else {
+          // Same text: only the engagement figures may have moved since the last capture.
+          const m = p.metrics;
+          if (m.likes !== old.likes || m.shares !== old.shares || m.replies !== old.replies || m.views !== old.views)
+            await trx.updateTable('post').set({ likes: m.likes, shares: m.shares, replies: m.replies, views: m.views }).where('id', '=', old.id).execute();
           result.unchanged++;
         }
       }

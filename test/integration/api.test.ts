@@ -193,15 +193,22 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
   test('edits and deletions are kept as versions and rescored', async () => {
     const entityId = await upsertEntity(h.db, { slug: 'list-entity', nameAr: 'جهة القائمة', nameEn: 'List Entity' });
     const accountId = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'list', handle: 'list_test', type: 'official' });
-    listPosts = [post('a', 'خبر عادي عن افتتاح مركز صحي جديد', '2026-11-18T08:00:00Z'), post('b', 'منشور سيحذف لاحقاً', '2026-11-18T09:00:00Z')];
+    listPosts = [
+      post('a', 'خبر عادي عن افتتاح مركز صحي جديد', '2026-11-18T08:00:00Z'),
+      post('b', 'منشور سيحذف لاحقاً', '2026-11-18T09:00:00Z'),
+      post('c', 'منشور ثالث', '2026-11-18T10:00:00Z'),
+    ];
     await runImportPipeline(deps, { now: NOW, accountIds: [accountId] });
     listPosts = [
       post('a', 'خبر عادي عن افتتاح مركز صحي جديد، يا حمار', '2026-11-18T08:00:00Z', { editedAt: new Date('2026-11-19T08:00:00Z') }),
       post('b', 'منشور سيحذف لاحقاً', '2026-11-18T09:00:00Z', { deleted: true }),
+      post('c', 'منشور ثالث', '2026-11-18T10:00:00Z', { metrics: { likes: 50, shares: 7, replies: 3, views: 900 } }),
     ];
     await h.db.updateTable('account').set({ import_cursor: null }).where('id', '=', accountId).execute();
     const r = await runImportPipeline(deps, { now: new Date(NOW.getTime() + 60_000), accountIds: [accountId] });
-    expect(r.counts).toMatchObject({ edited: 1, deleted: 1, inserted: 0 });
+    expect(r.counts).toMatchObject({ edited: 1, deleted: 1, inserted: 0, unchanged: 1 });
+    const third = await h.db.selectFrom('post').select(['likes', 'views']).where('account_id', '=', accountId).where('platform_post_id', '=', 'c').executeTakeFirstOrThrow();
+    expect(third).toEqual({ likes: 50, views: 900 });
     expect(r.counts.scored).toBe(1);
     const list = await get<PostList>(`/api/posts?account=${accountId}`);
     const edited = list.body.items.find((p) => p.text.includes('يا حمار'))!;
