@@ -426,3 +426,49 @@ describe('dialect and slur families (blind-set round)', () => {
     expect(score(text, 'employee').findings).toEqual([]);
   });
 });
+
+describe('reputation and personal-data families', () => {
+  test.each<[string, AccountType, Category]>([
+    ['مسؤولين ما يفقهون شي في شغلهم', 'employee', 'reputation'],
+    ['هيئة الفشل رجعت تأخر المعاملات', 'employee', 'reputation'],
+    ['الله لا يوفقهم في البلدية، الشارع صار له سنة مكسر', 'employee', 'reputation'],
+    ['نستغرب تصريحات الهيئة التي لا تفقه شيئاً في اختصاصها', 'official', 'reputation'],
+    ['What a useless ministry', 'employee', 'reputation'],
+    ['what a joke of an authority', 'employee', 'reputation'],
+    ['ما شاء الله على الإنجاز 😂 الوزارة خلصت الشارع بعد خمس سنين', 'employee', 'reputation'],
+    ['The ministry: great job as usual 🙄', 'employee', 'reputation'],
+    ['مصدر خاص: الهيئة بترفع الرسوم', 'employee', 'reputation'],
+    ['خبر مؤكد 100% الوزارة بتوقف البعثات', 'employee', 'reputation'],
+    ['unconfirmed reports say the ministry will cut salaries', 'employee', 'reputation'],
+    ['اللي مو عاجبه يطلع', 'official', 'reputation'],
+    ['ما نحتاج نصايحك', 'official', 'reputation'],
+    ['not our problem', 'official', 'reputation'],
+    ['الموظفة فاطمة حالتها النفسية سيئة', 'employee', 'personal_data'],
+    ['المريض عيسى في جناح 3 عنده فشل كلوي وينتظر متبرع', 'employee', 'personal_data'],
+    ['Ahmed from accounts failed his drug test', 'employee', 'personal_data'],
+    ['ولد جيراننا انقبض عليه أمس وقضيته رقم 4/2025/1111/12', 'employee', 'personal_data'],
+  ])('%s (%s) → %s', (text, account, cat) => {
+    expect(cats(text, account)).toContain(cat);
+  });
+
+  test.each<[string, AccountType]>([
+    ['اللي مو عاجبه يطلع', 'employee'],
+    ['تنفي الوزارة ما تم تداوله من شائعات حول إلغاء العلاوة', 'official'],
+    ['The ministry denies rumours circulating about salary cuts', 'official'],
+    ['شكراً للوزارة على الإنجاز العظيم في مشروع الإسكان', 'official'],
+    ['The Ministry staff work one hour earlier during Ramadan', 'official'],
+    ['Apparently the weather will be nice this weekend', 'employee'],
+    ['سمعت إن المندي عندهم خطير', 'employee'],
+    // Hearsay and sincere praise are ordinary talk: a question or a compliment is not a rumour or sarcasm.
+    ['سمعت إن الوزارة بتفتح مركز جديد في المحرق؟ متى الافتتاح؟', 'employee'],
+    ['Great job as usual by the team at the Digital Authority, the new app is excellent!', 'employee'],
+    ['حملة توعوية: الفحص المبكر لسرطان الثدي ينقذ الحياة', 'official'],
+    ['إحصائيات: 120 حالة مصابة بالسكري في 2024', 'official'],
+    ['القضية رقم 2/2024/01234/7 أمام المحكمة الكبرى', 'official'],
+    ['قضت المحكمة الكبرى الجنائية بسجن متهم في قضية احتيال', 'official'],
+    ['نتائج فحص المخدرات للموظفين الجدد إلزامية حسب التعميم', 'official'],
+    ['Get your free medical report from the health centre', 'official'],
+  ])('clean: %s (%s)', (text, account) => {
+    expect(score(text, account).findings).toEqual([]);
+  });
+});
