@@ -94,7 +94,7 @@ async function main() {
       }
       case 'publish-rulebook': {
         if (!values.dir) throw new Error('publish-rulebook needs --dir');
-        const rb = await publishRulebook(handle.db, loadRulebook(values.dir).sources, values.note ?? null);
+        const rb = await publishRulebook(handle.db, loadRulebook(values.dir), values.note ?? null);
         console.log(`published ${rb.version} (${rb.rules.length} rules); run \`npm run cli -- score\` (or wait for the next import) to rescore`);
         break;
       }

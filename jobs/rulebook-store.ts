@@ -5,7 +5,21 @@ import type { Db } from '../db/client.ts';
 import { activateRulebookVersion, getActiveRulebook } from '../db/queries/rulebook.ts';
 import { parseRulebook, type Rulebook } from './scoring/engine.ts';
 
+// Compiling a rulebook takes a few hundred milliseconds: each stored version is compiled once.
 const compiled = new Map<string, Rulebook>();
+const KEEP_COMPILED = 4;
+
+function remember(rb: Rulebook): Rulebook {
+  compiled.delete(rb.version);
+  compiled.set(rb.version, rb);
+  if (compiled.size > KEEP_COMPILED) compiled.delete(compiled.keys().next().value!);
+  return rb;
+}
+
+/** The compiled rulebook of a stored version (its sources are already validated). */
+export function compiledRulebook(stored: { version: string; sources: Record<string, string> }): Rulebook {
+  return compiled.get(stored.version) ?? remember(parseRulebook(stored.sources));
+}
 
 export async function resolveActiveRulebook(db: Db, defaults: Rulebook): Promise<Rulebook> {
   const active = await getActiveRulebook(db);
@@ -14,18 +28,11 @@ export async function resolveActiveRulebook(db: Db, defaults: Rulebook): Promise
     return defaults;
   }
   if (active.version === defaults.version) return defaults;
-  let rb = compiled.get(active.version);
-  if (!rb) {
-    rb = parseRulebook(active.sources);
-    compiled.set(active.version, rb);
-  }
-  return rb;
+  return compiledRulebook(active);
 }
 
-/** Validates and publishes a rulebook from its sources; throws RulebookError and leaves the old one in force. */
-export async function publishRulebook(db: Db, sources: Record<string, string>, note: string | null): Promise<Rulebook> {
-  const rb = parseRulebook(sources);
+/** Publishes an already parsed (so validated) rulebook: it is in force from now on. */
+export async function publishRulebook(db: Db, rb: Rulebook, note: string | null): Promise<Rulebook> {
   await activateRulebookVersion(db, rb, 'api', note);
-  compiled.set(rb.version, rb);
-  return rb;
+  return remember(rb);
 }

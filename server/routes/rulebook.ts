@@ -4,8 +4,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { listRecentPostsForTrial } from '../../db/queries/posts.ts';
 import { getActiveRulebook, getVerdictChanges, listRulebookVersions, rulebookVersionExists } from '../../db/queries/rulebook.ts';
-import { publishRulebook } from '../../jobs/rulebook-store.ts';
-import { computeScore, FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
+import { compiledRulebook, publishRulebook } from '../../jobs/rulebook-store.ts';
+import { FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
 import { parseRulebook, RulebookError, scorePost, type Rulebook } from '../../jobs/scoring/engine.ts';
 import { probeRulebookSafety, runTrial, TrialTimeoutError, type TrialInput } from '../../jobs/scoring/trial.ts';
 import type { RuleInfo, ScoreResult } from '../../jobs/scoring/types.ts';
@@ -70,21 +70,27 @@ function compileDraft(active: Record<string, string>, draft: z.output<typeof dra
 }
 
 /** Scores inputs with the rulebook in force (in-process: our own files or an already-probed version) or a draft (in a worker). */
-async function scoreInputs(active: Record<string, string>, draft: z.output<typeof draftSchema> | undefined, inputs: TrialInput[], timeoutMs: number): Promise<{ version: string; rules: RuleInfo[]; results: ScoreResult[] }> {
+async function scoreInputs(
+  active: { version: string; sources: Record<string, string> },
+  draft: z.output<typeof draftSchema> | undefined,
+  inputs: TrialInput[],
+  timeoutMs: number,
+): Promise<{ version: string; rules: RuleInfo[]; results: ScoreResult[] }> {
   if (!draft) {
-    const rb = parseRulebook(active);
+    const rb = compiledRulebook(active);
     return { version: rb.version, rules: rb.rules, results: inputs.map((i) => scorePost(rb, i)) };
   }
   try {
-    return await runTrial(draftSources(active, draft), inputs, { timeoutMs });
+    return await runTrial(draftSources(active.sources, draft), inputs, { timeoutMs });
   } catch (err) {
     throw rulebookFailure(err);
   }
 }
 
-function titles(rules: RuleInfo[]) {
+/** The findings with their rule's title, for display next to each one. */
+function withTitles(rules: RuleInfo[]) {
   const byId = new Map(rules.map((r) => [r.id, r.title]));
-  return (id: string) => byId.get(id);
+  return (findings: ScoreResult['findings']) => findings.map((f) => ({ ...f, title: byId.get(f.rule) }));
 }
 
 export function rulebookRoutes(deps: AppDeps) {
@@ -118,7 +124,7 @@ export function rulebookRoutes(deps: AppDeps) {
       } catch (err) {
         throw rulebookFailure(err);
       }
-      const published = await publishRulebook(deps.db, draft.sources, body.note ?? null);
+      const published = await publishRulebook(deps.db, draft, body.note ?? null);
       // Rescoring runs in the background (in this process on PGlite, in the jobs process on PostgreSQL).
       deps.onRulebookPublished?.(published.version);
       return c.json({ version: published.version, rules: published.rules.length, unchanged: false, rescoring: true }, 201);
@@ -140,21 +146,19 @@ export function rulebookRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const active = await requireActive();
       if (body.text !== undefined) {
-        const trial = await scoreInputs(active.sources, body.draft, [{ text: body.text, lang: body.lang, accountType: body.accountType }], TRY_TEXT_TIMEOUT_MS);
-        const titleOf = titles(trial.rules);
+        const trial = await scoreInputs(active, body.draft, [{ text: body.text, lang: body.lang, accountType: body.accountType }], TRY_TEXT_TIMEOUT_MS);
         const r = trial.results[0];
-        return c.json({ version: trial.version, draft: Boolean(body.draft), ...r, findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })) });
+        return c.json({ version: trial.version, draft: Boolean(body.draft), ...r, findings: withTitles(trial.rules)(r.findings) });
       }
       const posts = await listRecentPostsForTrial(deps.db, c.get('scope'), body.lastPosts!);
       const inputs = posts.map((p): TrialInput => ({ text: p.text, lang: p.lang === 'ar' || p.lang === 'en' ? p.lang : undefined, accountType: p.accountType }));
-      const trial = await scoreInputs(active.sources, body.draft, inputs, TRY_POSTS_TIMEOUT_MS);
-      const titleOf = titles(trial.rules);
+      const trial = await scoreInputs(active, body.draft, inputs, TRY_POSTS_TIMEOUT_MS);
+      const titled = withTitles(trial.rules);
       const counts = { clean: 0, review: 0, violation: 0 };
       const currentCounts = { clean: 0, review: 0, violation: 0 };
       const changed = [];
       for (const [i, p] of posts.entries()) {
-        const r = trial.results[i];
-        const { verdict, score } = computeScore(r.findings);
+        const { verdict, score, findings } = trial.results[i];
         counts[verdict]++;
         if (p.verdict) currentCounts[p.verdict]++;
         if (verdict !== p.verdict)
@@ -167,7 +171,7 @@ export function rulebookRoutes(deps: AppDeps) {
             newVerdict: verdict,
             currentScore: p.score,
             newScore: score,
-            findings: r.findings.map((f) => ({ ...f, title: titleOf(f.rule) })),
+            findings: titled(findings),
           });
       }
       return c.json({ version: trial.version, draft: Boolean(body.draft), checked: posts.length, counts, currentCounts, changed });
