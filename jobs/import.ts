@@ -30,7 +30,10 @@ export interface ImportResult {
 }
 
 export async function runImport(deps: JobDeps, opts: ImportOptions): Promise<ImportResult> {
-  const accounts = await listImportAccounts(deps.db, { accountIds: opts.accountIds });
+  return importAccounts(deps, await listImportAccounts(deps.db, { accountIds: opts.accountIds }), opts);
+}
+
+export async function importAccounts(deps: JobDeps, accounts: ImportAccount[], opts: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = {
     counts: { accounts: accounts.length, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, warnings: 0 },
     warnings: [],

@@ -36,9 +36,8 @@ export const optionalId = id(2_147_483_647).optional();
 
 export const interval = z.enum(['day', 'week', 'month'], { error: 'must be one of day, week, month' });
 
-/** from/to (local dates, inclusive) with defaults computed by the route; at most ~3 years, from <= to. */
-export const periodQuery = z
-  .object({ from: localDay.optional(), to: localDay.optional() })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+/** from/to are checked against each other, and against the defaults, by resolvePeriod. */
+export const periodQuery = z.object({ from: localDay.optional(), to: localDay.optional() });
+export const periodIntervalQuery = periodQuery.extend({ interval: interval.optional() });
 
 export const MAX_PERIOD_DAYS = 3 * 366;

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { getEntity, listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
@@ -9,7 +8,7 @@ import type { AccountSummary, EntityList, EntityTrend, PostSummary, Scorecard } 
 import type { AppDeps, AppEnv } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
-import { idParam, interval, periodQuery, validate } from '../validate.ts';
+import { idParam, periodIntervalQuery, periodQuery, validate } from '../validate.ts';
 
 const round = (n: number | null, factor: number) => (n === null ? null : Math.round(n * factor) / factor);
 
@@ -58,7 +57,7 @@ export function entityRoutes(deps: AppDeps) {
       };
       return c.json(body);
     })
-    .get('/:id/trend', validate('param', idParam), validate('query', periodQuery.and(z.object({ interval: interval.optional() }))), async (c) => {
+    .get('/:id/trend', validate('param', idParam), validate('query', periodIntervalQuery), async (c) => {
       const scope = c.get('scope');
       const { id } = c.req.valid('param');
       const entity = await requireEntity(scope, id);

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
@@ -7,14 +6,14 @@ import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEnt
 import type { Overview } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { resolvePeriod } from '../period.ts';
-import { interval, periodQuery, validate } from '../validate.ts';
+import { periodIntervalQuery, validate } from '../validate.ts';
 
 const roundScore = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 const change = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 
 export function overviewRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
-  return new Hono<AppEnv>().get('/', validate('query', periodQuery.and(z.object({ interval: interval.optional() }))), async (c) => {
+  return new Hono<AppEnv>().get('/', validate('query', periodIntervalQuery), async (c) => {
     const scope = c.get('scope');
     const p = resolvePeriod(c.req.valid('query'), now(), deps.config.MIZAN_TIMEZONE);
     const prev = previousPeriod(p.from, p.to);
