@@ -254,6 +254,35 @@ const result: Normalized = {
   hasStar: false,
 };
 
+/** Both normalizer paths end here: the result views the current buffers and carries the text's flags. */
+function finish(
+  length: number,
+  tokCount: number,
+  hasDigit: boolean,
+  hasAt: boolean,
+  hasIndicDigit: boolean,
+  digitCount: number,
+  maxDigitRun: number,
+  hasAstral: boolean,
+  hasStar: boolean,
+): void {
+  result.codes = oCode;
+  result.starts = oS;
+  result.ends = oE;
+  result.tokOf = oTok;
+  result.tokStart = tS;
+  result.tokEnd = tE;
+  result.length = length;
+  result.tokCount = tokCount;
+  result.hasDigit = hasDigit;
+  result.hasAt = hasAt;
+  result.hasIndicDigit = hasIndicDigit;
+  result.digitCount = digitCount;
+  result.maxDigitRun = maxDigitRun;
+  result.hasAstral = hasAstral;
+  result.hasStar = hasStar;
+}
+
 const JOINABLE_GAP = 3; // max original chars between single letters that are re-joined (ك . ل . ب)
 
 /**
@@ -429,21 +458,7 @@ function fastInto(T: Uint16Array, n: number): boolean {
     tE_[tc] = o;
     tc++;
   }
-  result.codes = oCode_;
-  result.starts = oS_;
-  result.ends = oE_;
-  result.tokOf = oTok_;
-  result.tokStart = tS_;
-  result.tokEnd = tE_;
-  result.length = o;
-  result.tokCount = tc;
-  result.hasDigit = hasDigit;
-  result.hasAt = hasAt;
-  result.hasIndicDigit = hasIndic;
-  result.digitCount = digits;
-  result.maxDigitRun = maxRun;
-  result.hasAstral = false;
-  result.hasStar = hasStar;
+  finish(o, tc, hasDigit, hasAt, hasIndic, digits, maxRun, false, hasStar);
   return true;
 }
 
@@ -679,21 +694,7 @@ function normalizeInto(text: string, T: Uint16Array): boolean {
     t = runEnd;
   }
 
-  result.codes = oCode_;
-  result.starts = oS_;
-  result.ends = oE_;
-  result.tokOf = oTok_;
-  result.tokStart = tS_;
-  result.tokEnd = tE_;
-  result.length = o;
-  result.tokCount = tc;
-  result.hasDigit = hasDigit;
-  result.hasAt = hasAt;
-  result.hasIndicDigit = hasIndic;
-  result.digitCount = digits;
-  result.maxDigitRun = maxRun;
-  result.hasAstral = hasAstral;
-  result.hasStar = hasStar;
+  finish(o, tc, hasDigit, hasAt, hasIndic, digits, maxRun, hasAstral, hasStar);
   return true;
 }
 
