@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
-import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, median } from '../../db/queries/stats.ts';
+import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, median, totalOf } from '../../db/queries/stats.ts';
 import type { Overview } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { resolvePeriod } from '../period.ts';
@@ -17,9 +17,7 @@ export function overviewRoutes(deps: AppDeps) {
     const scope = c.get('scope');
     const p = resolvePeriod(c.req.valid('query'), now(), deps.config.MIZAN_TIMEZONE);
     const prev = previousPeriod(p.from, p.to);
-    const [current, previous, entities, stats, prevStats, sparklines, categories, trend, categoryTrend, accounts] = await Promise.all([
-      getPeriodStats(deps.db, scope, p),
-      getPeriodStats(deps.db, scope, prev),
+    const [entities, stats, prevStats, sparklines, categories, trend, categoryTrend, accounts] = await Promise.all([
       listEntities(deps.db, scope),
       listEntityStats(deps.db, scope, p),
       listEntityStats(deps.db, scope, prev),
@@ -29,6 +27,8 @@ export function overviewRoutes(deps: AppDeps) {
       getCategoryTrend(deps.db, scope, p),
       listAccountActivity(deps.db, scope, { now: now() }),
     ]);
+    const current = totalOf(stats);
+    const previous = totalOf(prevStats);
     const statsOf = new Map(stats.map((s) => [s.entityId, s]));
     const prevOf = new Map(prevStats.map((s) => [s.entityId, s]));
     const ranking = entities.map((e) => {
