@@ -3,8 +3,8 @@ import { addDays, localDate } from '../db/queries/periods.ts';
 import { recomputeDirtyRollups, recomputeRollups } from '../db/queries/scores.ts';
 import type { Db } from '../db/client.ts';
 
-export async function runRollup(db: Db, opts: { days: string[] | 'all'; entityId?: number }): Promise<{ rows: number; days: number | 'all' }> {
-  const rows = await recomputeRollups(db, opts.days, opts.entityId);
+export async function runRollup(db: Db, opts: { days: string[] | 'all' }): Promise<{ rows: number; days: number | 'all' }> {
+  const rows = await recomputeRollups(db, opts.days);
   return { rows, days: opts.days === 'all' ? 'all' : opts.days.length };
 }
 

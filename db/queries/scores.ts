@@ -1,5 +1,5 @@
 // Reading posts to score and writing their findings and scores.
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import type { AccountType, Finding, Severity, Verdict } from '../../jobs/scoring/types.ts';
 import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
@@ -160,59 +160,59 @@ export async function replaceAccountFindings(
 }
 
 /** Recomputes (never increments) the daily rollups of the given local days, or of every day. */
-export async function recomputeRollups(db: Db, days: string[] | 'all', entityId?: number): Promise<number> {
+export async function recomputeRollups(db: Db, days: string[] | 'all'): Promise<number> {
   if (days !== 'all' && days.length === 0) return 0;
-  const entity = entityId === undefined ? sql`` : sql` and p.entity_id = ${entityId}`;
-  const entityOfDay = entityId === undefined ? sql`` : sql` and entity_id = ${entityId}`;
-  const where = days === 'all' ? sql`true${entity}` : sql`p.local_day = any(${days}::date[])${entity}`;
-  const whereDay = days === 'all' ? sql`true${entityOfDay}` : sql`day = any(${days}::date[])${entityOfDay}`;
   return db.transaction().execute(async (trx) => {
-    // Concurrent recomputes of one day would collide on the primary key under READ COMMITTED.
-    await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
-    return recomputeIn(trx, where, whereDay);
+    await lockRollups(trx);
+    return recomputeIn(trx, days);
   });
 }
 
 /** Recomputes every entity-day marked dirty by scoring, and clears the marks, in one transaction. */
 export async function recomputeDirtyRollups(db: Db): Promise<{ days: number; rows: number }> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
+    await lockRollups(trx);
     const dirty = await trx.deleteFrom('rollup_dirty').returning(['entity_id', 'day']).execute();
     const byEntity = new Map<number, string[]>();
     for (const d of dirty) byEntity.set(d.entity_id, [...(byEntity.get(d.entity_id) ?? []), d.day]);
     let rows = 0;
-    for (const [entityId, days] of byEntity) {
-      rows += await recomputeIn(
-        trx,
-        sql`p.local_day = any(${days}::date[]) and p.entity_id = ${entityId}`,
-        sql`day = any(${days}::date[]) and entity_id = ${entityId}`,
-      );
-    }
+    for (const [entityId, days] of byEntity) rows += await recomputeIn(trx, days, entityId);
     return { days: dirty.length, rows };
   });
 }
 
-async function recomputeIn(trx: Db, where: RawBuilder<unknown>, whereDay: RawBuilder<unknown>): Promise<number> {
-  {
-    await sql`delete from rollup_day where ${whereDay}`.execute(trx);
-    await sql`delete from rollup_category_day where ${whereDay}`.execute(trx);
-    const inserted = await sql`
-      insert into rollup_day (account_id, entity_id, day, posts, clean, review, violations, score_sum, findings, replies, engagement)
-      select p.account_id, p.entity_id, p.local_day, count(*),
-        count(*) filter (where s.verdict = 'clean'), count(*) filter (where s.verdict = 'review'),
-        count(*) filter (where s.verdict = 'violation'), sum(s.score), sum(s.findings),
-        count(*) filter (where p.is_reply), sum(p.likes + p.shares + p.replies)
-      from post p join post_score s on s.post_id = p.id
-      where ${where}
-      group by p.account_id, p.entity_id, p.local_day`.execute(trx);
-    await sql`
-      insert into rollup_category_day (entity_id, day, category, findings, posts)
-      select p.entity_id, p.local_day, f.category, count(*), count(distinct f.post_id)
-      from finding f
-      join post_score s on s.post_id = f.post_id and s.rulebook_version = f.rulebook_version
-      join post p on p.id = f.post_id
-      where f.status <> 'dismissed' and ${where}
-      group by p.entity_id, p.local_day, f.category`.execute(trx);
-    return Number(inserted.numAffectedRows ?? 0);
-  }
+// Concurrent recomputes of one day would collide on the primary key under READ COMMITTED.
+async function lockRollups(trx: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
+}
+
+/** Deletes and rebuilds the rollup rows of some days (or all), of one entity or of all. */
+async function recomputeIn(trx: Db, days: string[] | 'all', entityId?: number): Promise<number> {
+  const where = (day: string, entity: string) =>
+    sql.join(
+      [days === 'all' ? sql`true` : sql`${sql.ref(day)} = any(${days}::date[])`, entityId === undefined ? sql`true` : sql`${sql.ref(entity)} = ${entityId}`],
+      sql` and `,
+    );
+  const ofPost = where('p.local_day', 'p.entity_id');
+  const ofRow = where('day', 'entity_id');
+  await sql`delete from rollup_day where ${ofRow}`.execute(trx);
+  await sql`delete from rollup_category_day where ${ofRow}`.execute(trx);
+  const inserted = await sql`
+    insert into rollup_day (account_id, entity_id, day, posts, clean, review, violations, score_sum, findings, replies, engagement)
+    select p.account_id, p.entity_id, p.local_day, count(*),
+      count(*) filter (where s.verdict = 'clean'), count(*) filter (where s.verdict = 'review'),
+      count(*) filter (where s.verdict = 'violation'), sum(s.score), sum(s.findings),
+      count(*) filter (where p.is_reply), sum(p.likes + p.shares + p.replies)
+    from post p join post_score s on s.post_id = p.id
+    where ${ofPost}
+    group by p.account_id, p.entity_id, p.local_day`.execute(trx);
+  await sql`
+    insert into rollup_category_day (entity_id, day, category, findings, posts)
+    select p.entity_id, p.local_day, f.category, count(*), count(distinct f.post_id)
+    from finding f
+    join post_score s on s.post_id = f.post_id and s.rulebook_version = f.rulebook_version
+    join post p on p.id = f.post_id
+    where f.status <> 'dismissed' and ${ofPost}
+    group by p.entity_id, p.local_day, f.category`.execute(trx);
+  return Number(inserted.numAffectedRows ?? 0);
 }
