@@ -167,9 +167,22 @@ export async function getCategoryTrend(
   return points;
 }
 
-export function median(values: number[]): number | null {
+function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The change of a score between two periods, to one decimal; null when either period has no posts. */
+export function scoreChange(current: number | null, previous: number | null): number | null {
+  return current === null || previous === null ? null : round1(current - previous);
+}
+
+/** Medians of the entities that have posts: score to one decimal, compliance rate to three. */
+export function sectorMedians(entities: PeriodStats[]): { medianScore: number | null; medianComplianceRate: number | null } {
+  const scored = entities.filter((e) => e.score !== null);
+  const score = median(scored.map((e) => e.score!));
+  const rate = median(scored.map((e) => e.complianceRate!));
+  return { medianScore: score === null ? null : round1(score), medianComplianceRate: rate === null ? null : Math.round(rate * 1000) / 1000 };
 }

@@ -3,14 +3,13 @@ import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { getEntity, listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
 import { listFlaggedPosts } from '../../db/queries/posts.ts';
-import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, median } from '../../db/queries/stats.ts';
+import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, scoreChange, sectorMedians } from '../../db/queries/stats.ts';
 import type { AccountSummary, EntityList, EntityTrend, PostSummary, Scorecard } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
 import { idParam, periodIntervalQuery, periodQuery, validate } from '../validate.ts';
 
-const round = (n: number | null, factor: number) => (n === null ? null : Math.round(n * factor) / factor);
 
 export function entityRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
@@ -42,15 +41,14 @@ export function entityRoutes(deps: AppDeps) {
         listAccountActivity(deps.db, scope, { entityId: id, now: now() }),
         listFlaggedPosts(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 10 }),
       ]);
-      const scored = sector.filter((s) => s.score !== null);
       const body: Scorecard = {
         entity,
         from: p.from,
         to: p.to,
         current,
         previous,
-        change: current.score === null || previous.score === null ? null : Math.round((current.score - previous.score) * 10) / 10,
-        sector: { medianScore: round(median(scored.map((s) => s.score!)), 10), medianComplianceRate: round(median(scored.map((s) => s.complianceRate!)), 1000) },
+        change: scoreChange(current.score, previous.score),
+        sector: sectorMedians(sector),
         categories,
         accounts: accounts as AccountSummary[],
         recentFlagged: flagged as PostSummary[],

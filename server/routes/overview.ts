@@ -2,14 +2,12 @@ import { Hono } from 'hono';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
-import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, median, totalOf } from '../../db/queries/stats.ts';
+import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, scoreChange, sectorMedians, totalOf } from '../../db/queries/stats.ts';
 import type { Overview } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { resolvePeriod } from '../period.ts';
 import { periodIntervalQuery, validate } from '../validate.ts';
 
-const roundScore = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
-const change = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a - b) * 10) / 10);
 
 export function overviewRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
@@ -44,7 +42,7 @@ export function overviewRoutes(deps: AppDeps) {
         complianceRate: s?.complianceRate ?? null,
         violations: s?.violations ?? 0,
         previousScore,
-        change: change(s?.score ?? null, previousScore),
+        change: scoreChange(s?.score ?? null, previousScore),
         sparkline: sparklines.get(e.id) ?? trend.map(() => null),
       };
     });
@@ -58,9 +56,9 @@ export function overviewRoutes(deps: AppDeps) {
         accounts: accounts.length,
         dormantAccounts: accounts.filter((a) => a.dormant).length,
         previous,
-        change: change(current.score, previous.score),
+        change: scoreChange(current.score, previous.score),
       },
-      sectorMedianScore: roundScore(median(stats.filter((s) => s.score !== null).map((s) => s.score!))),
+      sectorMedianScore: sectorMedians(stats).medianScore,
       entities: ranking,
       categories,
       trend,
