@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002_rulebook_publishing.ts';
 import * as m0003 from './migrations/0003_account_import_interval.ts';
 import * as m0004 from './migrations/0004_rollup_dirty.ts';
 import * as m0005 from './migrations/0005_search_fold.ts';
+import * as m0006 from './migrations/0006_bigint_engagement.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_account_import_interval': m0003,
   '0004_rollup_dirty': m0004,
   '0005_search_fold': m0005,
+  '0006_bigint_engagement': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -52,10 +52,15 @@ export interface PostTable {
   local_day: DateString;
   captured_at: TimestampWithDefault;
   updated_at: TimestampWithDefault;
+  /** bigint columns, returned as numbers (the import refuses counts beyond Number.MAX_SAFE_INTEGER). */
   likes: Generated<number>;
   shares: Generated<number>;
   replies: Generated<number>;
   views: Generated<number>;
+  /** True when `text` is the first MAX_POST_TEXT characters of a longer text (the full text is in `raw`). */
+  text_truncated: Generated<boolean>;
+  /** Length of the full text in characters (code points); null for rows written before it was recorded. */
+  text_length: ColumnType<number | null, number | null | undefined, number | null>;
   is_reply: Generated<boolean>;
   is_repost: Generated<boolean>;
   raw: Json<object>;

@@ -72,7 +72,8 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
     result.counts.edited += saved.edited;
     result.counts.deleted += saved.deleted;
     result.counts.unchanged += saved.unchanged;
-    for (const w of fetched.warnings ?? []) {
+    // Records the connector could not read, then those the store refused: each skipped, the page saved.
+    for (const w of [...(fetched.warnings ?? []), ...saved.warnings]) {
       result.counts.warnings++;
       if (result.warnings.length < 200) result.warnings.push(`${account.handle}: ${w}`);
     }

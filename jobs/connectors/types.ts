@@ -12,6 +12,10 @@ export interface ConnectorAccount {
   config: Record<string, unknown>;
 }
 
+/** Posts are stored, scored and served with at most this many characters (X caps long posts at 25,000); `raw` keeps the full text. */
+export const MAX_POST_TEXT = 25_000;
+
+/** Each a non-negative safe integer (Number.isSafeInteger); a post with another count is skipped with a warning. */
 export interface PostMetrics {
   likes: number;
   shares: number;
@@ -23,8 +27,10 @@ export interface ImportedPost {
   /** Unique per account on the platform; the natural key of an import. */
   platformPostId: string;
   url: string | null;
+  /** Any length: the store keeps the first MAX_POST_TEXT characters and marks the post truncated. */
   text: string;
   lang: 'ar' | 'en' | null;
+  /** From 1990-01-01 to one day after the import's `now` (clock skew); a post outside is skipped with a warning. */
   postedAt: Date;
   metrics: PostMetrics;
   isReply: boolean;
@@ -35,6 +41,8 @@ export interface ImportedPost {
   deleted?: boolean;
   /** The platform's own payload, stored beside the mapped post as evidence. */
   raw: unknown;
+  /** How a warning names this record, e.g. 'line 12' for a file; else 'post <platformPostId>'. */
+  ref?: string;
 }
 
 export interface FetchContext {
