@@ -4,11 +4,12 @@
 // the CSV header is line 1) and the rest is imported. The cursor is the number of lines consumed.
 import { stat, readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost } from './types.ts';
 
 export const FILE_PAGE_SIZE = 1000;
+/** A JSONL line or CSV record longer than this (in UTF-16 units, ~1 MB) is refused as a record, with a warning. */
+export const MAX_RECORD_CHARS = 1_000_000;
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
@@ -37,7 +38,12 @@ const count = z.preprocess(
     const a = absent(v);
     return typeof a === 'string' ? Number(a.trim().replace(/,/g, '')) : a;
   },
-  z.number({ error: 'must be a number' }).int('must be a whole number').nonnegative('must not be negative').optional(),
+  z
+    .number({ error: 'must be a number' })
+    .refine(Number.isInteger, 'must be a whole number')
+    .nonnegative('must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`)
+    .optional(),
 );
 
 const flag = z.preprocess((v) => {
@@ -53,9 +59,13 @@ const flag = z.preprocess((v) => {
 }, z.boolean({ error: 'must be true or false' }).optional());
 
 const RowSchema = z.object({
+  // A numeric id is kept only when it is exact: integers beyond 2^53 arrive as strings (see quoteBigIntegers),
+  // a fraction or an exponent that JSON.parse rounded is refused rather than merged with a neighbour's id.
   id: z.preprocess(
-    (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : v),
-    z.string({ error: 'missing id' }).min(1, 'missing id'),
+    (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: (iss) => (typeof iss.input === 'number' ? 'a numeric id must be a whole number up to 2^53 (write longer ids as strings)' : 'missing id') })
+      .min(1, 'missing id'),
   ),
   text: z.preprocess(absent, z.string({ error: 'missing text' }).refine((s) => s.trim().length > 0, 'missing text')),
   posted_at: z.preprocess(
@@ -98,8 +108,9 @@ function normalizeLang(l: string | undefined, text: string): 'ar' | 'en' | null 
   return null;
 }
 
-function toPost(row: Row, raw: unknown): ImportedPost {
+function toPost(row: Row, raw: unknown, line: number): ImportedPost {
   return {
+    ref: `line ${line}`,
     platformPostId: row.id,
     url: row.url?.trim() ?? null,
     text: row.text,
@@ -141,7 +152,7 @@ function validate(obj: unknown, line: number, endLine: number): Entry {
   }
   const r = RowSchema.safeParse(obj);
   if (!r.success) return { line, endLine, warning: `line ${line}: ${describe(r.error)}` };
-  return { line, endLine, post: toPost(r.data, obj) };
+  return { line, endLine, post: toPost(r.data, obj, line) };
 }
 
 function splitLines(content: string): string[] {
@@ -150,15 +161,51 @@ function splitLines(content: string): string[] {
   return lines;
 }
 
+const LONG_DIGITS = /\d{16}/;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * JSON text with every integer beyond Number.MAX_SAFE_INTEGER turned into a string of its exact digits, so that
+ * JSON.parse cannot round it (tweet ids 1800000000000000001 and ...002 would both become 1800000000000000000).
+ * Strings are skipped whole, escapes included; any other text is left as it is for JSON.parse to judge.
+ */
+export function quoteBigIntegers(json: string): string {
+  if (!LONG_DIGITS.test(json)) return json;
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip to the closing quote: one not escaped by an odd run of backslashes.
+      for (i++; i < json.length && json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c) i++;
+      continue;
+    }
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
+    JSON_NUMBER.lastIndex = i;
+    const token = JSON_NUMBER.exec(json)?.[0];
+    if (!token) continue;
+    if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      out += `${json.slice(copied, i)}"${token}"`;
+      copied = i + token.length;
+    }
+    i += token.length - 1;
+  }
+  return copied === 0 ? json : out + json.slice(copied);
+}
+
 function parseJsonl(content: string): Parsed {
   const lines = splitLines(content);
   const entries: Entry[] = [];
   lines.forEach((text, i) => {
     const n = i + 1;
     if (!text.trim()) return;
+    if (text.length > MAX_RECORD_CHARS) {
+      entries.push({ line: n, endLine: n, warning: `line ${n}: longer than ${MAX_RECORD_CHARS} characters, not imported` });
+      return;
+    }
     let obj: unknown;
     try {
-      obj = JSON.parse(text);
+      obj = JSON.parse(quoteBigIntegers(text));
     } catch (e) {
       entries.push({ line: n, endLine: n, warning: `line ${n}: invalid JSON (${(e as Error).message})` });
       return;
@@ -168,40 +215,105 @@ function parseJsonl(content: string): Parsed {
   return { entries, totalLines: lines.length };
 }
 
-interface CsvRecord {
-  record: Record<string, string>;
-  raw: string;
-  info: { lines: number };
+type CsvRead = { fields: string[]; end: number; error?: undefined } | { error: string; end: number | null };
+
+/**
+ * Reads one CSV record (RFC 4180: a field that starts with a quote runs to the matching quote, `""` inside it is a
+ * quote, and it may span lines) from line index `start`. `end` is the index of its last line. A quoting error
+ * returns end null: the caller reports the record's first line and reads on from the next line, so one stray quote
+ * costs one record, not the records its quoted field would swallow. Quotes inside an unquoted field are kept.
+ */
+function readCsvRecord(lines: string[], start: number): CsvRead {
+  const fields: string[] = [];
+  let li = start;
+  let s = lines[li];
+  let pos = 0;
+  let size = 0;
+  for (;;) {
+    if (s.charCodeAt(pos) === 0x22) {
+      const quoteLine = li + 1;
+      const opened = li === start ? 'a quote' : `the quote opened on line ${quoteLine}`;
+      let field = '';
+      pos++;
+      for (;;) {
+        const q = s.indexOf('"', pos);
+        if (q < 0) {
+          size += s.length - pos + 1;
+          // Past the limit the record is only scanned for its end, not kept.
+          if (size <= MAX_RECORD_CHARS) field += `${s.slice(pos)}\n`;
+          if (++li >= lines.length) return { error: `${opened} is never closed`, end: null };
+          s = lines[li];
+          pos = 0;
+          continue;
+        }
+        size += q - pos;
+        if (size <= MAX_RECORD_CHARS) field += s.slice(pos, q);
+        if (s.charCodeAt(q + 1) === 0x22) {
+          field += '"';
+          pos = q + 2;
+          continue;
+        }
+        pos = q + 1;
+        break;
+      }
+      while (s[pos] === ' ' || s[pos] === '\t') pos++;
+      fields.push(field);
+      if (pos >= s.length) break;
+      if (s[pos] !== ',') {
+        const at = li + 1 === quoteLine ? '' : ` on line ${li + 1}`;
+        return { error: `${opened} is closed${at} before ${JSON.stringify(s.slice(pos, pos + 12))} instead of a comma or the end of the line`, end: null };
+      }
+      pos++;
+      continue;
+    }
+    const comma = s.indexOf(',', pos);
+    const stop = comma < 0 ? s.length : comma;
+    size += stop - pos;
+    fields.push(s.slice(pos, stop));
+    if (comma < 0) break;
+    pos = comma + 1;
+  }
+  if (size > MAX_RECORD_CHARS) return { error: `record longer than ${MAX_RECORD_CHARS} characters, not imported`, end: li };
+  return { fields, end: li };
 }
 
 function parseCsvContent(content: string): Parsed {
-  const totalLines = splitLines(content).length;
+  const lines = splitLines(content);
   const entries: Entry[] = [];
-  const records = parseCsv(content, {
-    columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-    bom: true,
-    info: true,
-    raw: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_records_with_error: true,
-    on_skip: (err) => {
-      if (err) {
-        const line = typeof err.lines === 'number' ? err.lines : totalLines;
-        entries.push({ line, endLine: line, warning: `line ${line}: ${err.message}` });
+  let columns: string[] | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    const n = i + 1;
+    const read = readCsvRecord(lines, i);
+    if (read.error !== undefined) {
+      if (!columns) throw new Error(`file connector: cannot read the CSV header on line ${n}: ${read.error}`);
+      if (read.end === null) {
+        entries.push({ line: n, endLine: n, warning: `line ${n}: ${read.error}` });
+        continue;
       }
-      return undefined;
-    },
-  }) as unknown as CsvRecord[];
-  for (const { record, raw, info } of records) {
-    const internalBreaks = (raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
-    const endLine = info.lines;
-    const line = endLine - internalBreaks;
-    entries.push(validate(record, line, endLine));
+      entries.push({ line: n, endLine: read.end + 1, warning: `line ${n}: ${read.error}` });
+      i = read.end;
+      continue;
+    }
+    if (!columns) {
+      columns = read.fields.map((h) => h.trim().toLowerCase());
+      i = read.end;
+      continue;
+    }
+    // A record that spans lines and has more fields than the header most likely swallowed the next records
+    // into a quote that was never closed where it should have been: refuse it and read on from the next line.
+    if (read.end > i && read.fields.length > columns.length) {
+      entries.push({ line: n, endLine: n, warning: `line ${n}: a quoted field runs from line ${n} to line ${read.end + 1} and leaves ${read.fields.length} fields for ${columns.length} columns (a quote not closed?)` });
+      continue;
+    }
+    const record: Record<string, string> = {};
+    columns.forEach((c, k) => {
+      if (k < read.fields.length) record[c] = read.fields[k];
+    });
+    entries.push(validate(record, n, read.end + 1));
+    i = read.end;
   }
-  entries.sort((a, b) => a.line - b.line);
-  return { entries, totalLines };
+  return { entries, totalLines: lines.length };
 }
 
 // A one-file cache so that paging through a big file does not re-parse it for every page.
