@@ -18,6 +18,12 @@ import { rulebookRoutes } from './routes/rulebook.ts';
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
+/** The host name of a Host header value, lower-cased and without the port ("[::1]:3000" gives "[::1]"); null when the value is not a plain host[:port]. */
+export function hostnameOf(hostHeader: string): string | null {
+  const m = /^(\[[0-9a-f:.]+\]|[^\s:@/\\[\]?#]+)(?::\d{1,5})?$/i.exec(hostHeader.trim());
+  return m ? m[1].toLowerCase() : null;
+}
+
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
@@ -25,8 +31,15 @@ export function createApp(deps: AppDeps) {
   const allowedHosts = deps.config.MIZAN_ALLOWED_HOSTS ?? (LOOPBACK.includes(deps.config.HOST) ? LOOPBACK : null);
   if (allowedHosts) {
     app.use(async (c, next) => {
-      const host = new URL(c.req.url).hostname.toLowerCase();
-      if (!allowedHosts.includes(host)) return c.json(errorBody('host-not-allowed', `This server does not answer to the host name "${host}"; set MIZAN_ALLOWED_HOSTS`), 421);
+      // The Host header as sent, never the URL: a request line may carry an absolute URL that names another host.
+      // Only an in-process request (app.request, no socket) has no header to read and falls back to its URL.
+      const overSocket = Boolean((c.env as { incoming?: unknown } | undefined)?.incoming);
+      const sent = c.req.header('host') ?? (overSocket ? undefined : new URL(c.req.url).host);
+      const host = sent === undefined ? null : hostnameOf(sent);
+      if (host === null || !(allowedHosts.includes(host) || allowedHosts.includes(host.replace(/^\[(.*)\]$/, '$1')))) {
+        const message = sent === undefined ? 'This server refuses requests without a Host header' : `This server does not answer to the host name "${host ?? sent}"`;
+        return c.json(errorBody('host-not-allowed', `${message}; set MIZAN_ALLOWED_HOSTS`), 421);
+      }
       await next();
     });
   }
