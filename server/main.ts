@@ -12,6 +12,7 @@ import { runScoring } from '../jobs/score.ts';
 import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
+import { answerClientError } from './client-error.ts';
 import { loadConfig, type Config } from './config.ts';
 
 // Defence in depth: a non-unicode regex anywhere in the process falls back to V8's linear-time engine when it backtracks excessively ('u' regexes are not covered: drafts run in a worker, see jobs/scoring/trial.ts).
@@ -76,6 +77,8 @@ async function main() {
   if (mode !== 'jobs') {
     const app = createApp({ db: handle.db, dbKind: handle.kind, config, onRulebookPublished });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+    // Requests Node's parser refuses (a 1 MB URL) get the one JSON error shape instead of a bare 431 or 400.
+    server.on('clientError', answerClientError);
     server.on('error', (err: NodeJS.ErrnoException) => {
       fail(err.code === 'EADDRINUSE' ? `Port ${config.PORT} is already in use: stop the other process or set PORT.` : `Server error: ${err.message}`);
     });
