@@ -162,6 +162,7 @@ export const ar: Messages = {
     replies: 'الردود',
     views: 'المشاهدات',
     textLabel: 'نص المنشور',
+    bidiControl: 'محرف خفي يغيّر اتجاه النص المحيط به، ويُعرض هنا برمزه',
   },
   jobs: {
     title: 'المهام',

@@ -160,6 +160,7 @@ export const en = {
     replies: 'Replies',
     views: 'Views',
     textLabel: 'Post text',
+    bidiControl: 'A hidden character that changes the direction of the text around it; shown here by its code point',
   },
   jobs: {
     title: 'Jobs',
