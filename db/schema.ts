@@ -66,6 +66,8 @@ export interface PostTable {
   raw: Json<object>;
   edited_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  /** Raised by every captured edit: a score is current when it was computed for this revision. */
+  revision: Generated<number>;
 }
 
 export interface PostVersionTable {
@@ -85,6 +87,8 @@ export interface RulebookVersionTable {
   rules: Json<unknown[]>;
   origin: ColumnType<'files' | 'api', 'files' | 'api' | undefined, 'files' | 'api'>;
   note: string | null;
+  /** The version that was in force when this one was published (or restored). */
+  replaced: string | null;
 }
 
 /** A post whose verdict changed when a new rulebook version rescored it. */
@@ -124,6 +128,8 @@ export interface PostScoreTable {
   max_severity: string | null;
   findings: Generated<number>;
   scored_at: TimestampWithDefault;
+  /** The post's revision this score was computed for. */
+  post_revision: Generated<number>;
 }
 
 export interface AccountFindingTable {
@@ -146,6 +152,9 @@ export interface JobRunTable {
   status: Generated<'running' | 'ok' | 'error'>;
   counts: ColumnType<Record<string, number>, string | undefined, string>;
   error: string | null;
+  /** The process running it, and the last time it said it was alive. */
+  owner: string | null;
+  heartbeat_at: Timestamp | null;
 }
 
 /** Daily aggregates per account, recomputed (never incremented) from post_score. */

@@ -9,9 +9,10 @@ import { connectors } from './connectors/registry.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { runRollup } from './rollup.ts';
-import { publishRulebook } from './rulebook-store.ts';
+import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
 import { runScoring } from './score.ts';
-import { loadRulebook } from './scoring/engine.ts';
+import { loadRulebook, readRulebookSources } from './scoring/engine.ts';
+import { checkRulebookDraft, closeTrialWorkers } from './scoring/trial.ts';
 import { seedDemo } from './seed-demo.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -22,6 +23,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                register a file-drop account (JSONL or CSV) and import it
   publish-rulebook --dir DIR [--note TEXT]
                                validate and publish the rulebook files of DIR (then run \`score\` to rescore)
+  restore-default-rulebook     put the shipped default rulebook back in force and rescore
   score                        score posts that need it with the rulebook in force
   rollup                       recompute every daily rollup`;
 
@@ -94,8 +96,16 @@ async function main() {
       }
       case 'publish-rulebook': {
         if (!values.dir) throw new Error('publish-rulebook needs --dir');
-        const rb = await publishRulebook(handle.db, loadRulebook(values.dir), values.note ?? null);
-        console.log(`published ${rb.version} (${rb.rules.length} rules); run \`npm run cli -- score\` (or wait for the next import) to rescore`);
+        // The same checks as the API: bounded parse, patterns proven linear, adversarial probe (in a worker).
+        const draft = await checkRulebookDraft(readRulebookSources(values.dir), 60_000);
+        const rb = await publishRulebook(handle.db, draft, values.note ?? null);
+        console.log(`published ${rb.version} (${rb.rules.length} rules), replacing ${rb.replaced ?? 'nothing'}; run \`npm run cli -- score\` (or wait for the next import) to rescore`);
+        break;
+      }
+      case 'restore-default-rulebook': {
+        const r = await restoreDefaultRulebook(handle.db, deps.rulebook);
+        console.log(r.replaced ? `restored the default rulebook ${r.version} (it replaced ${r.replaced}); rescoring…` : `the default rulebook ${r.version} is already in force`);
+        if (r.replaced) console.log((await runScoring(deps, { now })).counts);
         break;
       }
       case 'score':
@@ -108,6 +118,7 @@ async function main() {
         throw new Error(`unknown command "${command}"\n${USAGE}`);
     }
   } finally {
+    await closeTrialWorkers();
     await handle.close();
   }
 }

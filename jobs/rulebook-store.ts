@@ -4,6 +4,7 @@
 import type { Db } from '../db/client.ts';
 import { activateRulebookVersion, getActiveRulebook } from '../db/queries/rulebook.ts';
 import { parseRulebook, type Rulebook } from './scoring/engine.ts';
+import type { RuleInfo } from './scoring/types.ts';
 
 // Compiling a rulebook takes a few hundred milliseconds: each stored version is compiled once.
 const compiled = new Map<string, Rulebook>();
@@ -31,8 +32,18 @@ export async function resolveActiveRulebook(db: Db, defaults: Rulebook): Promise
   return compiledRulebook(active);
 }
 
-/** Publishes an already parsed (so validated) rulebook: it is in force from now on. */
-export async function publishRulebook(db: Db, rb: Rulebook, note: string | null): Promise<Rulebook> {
-  await activateRulebookVersion(db, rb, 'api', note);
-  return remember(rb);
+/** Publishes a checked rulebook (see checkRulebookDraft): it is in force from now on. */
+export async function publishRulebook(
+  db: Db,
+  rb: { version: string; sources: Record<string, string>; rules: RuleInfo[] },
+  note: string | null,
+): Promise<{ version: string; rules: RuleInfo[]; replaced: string | null }> {
+  const { replaced } = await activateRulebookVersion(db, rb, 'api', note);
+  return { version: rb.version, rules: rb.rules, replaced };
+}
+
+/** Puts the shipped default rulebook back in force (it then follows the files again, as on a new install). */
+export async function restoreDefaultRulebook(db: Db, defaults: Rulebook): Promise<{ version: string; replaced: string | null }> {
+  const { replaced } = await activateRulebookVersion(db, defaults, 'files', 'default rulebook restored');
+  return { version: defaults.version, replaced };
 }

@@ -1,12 +1,20 @@
 // The only file that imports node-cron: every named job and its expression in one list.
 // Each (job, slot) runs once across processes: the run coordinator's election is the insert of a
 // job_run row keyed by job and slot. A slot missed while the process was down is caught up at start.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
 import type { Config } from '../server/config.ts';
-import { abandonStaleRuns, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
+import { abandonStaleRuns, beatJobRun, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { recentDays, rollupDirty, runRollup } from './rollup.ts';
+import { runScoring } from './score.ts';
+
+/** This process, as the owner of the job runs it claims. */
+export const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/** How often a running job says it is alive (STALE_HEARTBEAT_SECONDS in db/queries/jobs.ts is 8 beats). */
+const HEARTBEAT_MS = 15_000;
 
 export interface JobDefinition {
   job: string;
@@ -47,7 +55,7 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
 
 /** Runs one job for one slot unless another process already claimed it; records the run. */
 export async function runJobSlot(deps: JobDeps, def: JobDefinition, slot: Date, now: () => Date = () => new Date()): Promise<'ran' | 'skipped'> {
-  const runId = await claimJobRun(deps.db, def.job, slot.toISOString(), now());
+  const runId = await claimJobRun(deps.db, def.job, slot.toISOString(), now(), PROCESS_OWNER);
   if (runId === null) return 'skipped';
   await executeClaimed(deps, def, runId, now);
   return 'ran';
@@ -56,6 +64,9 @@ export async function runJobSlot(deps: JobDeps, def: JobDefinition, slot: Date, 
 async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, now: () => Date): Promise<void> {
   let counts: Record<string, number> = {};
   let error: string | null = null;
+  // The heartbeat tells other processes this run is alive; a run whose beats stop is taken as dead.
+  const heartbeat = setInterval(() => void beatJobRun(deps.db, runId).catch((err) => deps.log(`heartbeat of job ${def.job} failed: ${(err as Error).message}`)), HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     const r = await def.run(deps, now());
     counts = r.counts;
@@ -63,12 +74,12 @@ async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, 
   } catch (err) {
     error = (err as Error).message || String(err);
     deps.log(`job ${def.job} failed: ${error}`);
+  } finally {
+    clearInterval(heartbeat);
   }
   if (deps.signal?.aborted) error = `interrupted by shutdown${error ? ` (${error})` : ''}; the next run resumes from the saved cursors`;
   await finishJobRun(deps.db, runId, { finishedAt: now(), counts, error });
 }
-
-const STALE_RUN_MS = 6 * 3600_000;
 
 export interface Scheduler {
   stop(): Promise<void>;
@@ -76,7 +87,12 @@ export interface Scheduler {
   caughtUp: Promise<void>;
 }
 
-export function startScheduler(deps: JobDeps, config: Config): Scheduler {
+export interface SchedulerOptions {
+  /** The embedded database: this process holds it alone, so every run left 'running' is from a stopped process. */
+  embedded?: boolean;
+}
+
+export function startScheduler(deps: JobDeps, config: Config, opts: SchedulerOptions = {}): Scheduler {
   const defs = jobDefinitions(config);
   const invalid = defs.filter((d) => !cron.validate(d.expression));
   if (invalid.length) throw new Error(invalid.map((d) => `${d.setting}: "${d.expression}" is not a valid cron expression`).join('; '));
@@ -87,7 +103,7 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
     async shouldRun(key: string): Promise<boolean> {
       const at = key.indexOf(':');
       if (busy.has(key.slice(0, at))) return false;
-      const runId = await claimJobRun(deps.db, key.slice(0, at), key.slice(at + 1), new Date());
+      const runId = await claimJobRun(deps.db, key.slice(0, at), key.slice(at + 1), new Date(), PROCESS_OWNER);
       if (runId === null) return false;
       claimed.set(key, runId);
       return true;
@@ -114,10 +130,14 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
     tasks.push(task);
   }
   const caughtUp = (async () => {
-    // A run still 'running' after six hours belongs to a process that died; close it so the record is honest.
-    const now = new Date();
-    const abandoned = await abandonStaleRuns(deps.db, new Date(now.getTime() - STALE_RUN_MS), now);
+    // Runs left 'running' by a stopped process (kill -9) are closed so that the record is honest: on the
+    // embedded database all of them (one process holds it), on PostgreSQL those whose owner stopped beating.
+    const abandoned = await abandonStaleRuns(deps.db, { all: opts.embedded });
     if (abandoned) deps.log(`closed ${abandoned} job run(s) left running by a stopped process`);
+    // A rescore (a rulebook published) or a scoring batch interrupted by a stop resumes now, not at the next tick.
+    const resumed = await runScoring(deps, { now: new Date(), profiles: false });
+    if (resumed.counts.posts) deps.log(`scored ${resumed.counts.posts} post(s) left unscored by an earlier stop`);
+    await rollupDirty(deps.db);
     for (const [i, def] of defs.entries()) {
       if (deps.signal?.aborted || busy.has(def.job)) continue;
       const slot = previousSlot(tasks[i], new Date());
@@ -126,8 +146,9 @@ export function startScheduler(deps: JobDeps, config: Config): Scheduler {
       if (slot && (!latest || latest.slot < slot.toISOString())) {
         deps.log(`catching up job ${def.job} (slot ${slot.toISOString()} was missed)`);
         runAt = slot;
-      } else if (latest && latest.status !== 'ok') {
+      } else if (latest && latest.status === 'error') {
         // The last run failed or was interrupted: run again now rather than wait for the next slot.
+        // (A run still 'running' belongs to a live process: the claim below refuses to run beside it.)
         deps.log(`re-running job ${def.job} (its last run ended with an error)`);
         runAt = new Date(Math.floor(Date.now() / 1000) * 1000);
       }

@@ -41,6 +41,7 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
         postId: post.id,
         entityId: post.entityId,
         localDay: post.localDay,
+        revision: post.revision,
         scoredAt: updatedAt > opts.now ? updatedAt : opts.now,
         ...computeScore(withStatus),
         findings: withStatus,

@@ -92,7 +92,7 @@ async function main() {
       log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);
     }
     try {
-      scheduler = startScheduler(deps, config);
+      scheduler = startScheduler(deps, config, { embedded: handle.kind === 'pglite' });
     } catch (err) {
       fail((err as Error).message);
     }

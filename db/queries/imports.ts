@@ -1,4 +1,5 @@
 // Writing an imported page: posts, their versions and the cursor, all in one transaction.
+import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import { MAX_POST_TEXT, type ImportedPost } from '../../jobs/connectors/types.ts';
 import { localDate } from './periods.ts';
@@ -188,7 +189,7 @@ export async function savePostsPage(
           // A long text edited beyond the cap keeps its first characters: its length tells the edit.
           await trx
             .updateTable('post')
-            .set({ text: p.text, text_truncated: p.textTruncated, text_length: p.textLength, edited_at: p.editedAt ?? now, updated_at: now, raw: storableJson(p.raw) })
+            .set({ text: p.text, text_truncated: p.textTruncated, text_length: p.textLength, edited_at: p.editedAt ?? now, updated_at: now, raw: storableJson(p.raw), revision: sql<number>`revision + 1` })
             .where('id', '=', old.id)
             .execute();
           await trx.insertInto('post_version').values({ post_id: old.id, kind: 'edit', text: p.text, raw: storableJson(p.raw), captured_at: now }).execute();

@@ -5,22 +5,27 @@ import { inScope, type EntityScope } from './scope.ts';
 
 export type RulebookOrigin = 'files' | 'api';
 
-/** Stores a rulebook version (idempotent) and makes it the one in force. */
+/** Stores a rulebook version (idempotent) and makes it the one in force; returns the version it replaced. */
 export async function activateRulebookVersion(
   db: Db,
   rb: { version: string; sources: Record<string, string>; rules: RuleInfo[] },
   origin: RulebookOrigin = 'files',
   note: string | null = null,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+): Promise<{ replaced: string | null }> {
+  return db.transaction().execute(async (trx) => {
+    // One activation at a time, so that "what it replaced" is exact.
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:rulebook'))`.execute(trx);
+    const before = await trx.selectFrom('rulebook_version').select('version').where('active', '=', true).executeTakeFirst();
+    const replaced = before && before.version !== rb.version ? before.version : null;
     await trx
       .insertInto('rulebook_version')
-      .values({ version: rb.version, sources: JSON.stringify(rb.sources), rules: JSON.stringify(rb.rules), origin, note })
-      // Re-activating a stored version records how it came back into force.
-      .onConflict((oc) => oc.column('version').doUpdateSet({ origin, note: note ?? null }))
+      .values({ version: rb.version, sources: JSON.stringify(rb.sources), rules: JSON.stringify(rb.rules), origin, note, replaced })
+      // Re-activating a stored version records how it came back into force, and what it replaced then.
+      .onConflict((oc) => oc.column('version').doUpdateSet(replaced ? { origin, note: note ?? null, replaced, published_at: sql`now()` } : { origin, note: note ?? null }))
       .execute();
     await trx.updateTable('rulebook_version').set({ active: false }).where('active', '=', true).where('version', '<>', rb.version).execute();
     await trx.updateTable('rulebook_version').set({ active: true }).where('version', '=', rb.version).execute();
+    return { replaced };
   });
 }
 
@@ -48,8 +53,8 @@ export async function getRulesOfVersion(db: Db, version: string): Promise<Map<st
 }
 
 export async function listRulebookVersions(db: Db) {
-  const { rows } = await sql<{ version: string; published_at: Date; active: boolean; origin: RulebookOrigin; note: string | null; rules: number; scored: number }>`
-    select v.version, v.published_at, v.active, v.origin, v.note, jsonb_array_length(v.rules)::int as rules,
+  const { rows } = await sql<{ version: string; published_at: Date; active: boolean; origin: RulebookOrigin; note: string | null; replaced: string | null; rules: number; scored: number }>`
+    select v.version, v.published_at, v.active, v.origin, v.note, v.replaced, jsonb_array_length(v.rules)::int as rules,
       (select count(*)::int from post_score s where s.rulebook_version = v.version) as scored
     from rulebook_version v order by v.published_at desc, v.version`.execute(db);
   return rows.map((r) => ({
@@ -58,6 +63,7 @@ export async function listRulebookVersions(db: Db) {
     active: r.active,
     origin: r.origin,
     note: r.note,
+    replaced: r.replaced,
     rules: r.rules,
     scoredPosts: r.scored,
   }));

@@ -12,6 +12,8 @@ export interface PostToScore {
   localDay: string;
   entityId: number;
   updatedAt: Date;
+  /** The revision read: the score is written for it, so an edit landing meanwhile is scored again. */
+  revision: number;
 }
 
 /** Posts never scored, scored with another rulebook version, or edited since they were scored. */
@@ -20,8 +22,9 @@ export async function listPostsToScore(db: Db, version: string, limit: number): 
     .selectFrom('post as p')
     .innerJoin('account as a', 'a.id', 'p.account_id')
     .leftJoin('post_score as s', 's.post_id', 'p.id')
-    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt'])
-    .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('p.updated_at', '>', eb.ref('s.scored_at'))]))
+    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'])
+    // Revisions, not clocks: an edit stamped with an import's start time can look older than a score written meanwhile.
+    .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('s.post_revision', '<>', eb.ref('p.revision'))]))
     .orderBy('p.id')
     .limit(limit)
     .execute();
@@ -48,6 +51,8 @@ export interface ScoredPost {
   postId: number;
   entityId: number;
   localDay: string;
+  /** The post's revision that was scored. */
+  revision: number;
   /** Never earlier than the post's updated_at, so an edit stamped by a faster clock cannot loop the scorer. */
   scoredAt: Date;
   score: number;
@@ -111,6 +116,7 @@ export async function saveScores(db: Db, version: string, scored: ScoredPost[], 
       max_severity: maxSeverity(s.findings.filter((f) => f.status !== 'dismissed').map((f) => f.severity)),
       findings: s.findings.filter((f) => f.status !== 'dismissed').length,
       scored_at: s.scoredAt,
+      post_revision: s.revision,
     }));
     for (let i = 0; i < scores.length; i += 1000) {
       await trx
@@ -125,6 +131,7 @@ export async function saveScores(db: Db, version: string, scored: ScoredPost[], 
             max_severity: eb.ref('excluded.max_severity'),
             findings: eb.ref('excluded.findings'),
             scored_at: eb.ref('excluded.scored_at'),
+            post_revision: eb.ref('excluded.post_revision'),
           })),
         )
         .execute();

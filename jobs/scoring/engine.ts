@@ -17,7 +17,7 @@ import {
 import type { DetectContext } from './detectors.ts';
 import { SEVERITIES, type AccountType, type Finding, type ScoreInput, type ScoreResult } from './types.ts';
 
-export { loadRulebook, parseRulebook, RulebookError, rulebookVersion } from './rulebook.ts';
+export { loadRulebook, parseRulebook, readRulebookSources, RulebookError, rulebookVersion } from './rulebook.ts';
 export type { Rulebook } from './rulebook.ts';
 
 const SEV_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));

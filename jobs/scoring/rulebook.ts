@@ -82,6 +82,8 @@ export const ROLE_NEGATION = 3;
 export interface CompiledRule {
   idx: number;
   id: string;
+  /** the rulebook file it came from */
+  file: string;
   info: RuleInfo;
   category: Category;
   severity: Severity;
@@ -119,6 +121,11 @@ export interface Rulebook {
   byId: ReadonlyMap<string, CompiledRule>;
 }
 
+/** Bounds on set expansion: the default rulebook uses depth 1 and about 6,000 terms in all. */
+export const MAX_SET_DEPTH = 8;
+export const MAX_EXPANDED_TERMS = 20_000;
+export const MAX_TOTAL_TERMS = 100_000;
+
 const DEFAULT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'rulebook');
 
 export function rulebookVersion(sources: Record<string, string>): string {
@@ -134,6 +141,11 @@ export function rulebookVersion(sources: Record<string, string>): string {
 
 /** Load every *.yaml / *.yml file of `dir` (default: jobs/scoring/rulebook beside this module). */
 export function loadRulebook(dir: string = DEFAULT_DIR): Rulebook {
+  return parseRulebook(readRulebookSources(dir));
+}
+
+/** The rulebook files of `dir`: file name → text. */
+export function readRulebookSources(dir: string = DEFAULT_DIR): Record<string, string> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
@@ -143,7 +155,7 @@ export function loadRulebook(dir: string = DEFAULT_DIR): Rulebook {
   if (names.length === 0) throw new RulebookError(dir, null, 'no rulebook files (*.yaml) found');
   const sources: Record<string, string> = {};
   for (const n of names.sort()) sources[n] = readFileSync(join(dir, n), 'utf8');
-  return parseRulebook(sources);
+  return sources;
 }
 
 function fmtIssue(err: z.ZodError): string {
@@ -174,17 +186,35 @@ export function parseRulebook(sources: Record<string, string>): Rulebook {
     parsed.push({ file, category: f.data.category, rules: f.data.rules });
   }
 
-  const expand = (file: string, ruleId: string, list: string[] | undefined, seen = new Set<string>()): string[] => {
+  // Sets may refer to sets. Each set is expanded once (memoized), within bounds on depth and size, so
+  // that sets referring to each other cannot take the process's time or stack.
+  const expanded = new Map<string, string[]>();
+  const expandSet = (file: string, ruleId: string, name: string, path: string[]): string[] => {
+    const done = expanded.get(name);
+    if (done) return done;
+    if (path.includes(name)) throw new RulebookError(file, ruleId, `set @${name} refers to itself (${[...path, name].map((n) => '@' + n).join(' → ')})`);
+    if (path.length >= MAX_SET_DEPTH) throw new RulebookError(file, ruleId, `sets nest deeper than ${MAX_SET_DEPTH} levels (${[...path, name].map((n) => '@' + n).join(' → ')})`);
+    const list = sets.get(name);
+    if (!list) throw new RulebookError(file, ruleId, `unknown set @${name}`);
+    const out = expandList(file, ruleId, list, [...path, name]);
+    expanded.set(name, out);
+    return out;
+  };
+  const expandList = (file: string, ruleId: string, list: string[] | undefined, path: string[] = []): string[] => {
     const out: string[] = [];
     for (const t of list ?? []) {
-      if (t.startsWith('@')) {
-        const name = t.slice(1);
-        const s = sets.get(name);
-        if (!s) throw new RulebookError(file, ruleId, `unknown set ${t}`);
-        if (seen.has(name)) throw new RulebookError(file, ruleId, `set ${t} refers to itself`);
-        out.push(...expand(file, ruleId, s, new Set([...seen, name])));
-      } else out.push(t);
+      const items = t.startsWith('@') ? expandSet(file, ruleId, t.slice(1), path) : [t];
+      if (out.length + items.length > MAX_EXPANDED_TERMS)
+        throw new RulebookError(file, ruleId, `a term list expands to more than ${MAX_EXPANDED_TERMS.toLocaleString('en')} terms${path.length ? ` (in set @${path[path.length - 1]})` : ''}`);
+      for (const i of items) out.push(i);
     }
+    return out;
+  };
+  let totalTerms = 0;
+  const expand = (file: string, ruleId: string, list: string[] | undefined): string[] => {
+    const out = expandList(file, ruleId, list);
+    totalTerms += out.length;
+    if (totalTerms > MAX_TOTAL_TERMS) throw new RulebookError(file, ruleId, `the rulebook has more than ${MAX_TOTAL_TERMS.toLocaleString('en')} terms in all, after expanding sets`);
     return out;
   };
 
@@ -281,6 +311,7 @@ export function parseRulebook(sources: Record<string, string>): Rulebook {
       const cr: CompiledRule = {
         idx,
         id,
+        file,
         info,
         category: cat,
         severity: spec.severity,

@@ -2,14 +2,34 @@
 // main thread, so that a catastrophically backtracking pattern only ever freezes this thread, which
 // the main thread terminates on timeout. Loaded through the tsx bootstrap in trial.ts; kept alive
 // between jobs (start-up and a cold JIT cost more than most trials).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
+import { parse as parseYaml } from 'yaml';
 import { parseRulebook, RulebookError, rulebookVersion, scorePost, type Rulebook } from './engine.ts';
 import { asciiDigits } from './normalize.ts';
+import { assertPatternsSafe, patternProblem } from './pattern-safety.ts';
 import type { RuleInfo, ScoreInput, ScoreResult } from './types.ts';
 
 export type TrialJob =
   | { kind: 'trial'; sources: Record<string, string>; inputs: ScoreInput[] }
   | { kind: 'probe'; sources: Record<string, string>; inputs: string[] };
+
+/** The shipped default rulebook's own patterns (reviewed with the code): the only ones not proven linear here. */
+function defaultPatterns(): Set<string> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'rulebook');
+  const out = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n))) {
+    const doc = parseYaml(readFileSync(join(dir, name), 'utf8')) as { rules?: { patterns?: unknown }[] };
+    for (const rule of doc.rules ?? []) {
+      if (!Array.isArray(rule.patterns)) continue;
+      for (const p of rule.patterns) if (typeof p === 'string') out.add(new RegExp(p, 'u').source);
+    }
+  }
+  return out;
+}
+const TRUSTED = defaultPatterns();
 
 export type SerializedError =
   | { name: 'RulebookError'; file: string; ruleId: string | null; reason: string }
@@ -41,21 +61,22 @@ function runPatterns(rb: Rulebook, text: string): void {
   }
 }
 
-// The last drafts compiled here: the trial page tries text after text against the same draft.
+// The last drafts compiled (and their patterns proven safe) here: the trial page tries text after text against the same draft.
 const cache = new Map<string, Rulebook>();
-function compile(sources: Record<string, string>): Rulebook {
+async function compile(sources: Record<string, string>): Promise<Rulebook> {
   const key = rulebookVersion(sources);
   let rb = cache.get(key);
   if (!rb) {
     rb = parseRulebook(sources);
-    if (cache.size >= 2) cache.delete(cache.keys().next().value!);
+    await assertPatternsSafe(rb, TRUSTED);
+    if (cache.size >= 3) cache.delete(cache.keys().next().value!);
     cache.set(key, rb);
   }
   return rb;
 }
 
-function run(id: number, job: TrialJob): WorkerMessage {
-  const rb = compile(job.sources);
+async function run(id: number, job: TrialJob): Promise<WorkerMessage> {
+  const rb = await compile(job.sources);
   const results: ScoreResult[] = [];
   if (job.kind === 'trial') {
     for (const input of job.inputs) results.push(scorePost(rb, input));
@@ -73,14 +94,15 @@ function run(id: number, job: TrialJob): WorkerMessage {
 // One job at a time: the main thread sends the next only after the answer to the previous one.
 const port = parentPort;
 if (port) {
-  port.on('message', ({ id, job }: { id: number; job: TrialJob }) => {
+  port.on('message', async ({ id, job }: { id: number; job: TrialJob }) => {
     let reply: WorkerMessage;
     try {
-      reply = run(id, job);
+      reply = await run(id, job);
     } catch (err) {
       reply = { type: 'failed', id, error: serialize(err) };
     }
     port.postMessage(reply);
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  // Load the pattern checker before saying ready: its start-up is not a draft's time.
+  void patternProblem('a', 'u').then(() => port.postMessage({ type: 'ready' } satisfies WorkerMessage));
 }

@@ -230,10 +230,12 @@ export const ADVERSARIAL_INPUTS: readonly string[] = [
 ];
 
 /**
- * Runs the draft on ADVERSARIAL_INPUTS (through the engine and every pattern directly); throws
- * TrialTimeoutError when that takes longer than `timeoutMs`, RulebookError when the draft is invalid.
+ * Checks a draft before it is published, in the worker: parses it (sets expanded within bounds),
+ * proves every pattern that is not a shipped default linear-time, then runs it on ADVERSARIAL_INPUTS
+ * (through the engine and every pattern directly) as a second line of defence. Throws RulebookError
+ * (file, rule, reason) when the draft is invalid or a pattern is unsafe, TrialTimeoutError when it is slow.
  */
-export async function probeRulebookSafety(sources: Record<string, string>, timeoutMs: number): Promise<{ version: string }> {
+export async function checkRulebookDraft(sources: Record<string, string>, timeoutMs: number): Promise<{ version: string; sources: Record<string, string>; rules: RuleInfo[] }> {
   const r = await inWorker({ kind: 'probe', sources, inputs: [...ADVERSARIAL_INPUTS] }, timeoutMs);
-  return { version: r.version };
+  return { version: r.version, sources, rules: r.rules };
 }

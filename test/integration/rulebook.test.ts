@@ -79,7 +79,8 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
 
   test('an edit stamped later than the scorer clock is scored once, not forever', async () => {
     const future = new Date(NOW.getTime() + 3600_000);
-    await h.db.updateTable('post').set({ updated_at: future }).where('platform_post_id', '=', 'p3').execute();
+    // an edit (the importer raises the revision) stamped by a clock ahead of the scorer's
+    await h.db.updateTable('post').set({ updated_at: future, revision: sql<number>`revision + 1` }).where('platform_post_id', '=', 'p3').execute();
     const first = await runScoring(deps, { now: NOW });
     expect(first.counts.posts).toBe(1);
     expect((await runScoring(deps, { now: NOW })).counts.posts).toBe(0);
@@ -87,7 +88,7 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
 
   test('scoring marks its days dirty in the same transaction; the rollup consumes the marks', async () => {
     await rollupDirty(h.db);
-    await h.db.updateTable('post').set({ updated_at: new Date(NOW.getTime() + 7200_000) }).where('platform_post_id', '=', 'p0').execute();
+    await h.db.updateTable('post').set({ updated_at: new Date(NOW.getTime() + 7200_000), revision: sql<number>`revision + 1` }).where('platform_post_id', '=', 'p0').execute();
     await runScoring(deps, { now: NOW });
     const dirty = await h.db.selectFrom('rollup_dirty').selectAll().execute();
     expect(dirty).toEqual([{ entity_id: expect.any(Number), day: '2026-11-10' }]);
@@ -190,7 +191,7 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     expect((await send('GET', '/api/rulebook/versions/nope/changes')).status).toBe(400);
 
     // A scorer still holding the old version (another process) cannot write over the new one.
-    expect(await saveScores(h.db, defaults.version, [{ postId: insult.post_id, entityId: 1, localDay: '2026-11-12', scoredAt: NOW, score: 0, verdict: 'violation', findings: [] }], NOW)).toBe(false);
+    expect(await saveScores(h.db, defaults.version, [{ postId: insult.post_id, entityId: 1, localDay: '2026-11-12', revision: 1, scoredAt: NOW, score: 0, verdict: 'violation', findings: [] }], NOW)).toBe(false);
     expect((await h.db.selectFrom('post_score').select('rulebook_version').where('post_id', '=', insult.post_id).executeTakeFirstOrThrow()).rulebook_version).toBe(version);
 
     // Restarting with the default files does not undo a version published through the API.
