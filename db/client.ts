@@ -1,6 +1,7 @@
 // createDb(): PGlite (embedded default) or PostgreSQL through a pg Pool, as the same Kysely<Database>.
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -68,7 +69,8 @@ async function createPGlite(dataDir: string): Promise<DbHandle> {
   const unlock = inMemory ? () => {} : lockDataDir(dir);
   let client: PGlite;
   try {
-    client = await PGlite.create(dir, { parsers });
+    // pg_trgm backs the post search index (migration 0007).
+    client = await PGlite.create(dir, { parsers, extensions: { pg_trgm } });
   } catch (err) {
     unlock();
     throw new Error(`Could not open the embedded database in ${dir}: ${(err as Error).message}`);

@@ -7,6 +7,7 @@ import * as m0003 from './migrations/0003_account_import_interval.ts';
 import * as m0004 from './migrations/0004_rollup_dirty.ts';
 import * as m0005 from './migrations/0005_search_fold.ts';
 import * as m0006 from './migrations/0006_bigint_engagement.ts';
+import * as m0007 from './migrations/0007_search_index.ts';
 import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
 
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0004_rollup_dirty': m0004,
   '0005_search_fold': m0005,
   '0006_bigint_engagement': m0006,
+  '0007_search_index': m0007,
   '0008_run_heartbeat_and_revisions': m0008,
 };
 

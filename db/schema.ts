@@ -1,5 +1,5 @@
 // Kysely's view of the database: one interface per table (see db/migrations for the DDL).
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, JSONColumnType } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** `date` columns come back as 'YYYY-MM-DD' strings on both drivers (see db/client.ts parsers). */
@@ -66,6 +66,8 @@ export interface PostTable {
   raw: Json<object>;
   edited_at: Timestamp | null;
   deleted_at: Timestamp | null;
+  /** mizan_fold(text), computed by the database (search reads its trigram index). */
+  text_folded: GeneratedAlways<string>;
   /** Raised by every captured edit: a score is current when it was computed for this revision. */
   revision: Generated<number>;
 }

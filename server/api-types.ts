@@ -139,6 +139,9 @@ export interface PostSummary {
   handle: string;
   url: string | null;
   text: string;
+  /** The stored text is the first 25,000 characters of a longer post (textLength characters in all). */
+  textTruncated: boolean;
+  textLength: number;
   lang: string | null;
   postedAt: string;
   score: number | null;

@@ -1,6 +1,17 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../client.ts';
+import type { Database } from '../schema.ts';
 import { inScope, type EntityScope } from './scope.ts';
+
+/**
+ * A keyset position: posted_at as `key` (see postedAtKey) and the post id. The key is exact for every
+ * value a timestamptz column holds (microseconds, years 4713 BC to 294276, ±infinity), whatever the
+ * JS Date can represent.
+ */
+export interface PostCursor {
+  key: string;
+  id: number;
+}
 
 export interface PostFilter {
   entityId?: number;
@@ -13,7 +24,7 @@ export interface PostFilter {
   to?: string;
   q?: string;
   limit: number;
-  cursor?: { postedAt: string; id: number };
+  cursor?: PostCursor;
 }
 
 export interface PostRow {
@@ -27,6 +38,9 @@ export interface PostRow {
   accountType: 'official' | 'executive' | 'employee';
   url: string | null;
   text: string;
+  /** The stored text is the first 25,000 characters of a longer post (textLength characters in all). */
+  textTruncated: boolean;
+  textLength: number;
   lang: string | null;
   postedAt: string;
   capturedAt: string;
@@ -45,6 +59,60 @@ export interface PostRow {
 
 const SEVERITY_RANK = sql`case s.max_severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end`;
 
+// posted_at as a cursor key: microseconds since 2000-01-01 UTC (PostgreSQL's own epoch, so every finite
+// timestamptz is an exact int8), or 'infinity' / '-infinity'. Exact where a JS Date is not (microseconds,
+// years outside ±275,760) and whatever the session's TimeZone and DateStyle.
+const POSTED_AT_KEY = sql<string>`case when isfinite(p.posted_at) then (extract(epoch from p.posted_at - timestamptz '2000-01-01 00:00:00+00') * 1000000)::int8::text else p.posted_at::text end`;
+
+const US_PER_DAY = 86_400_000_000n;
+// PostgreSQL's timestamptz range in the key's unit: 4714-11-24 00:00:00 UTC BC to 294276-12-31 23:59:59.999999 UTC.
+const MIN_KEY = -211_813_488_000_000_000n;
+const MAX_KEY = 9_223_371_331_199_999_999n;
+const EPOCH_2000_MS = 946_684_800_000n;
+
+/** Whether `key` is a posted_at cursor key that PostgreSQL can turn back into a timestamptz. */
+export function isPostedAtKey(key: string): boolean {
+  if (key === 'infinity' || key === '-infinity') return true;
+  if (!/^-?\d{1,19}$/.test(key)) return false;
+  const us = BigInt(key);
+  return us >= MIN_KEY && us <= MAX_KEY;
+}
+
+/** The cursor key of a JS date (cursors issued before the key existed carried an ISO date). */
+export function postedAtKeyOfDate(ms: number): string {
+  return ((BigInt(ms) - EPOCH_2000_MS) * 1000n).toString();
+}
+
+const floorDiv = (a: bigint, b: bigint) => (a % b !== 0n && a < 0n !== b < 0n ? a / b - 1n : a / b);
+
+// The key back as a timestamptz, exactly: whole days, then the microseconds of the last day, on a
+// timestamp without time zone (no daylight-saving steps), read as UTC.
+function postedAtOfKey(key: string) {
+  if (!isPostedAtKey(key)) throw new RangeError(`not a posted_at cursor key: ${key}`);
+  if (key === 'infinity' || key === '-infinity') return sql`${key}::timestamptz`;
+  const us = BigInt(key);
+  const days = floorDiv(us, US_PER_DAY);
+  const usOfDay = us - days * US_PER_DAY;
+  return sql`((timestamp '2000-01-01 00:00:00' + make_interval(days => ${Number(days)}::int4, secs => ${Number(usOfDay) / 1e6}::float8)) at time zone 'UTC')`;
+}
+
+// 400 Gregorian years repeat the calendar exactly: dates past a JS Date's end (year 275,760) are formatted
+// 400-year cycles earlier and their year put back.
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+const CYCLE_MS = 146_097n * 86_400_000n;
+
+/** The API's postedAt (ISO 8601 in UTC, milliseconds, as Date.toISOString) of a cursor key. */
+function isoOfKey(key: string): string {
+  if (key === 'infinity' || key === '-infinity') return key;
+  let ms = floorDiv(BigInt(key), 1000n) + EPOCH_2000_MS;
+  let cycles = 0n;
+  for (; ms > MAX_DATE_MS; cycles++) ms -= CYCLE_MS;
+  const iso = new Date(Number(ms)).toISOString();
+  if (cycles === 0n) return iso;
+  const [, year, rest] = /^([+-]?\d+)(-.*)$/.exec(iso)!;
+  return `+${(BigInt(year) + cycles * 400n).toString().padStart(6, '0')}${rest}`;
+}
+
 function postQuery(db: Db, scope: EntityScope) {
   return db
     .selectFrom('post as p')
@@ -62,8 +130,11 @@ function postQuery(db: Db, scope: EntityScope) {
       'a.type as accountType',
       'p.url',
       'p.text',
+      'p.text_truncated as textTruncated',
+      // Rows written before the column (or straight into the table) have no length: the text's own.
+      sql<number>`coalesce(p.text_length, char_length(p.text))`.as('textLength'),
       'p.lang',
-      'p.posted_at as postedAt',
+      POSTED_AT_KEY.as('postedAtKey'),
       'p.captured_at as capturedAt',
       's.score',
       's.verdict',
@@ -86,10 +157,10 @@ function postQuery(db: Db, scope: EntityScope) {
 type RawPostRow = Awaited<ReturnType<ReturnType<typeof postQuery>['executeTakeFirstOrThrow']>>;
 
 function shapePost(r: RawPostRow): PostRow {
-  const { editedAt, deletedAt, likes, shares, replies, views, ...rest } = r;
+  const { postedAtKey, editedAt, deletedAt, likes, shares, replies, views, ...rest } = r;
   return {
     ...rest,
-    postedAt: new Date(r.postedAt).toISOString(),
+    postedAt: isoOfKey(postedAtKey),
     capturedAt: new Date(r.capturedAt).toISOString(),
     categories: r.categories ?? [],
     findings: r.findings ?? 0,
@@ -99,8 +170,42 @@ function shapePost(r: RawPostRow): PostRow {
   };
 }
 
-/** Newest first with keyset pagination on (posted_at, id). */
-export async function listPosts(db: Db, scope: EntityScope, f: PostFilter): Promise<{ items: PostRow[]; nextCursor: { postedAt: string; id: number } | null }> {
+/** A search that ran past its time limit; the database cancelled it. */
+export class SearchTimeoutError extends Error {
+  constructor(public readonly timeoutMs: number) {
+    super(`The search took longer than ${timeoutMs / 1000} s and was stopped`);
+    this.name = 'SearchTimeoutError';
+  }
+}
+
+/** The statement time limit of one search query (PostgreSQL; PGlite cannot interrupt a statement). */
+export const SEARCH_TIMEOUT_MS = 3000;
+
+/** Newest first with keyset pagination on (posted_at, id); `q` searches the folded text. */
+export async function listPosts(
+  db: Db,
+  scope: EntityScope,
+  f: PostFilter,
+  opts: { searchTimeoutMs?: number } = {},
+): Promise<{ items: PostRow[]; nextCursor: PostCursor | null }> {
+  if (f.q === undefined) return listPage(db, scope, f, null);
+  const q = f.q;
+  const timeoutMs = opts.searchTimeoutMs ?? SEARCH_TIMEOUT_MS;
+  try {
+    // `set local` ends with the transaction, so the pooled connection goes back with its usual limit.
+    return await db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(trx);
+      const { rows } = await sql<{ folded: string }>`select mizan_fold(${q}) as folded`.execute(trx);
+      return listPage(trx, scope, f, `%${rows[0].folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    });
+  } catch (err) {
+    // 57014 query_canceled: the statement timeout fired.
+    if ((err as { code?: unknown }).code === '57014') throw new SearchTimeoutError(timeoutMs);
+    throw err;
+  }
+}
+
+async function listPage(db: Kysely<Database>, scope: EntityScope, f: PostFilter, pattern: string | null) {
   const rows = await postQuery(db, scope)
     .$if(f.entityId !== undefined, (qb) => qb.where('p.entity_id', '=', f.entityId!))
     .$if(f.accountId !== undefined, (qb) => qb.where('p.account_id', '=', f.accountId!))
@@ -110,19 +215,16 @@ export async function listPosts(db: Db, scope: EntityScope, f: PostFilter): Prom
     .$if(f.lang !== undefined, (qb) => qb.where('p.lang', '=', f.lang!))
     .$if(f.from !== undefined, (qb) => qb.where('p.local_day', '>=', f.from!))
     .$if(f.to !== undefined, (qb) => qb.where('p.local_day', '<=', f.to!))
-    .$if(f.q !== undefined, (qb) =>
-      qb.where(sql<boolean>`mizan_fold(p.text) like '%' || mizan_fold(${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`)}) || '%'`),
-    )
-    .$if(f.cursor !== undefined, (qb) =>
-      qb.where(sql<boolean>`(p.posted_at, p.id) < (${new Date(f.cursor!.postedAt)}::timestamptz, ${f.cursor!.id}::bigint)`),
-    )
+    // The pattern is folded beforehand, so the planner sees its value and weighs the trigram index against walking posted_at.
+    .$if(pattern !== null, (qb) => qb.where('p.text_folded', 'like', pattern!))
+    .$if(f.cursor !== undefined, (qb) => qb.where(sql<boolean>`(p.posted_at, p.id) < (${postedAtOfKey(f.cursor!.key)}, ${f.cursor!.id}::bigint)`))
     .orderBy('p.posted_at', 'desc')
     .orderBy('p.id', 'desc')
     .limit(f.limit + 1)
     .execute();
-  const items = rows.slice(0, f.limit).map(shapePost);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > f.limit && last ? { postedAt: last.postedAt, id: last.id } : null };
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return { items: page.map(shapePost), nextCursor: rows.length > f.limit && last ? { key: last.postedAtKey, id: last.id } : null };
 }
 
 /** Flagged posts of the period, most severe and then newest first (the scorecard's "recent flagged"). */

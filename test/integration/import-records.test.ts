@@ -120,6 +120,7 @@ describe.each(BACKENDS)('imports that one record cannot stop, on %s', (kind) => 
     expect(versions.map((v) => [v.text.length, (v.raw as { text: string }).text.length])).toEqual([[MAX_POST_TEXT, 200_000]]);
     const detail = await get<PostDetail>(`/api/posts/${post.id}`);
     expect(detail.body.text).toHaveLength(MAX_POST_TEXT);
+    expect(detail.body).toMatchObject({ textTruncated: true, textLength: 200_000 });
     expect(detail.body.versions.map((v) => v.text.length)).toEqual([MAX_POST_TEXT]);
     expect(detail.body.verdict).not.toBeNull();
     const short = (await postOf(accountId, 'soon'))!;

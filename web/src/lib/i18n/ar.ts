@@ -152,6 +152,7 @@ export const ar: Messages = {
     original: 'فتح المنشور الأصلي',
     deleted: 'حُذف من المنصة بعد رصده؛ يُحتفظ بالنسخة المؤرشفة كقرينة.',
     edited: 'عُدّل بعد النشر',
+    truncated: 'يُعرض أول {shown} حرف من أصل {total}؛ النص الكامل محفوظ في السجل المرصود.',
     reply: 'رد',
     repost: 'إعادة نشر',
     rulebookVersion: 'دليل القواعد {version}',

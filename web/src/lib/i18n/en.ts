@@ -150,6 +150,7 @@ export const en = {
     original: 'Open the original post',
     deleted: 'Deleted from the platform after it was captured; the archived copy is kept as evidence.',
     edited: 'Edited after publication',
+    truncated: 'Showing the first {shown} of {total} characters: the full text is kept in the captured record.',
     reply: 'Reply',
     repost: 'Repost',
     rulebookVersion: 'Rulebook {version}',
