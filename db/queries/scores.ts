@@ -64,13 +64,19 @@ export interface ScoredPost {
  * Writes findings and scores, and marks their days for the rollup, in one transaction. Returns false
  * (writing nothing) when another rulebook version came into force meanwhile: the caller re-resolves it.
  */
-export async function saveScores(db: Db, version: string, scored: ScoredPost[], now: Date): Promise<boolean> {
-  if (!scored.length) return true;
+export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPost[], now: Date): Promise<boolean> {
+  if (!scoredAsRead.length) return true;
   return db.transaction().execute(async (trx) => {
     // One scorer writes at a time (an import job and a rescore after publishing may overlap).
     await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
     const active = await trx.selectFrom('rulebook_version').select('version').where('active', '=', true).executeTakeFirst();
     if (active && active.version !== version) return false;
+    // A post edited since it was read (another process imported meanwhile) keeps its place in the queue:
+    // the score and the findings' offsets of its old text must not land on its new text.
+    const current = await trx.selectFrom('post').select(['id', 'revision']).where('id', 'in', scoredAsRead.map((s) => s.postId)).execute();
+    const revisionOf = new Map(current.map((p) => [p.id, p.revision]));
+    const scored = scoredAsRead.filter((s) => revisionOf.get(s.postId) === s.revision);
+    if (!scored.length) return true;
     const ids = scored.map((s) => s.postId);
     // A post that changes verdict under a new rulebook version is recorded: "what did this version change".
     const before = await trx.selectFrom('post_score').select(['post_id', 'rulebook_version', 'verdict', 'score']).where('post_id', 'in', ids).execute();

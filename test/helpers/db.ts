@@ -7,7 +7,8 @@ import { migrateToLatest } from '../../db/migrate.ts';
 
 export const BACKENDS: DbKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-export async function testDb(kind: DbKind): Promise<DbHandle> {
+/** `url` is the database's address on PostgreSQL (for child processes of a test). */
+export async function testDb(kind: DbKind): Promise<DbHandle & { url?: string }> {
   if (kind === 'pglite') {
     const handle = await createDb({ dataDir: 'memory://' });
     await migrateToLatest(handle.db);
@@ -26,6 +27,7 @@ export async function testDb(kind: DbKind): Promise<DbHandle> {
   await migrateToLatest(handle.db);
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       const dropper = new pg.Client({ connectionString: adminUrl });
