@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { activateRulebookVersion } from '../../db/queries/rulebook.ts';
+import { restoreDefaultRulebook } from '../../jobs/rulebook-store.ts';
 import { loadRulebook, parseRulebook, RulebookError, scorePost } from '../../jobs/scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers, runTrial, TrialTimeoutError } from '../../jobs/scoring/trial.ts';
 import { createApp } from '../../server/app.ts';
@@ -198,6 +199,11 @@ describe.each(BACKENDS)('draft safety on %s', (kind) => {
     // what it replaced is on record
     const versions = (await send('GET', '/api/rulebook/versions')).body.items;
     expect(versions.find((v: { version: string }) => v.version === rb.version)).toMatchObject({ active: true, origin: 'api', replaced: defaults.version });
+    // `npm run cli -- restore-default-rulebook` puts the shipped rulebook back, on record too
+    expect(await restoreDefaultRulebook(h.db, defaults)).toEqual({ version: defaults.version, replaced: rb.version });
+    expect((await send('GET', '/api/rulebook')).body.version).toBe(defaults.version);
+    const after = (await send('GET', '/api/rulebook/versions')).body.items;
+    expect(after.find((v: { version: string }) => v.version === defaults.version)).toMatchObject({ active: true, replaced: rb.version });
   });
 
   test('a RulebookError from the worker keeps file, rule id and reason', async () => {
