@@ -4,7 +4,7 @@ import { createDb } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { upsertAccount } from '../db/queries/accounts.ts';
 import { upsertEntity } from '../db/queries/entities.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig } from './config.ts';
 import { connectors } from './connectors/registry.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';

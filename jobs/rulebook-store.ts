@@ -4,7 +4,7 @@
 import type { Db } from '../db/client.ts';
 import { activateRulebookVersion, getActiveRulebook } from '../db/queries/rulebook.ts';
 import { parseRulebook, type Rulebook } from './scoring/engine.ts';
-import type { RuleInfo } from './scoring/types.ts';
+import type { RuleInfo } from '../db/vocabulary.ts';
 
 // Compiling a rulebook takes a few hundred milliseconds: each stored version is compiled once.
 const compiled = new Map<string, Rulebook>();

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
-import type { Config } from '../server/config.ts';
+import type { Config } from './config.ts';
 import { abandonStaleRuns, beatJobRun, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';

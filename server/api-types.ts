@@ -1,5 +1,5 @@
 // Response shapes of the JSON API: the server returns them, web/src/lib/api.ts imports them (types only).
-import type { AccountType, Bilingual, Category, Finding, Severity, Verdict } from '../jobs/scoring/types.ts';
+import type { AccountType, Bilingual, Category, Finding, Severity, Verdict } from '../db/vocabulary.ts';
 
 export type { AccountType, Bilingual, Category, Severity, Verdict };
 export type Interval = 'day' | 'week' | 'month';

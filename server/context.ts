@@ -1,6 +1,6 @@
 import type { Db, DbKind } from '../db/client.ts';
 import type { EntityScope } from '../db/queries/scope.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../jobs/config.ts';
 
 export interface AppDeps {
   db: Db;

@@ -13,7 +13,7 @@ import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from '../jobs/config.ts';
 
 // Defence in depth: a non-unicode regex anywhere in the process falls back to V8's linear-time engine when it backtracks excessively ('u' regexes are not covered: drafts run in a worker, see jobs/scoring/trial.ts).
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
-import type { AccountType } from '../../jobs/scoring/types.ts';
+import type { AccountType } from '../vocabulary.ts';
 import { inScope, type EntityScope } from './scope.ts';
 
 /** An official account with no post for this long is dormant (an activity signal, not a finding). */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
-import type { RuleInfo } from '../../jobs/scoring/types.ts';
+import type { RuleInfo } from '../vocabulary.ts';
 import { inScope, type EntityScope } from './scope.ts';
 
 export type RulebookOrigin = 'files' | 'api';

@@ -1,7 +1,7 @@
 // Reading posts to score and writing their findings and scores.
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
-import type { AccountType, Finding, Severity, Verdict } from '../../jobs/scoring/types.ts';
+import type { AccountType, Finding, Severity, Verdict } from '../vocabulary.ts';
 import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
 
 export interface PostToScore {

@@ -1,7 +1,7 @@
 // Aggregates for the overview and the scorecards, read from the rollup tables only.
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
-import { CATEGORIES, type Category } from '../../jobs/scoring/types.ts';
+import { CATEGORIES, type Category } from '../vocabulary.ts';
 import { periodOf, periodStarts, type Interval } from './periods.ts';
 import { inScope, type EntityScope } from './scope.ts';
 

@@ -2,7 +2,7 @@
 // up in the style of Gulf public bodies; none is a real ministry, authority, official or citizen
 // (see docs/code-of-conduct.md, "Demo and test data"). Web addresses live under `demo.gov.bh`
 // sub-domains that are invented for the demo.
-import type { AccountType } from '../scoring/types.ts';
+import type { AccountType } from '../../db/vocabulary.ts';
 
 export type DemoPlatform = 'x' | 'instagram' | 'facebook' | 'youtube';
 

@@ -2,7 +2,7 @@
 // demo-data.ts. Which posts exist is a pure function of (account key, minute slot); a fetch only
 // decides which of them fall into its window, so covering a period in one call or in many gives the
 // same posts. See docs/code-of-conduct.md ("Demo and test data"): everything here is made up.
-import type { Category } from '../scoring/types.ts';
+import type { Category } from '../../db/vocabulary.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, PostMetrics } from './types.ts';
 import { DEMO_ENTITIES, type DemoAccount, type DemoEntity, type DemoSector } from './demo-data.ts';
 

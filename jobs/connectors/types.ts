@@ -1,5 +1,5 @@
 // One interface for every platform; the import code never branches on platform.
-import type { AccountType } from '../scoring/types.ts';
+import type { AccountType } from '../../db/vocabulary.ts';
 
 export interface ConnectorAccount {
   id: number;

@@ -1,40 +1,10 @@
-// The scoring engine's public contract: pure data in, pure data out, no database.
-export const CATEGORIES = [
-  'confidentiality',
-  'personal_data',
-  'abuse',
-  'beliefs',
-  'public_morals',
-  'reputation',
-  'infosec',
-  'misuse_of_position',
-  'disclaimer',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
+// The scoring engine's public contract: pure data in, pure data out, no database. The vocabulary it
+// speaks (categories, severities, findings) is db/vocabulary.ts, shared with the rest of Mizan.
+import type { AccountType, Finding, Verdict } from '../../db/vocabulary.ts';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export * from '../../db/vocabulary.ts';
 
-export const VERDICTS = ['clean', 'review', 'violation'] as const;
-export type Verdict = (typeof VERDICTS)[number];
-
-export type AccountType = 'official' | 'executive' | 'employee';
 export type Lang = 'ar' | 'en';
-
-export interface Bilingual {
-  ar: string;
-  en: string;
-}
-
-/** One finding: `text.slice(start, end) === match` on the original (un-normalized) text. */
-export interface Finding {
-  rule: string;
-  category: Category;
-  severity: Severity;
-  start: number;
-  end: number;
-  match: string;
-}
 
 export interface ScoreInput {
   text: string;
@@ -46,13 +16,4 @@ export interface ScoreResult {
   score: number;
   verdict: Verdict;
   findings: Finding[];
-}
-
-/** What the UI and API show about a rule next to a finding. */
-export interface RuleInfo {
-  id: string;
-  category: Category;
-  severity: Severity;
-  title: Bilingual;
-  explanation: Bilingual;
 }

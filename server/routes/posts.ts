@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { getPost, isPostedAtKey, listPostFindings, listPostVersions, listPosts, postedAtKeyOfDate, SearchTimeoutError, type PostCursor } from '../../db/queries/posts.ts';
 import { getRulesOfVersion } from '../../db/queries/rulebook.ts';
-import { CATEGORIES } from '../../jobs/scoring/types.ts';
+import { CATEGORIES } from '../../db/vocabulary.ts';
 import type { FindingView, PostDetail, PostList, PostSummary } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';

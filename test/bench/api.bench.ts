@@ -13,7 +13,7 @@ import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { testDb } from '../helpers/db.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);

@@ -5,7 +5,7 @@ import { createDb } from '../../db/client.ts';
 import { connectors } from '../../jobs/connectors/registry.ts';
 import { PROCESS_OWNER, startScheduler } from '../../jobs/schedule.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../jobs/config.ts';
 
 const config = loadConfig();
 const handle = await createDb({ databaseUrl: config.DATABASE_URL, poolSize: 4 });

@@ -18,7 +18,7 @@ import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
 import type { Overview, PostDetail, PostList, Scorecard } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDb } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 
 describe('app shell', () => {
   const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mizan-web-'));

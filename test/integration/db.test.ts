@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client.ts';
 import { DataDirLockedError, lockDataDir } from '../../db/data-dir-lock.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { loadConfig, ConfigError } from '../../server/config.ts';
+import { loadConfig, ConfigError } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 describe.each(BACKENDS)('database on %s', (kind) => {

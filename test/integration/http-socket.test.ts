@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { createApp, hostnameOf } from '../../server/app.ts';
 import { answerClientError } from '../../server/client-error.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { testDb } from '../helpers/db.ts';
 
 interface RawResponse {

@@ -15,7 +15,7 @@ import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { PostDetail } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');

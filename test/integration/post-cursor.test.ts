@@ -7,7 +7,7 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import type { PostList } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const cursorOf = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString('base64url');

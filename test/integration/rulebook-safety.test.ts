@@ -9,7 +9,7 @@ import { restoreDefaultRulebook } from '../../jobs/rulebook-store.ts';
 import { loadRulebook, parseRulebook, RulebookError, scorePost } from '../../jobs/scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers, runTrial, TrialTimeoutError } from '../../jobs/scoring/trial.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');

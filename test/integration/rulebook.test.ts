@@ -13,7 +13,7 @@ import { saveScores } from '../../db/queries/scores.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { PostList } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');

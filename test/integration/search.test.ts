@@ -8,7 +8,7 @@ import { upsertEntity } from '../../db/queries/entities.ts';
 import { listPosts, SearchTimeoutError } from '../../db/queries/posts.ts';
 import type { PostList } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const TEXTS = [

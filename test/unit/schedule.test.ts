@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { jobDefinitions, previousSlotOf } from '../../jobs/schedule.ts';
-import { testConfig } from '../../server/config.ts';
+import { testConfig } from '../../jobs/config.ts';
 
 describe(previousSlotOf.name, () => {
   test.each([

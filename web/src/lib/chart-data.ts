@@ -7,7 +7,7 @@ import type {
   Severity,
   TrendPoint,
 } from '../../../server/api-types.ts';
-import { CATEGORIES } from '../../../jobs/scoring/types.ts';
+import { CATEGORIES } from '../../../db/vocabulary.ts';
 
 /** The categories in the rulebook brief's order (one list, shared with the server). */
 export const CATEGORY_ORDER: readonly Category[] = CATEGORIES;
