@@ -7,6 +7,23 @@ const boolFlag = z
 
 const cronExpression = z.string().trim().min(9, 'must be a cron expression such as "*/5 * * * *"');
 
+/** An http(s) base URL without a trailing slash. */
+const baseUrl = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http:// or https:// URL')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default(fallback);
+
+/** A secret from the environment: unset or empty means none. */
+const secret = () =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .optional();
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -30,6 +47,22 @@ const envSchema = z.object({
     .string()
     .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
     .optional(),
+  // Platform APIs: each base URL defaults to the platform's public address (tests and proxies point elsewhere).
+  MIZAN_X_API_URL: baseUrl('https://api.x.com'),
+  /** Graph API with its version: `/{page-id}/posts` and `/{ig-user-id}/media` are appended. */
+  MIZAN_GRAPH_API_URL: baseUrl('https://graph.facebook.com/v21.0'),
+  /** YouTube Data API: `/youtube/v3/...` is appended. */
+  MIZAN_YOUTUBE_API_URL: baseUrl('https://www.googleapis.com'),
+  /** YouTube's public channel feed: `/feeds/videos.xml?channel_id=` is appended. */
+  MIZAN_YOUTUBE_FEED_URL: baseUrl('https://www.youtube.com'),
+  /** A public Bluesky AppView: `/xrpc/app.bsky.feed.getAuthorFeed` is appended. */
+  MIZAN_BLUESKY_API_URL: baseUrl('https://public.api.bsky.app'),
+  MIZAN_X_BEARER_TOKEN: secret(),
+  MIZAN_META_ACCESS_TOKEN: secret(),
+  /** Without a key, YouTube is read from the public feed. */
+  MIZAN_YOUTUBE_API_KEY: secret(),
+  /** Encrypts per-account tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64. */
+  MIZAN_SECRET_KEY: secret(),
 });
 
 export type Config = z.output<typeof envSchema>;
