@@ -1,34 +1,51 @@
-// The file connector: imports posts from a file drop, JSONL (one JSON object per line) or CSV (with a
-// header row). Fields: id, text, posted_at (required), url, lang, likes, shares, replies, views,
-// is_reply, is_repost (optional). Malformed lines are reported as warnings (`line N: reason`, 1-based,
-// the CSV header is line 1) and the rest is imported. The cursor is the number of lines consumed.
+// The file connector: imports posts from a file drop. The format is the account's `config.format`, or detected
+// from the content (never the name) when it is absent or `auto` (see archives/detect.ts for the rules):
+//   jsonl, csv        Mizan's own: fields id, text, posted_at (required; the aliases below are accepted), url,
+//                     lang, likes, shares, replies, views, is_reply, is_repost (optional)
+//   x-archive         an X account archive's data/tweets.js, tweet.js, deleted-tweets.js   (archives/x-archive.ts)
+//   telegram          a Telegram Desktop channel export, result.json                         (archives/telegram.ts)
+//   twarc             X API v2 tweets as JSONL                                               (archives/twarc.ts)
+//   mastodon-json     a saved Mastodon statuses JSON list                                    (archives/mastodon.ts)
+//   meta-json         a saved Graph API page of Facebook posts or Instagram media            (archives/meta.ts)
+// A record that cannot be mapped is refused in the page's `rejected` (ref `line N`, `tweet ID`, `message N`, with
+// the reason and the start of the record) and the rest is imported. The cursor is the number of units consumed:
+// lines for jsonl, csv and twarc (the CSV header is line 1), records for the whole-file formats.
 import { stat, readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost } from './types.ts';
+import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+import {
+  FILE_FORMATS,
+  MAX_RECORD_CHARS,
+  Reject,
+  SAMPLE_CHARS,
+  isFileFormat,
+  isObject,
+  mapRecord,
+  parseAnyDate,
+  parseIsoDate,
+  parseJsonExact,
+  quoteBigIntegers,
+  type Entry,
+  type FileFormat,
+  type Parsed,
+} from './archives/common.ts';
+import { UnsupportedFormat, describeContent, detectFormat, formatsList, type Detection } from './archives/detect.ts';
+import { parseMastodon } from './archives/mastodon.ts';
+import { parseMeta } from './archives/meta.ts';
+import { parseTelegram } from './archives/telegram.ts';
+import { parseTwarc } from './archives/twarc.ts';
+import { archiveEntries, parseXArchive } from './archives/x-archive.ts';
+
+export { FILE_FORMATS, MAX_RECORD_CHARS, parseIsoDate, quoteBigIntegers, detectFormat, describeContent, UnsupportedFormat };
+export type { FileFormat, Detection };
 
 export const FILE_PAGE_SIZE = 1000;
-/** A JSONL line or CSV record longer than this (in UTF-16 units, ~1 MB) is refused as a record, with a warning. */
-export const MAX_RECORD_CHARS = 1_000_000;
+/** Files are read whole: past this size they are refused with a message (split them). */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-/** Parses an ISO 8601 date or date-time; a time without an offset is taken as UTC. */
-export function parseIsoDate(s: string): Date | null {
-  const t = s.trim();
-  if (!ISO_8601.test(t)) return null;
-  let norm = t.replace(' ', 'T');
-  if (/T/i.test(norm) && !/(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(norm)) norm += 'Z';
-  // Offsets without a colon (+0300) are not accepted by every Date parser: add it.
-  norm = norm.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  const ms = Date.parse(norm);
-  if (Number.isNaN(ms)) return null;
-  // Reject impossible calendar dates that Date.parse would roll over (e.g. 2026-02-31).
-  const [y, m, d] = t.slice(0, 10).split('-').map(Number);
-  const check = new Date(Date.UTC(y, m - 1, d));
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return null;
-  return new Date(ms);
-}
+// ---------------------------------------------------------------------------------------------------------
+// jsonl and csv: Mizan's own fields, with the common aliases when there is no doubt
 
 /** Empty CSV cells and JSON nulls count as absent. */
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -67,13 +84,8 @@ const RowSchema = z.object({
       .string({ error: (iss) => (typeof iss.input === 'number' ? 'a numeric id must be a whole number up to 2^53 (write longer ids as strings)' : 'missing id') })
       .min(1, 'missing id'),
   ),
-  text: z.preprocess(absent, z.string({ error: 'missing text' }).refine((s) => s.trim().length > 0, 'missing text')),
-  posted_at: z.preprocess(
-    absent,
-    z
-      .string({ error: 'missing posted_at' })
-      .refine((s) => parseIsoDate(s) !== null, { error: (iss) => `invalid posted_at ${JSON.stringify(iss.input)} (expected ISO 8601)` }),
-  ),
+  // A post may have no text (a photo without a caption): an empty or null text is kept as ''.
+  text: z.preprocess((v) => (v === null ? '' : v), z.string({ error: (iss) => (iss.input === undefined ? 'missing text' : 'text: must be a string') })),
   url: z.preprocess(
     absent,
     z
@@ -89,9 +101,55 @@ const RowSchema = z.object({
   is_reply: flag,
   is_repost: flag,
 });
-type Row = z.infer<typeof RowSchema>;
 
-/** When the row gives no language: Arabic if Arabic letters make up a fair share of the letters, else English if Latin. */
+/** Taken for posted_at when it is absent and exactly one of them is there. */
+export const DATE_ALIASES = ['created_at', 'date', 'timestamp', 'published'];
+/** Taken for text when it is absent and exactly one of them is there. */
+export const TEXT_ALIASES = ['full_text', 'message', 'caption', 'body', 'content'];
+/** Fields that look like a date but are not taken: named in the refusal, with the format that reads them. */
+const DATE_HINTS: Record<string, string> = {
+  created_at: 'use --format twarc or rename the field',
+  created_time: 'use --format meta-json or rename the field',
+  timestamp: 'use --format meta-json or rename the field',
+  date_unixtime: 'use --format telegram or rename the field',
+};
+const DATE_LIKE = /(?:^|_)(?:date|time|timestamp|datetime|created|published|posted|updated)(?:_|$)|_at$|unixtime/i;
+
+const present = (o: Record<string, unknown>, k: string) => Object.hasOwn(o, k) && absent(o[k]) !== undefined;
+const andList = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/** The posting date of a jsonl/csv record: posted_at, else the one alias there is; a refusal names what is there. */
+function postedAtOf(o: Record<string, unknown>): Date {
+  let field = 'posted_at';
+  if (!present(o, 'posted_at')) {
+    const aliases = DATE_ALIASES.filter((k) => present(o, k));
+    if (aliases.length > 1) throw new Reject(`no posted_at (the record has ${andList(aliases)}; rename the one that is the posting time to posted_at)`);
+    if (aliases.length === 0) {
+      const dateLike = Object.keys(o).filter((k) => k !== 'posted_at' && DATE_LIKE.test(k) && present(o, k));
+      if (dateLike.length) {
+        const hint = DATE_HINTS[dateLike[0]] ?? 'rename the field that is the posting time to posted_at';
+        throw new Reject(`no posted_at (the record has ${andList(dateLike)}; ${hint})`);
+      }
+      throw new Reject('missing posted_at');
+    }
+    field = aliases[0];
+  }
+  const v = o[field];
+  // posted_at is ISO 8601; X's "Wed Oct 10 20:19:24 +0000 2018", RFC 2822 and Unix times (for `timestamp`) are read too.
+  const d = typeof v === 'string' || typeof v === 'number' ? (field === 'posted_at' && typeof v === 'number' ? null : parseAnyDate(v)) : null;
+  if (!d) throw new Reject(`invalid ${field} ${JSON.stringify(v)?.slice(0, 80)} (expected ISO 8601)`);
+  return d;
+}
+
+/** The first alias there is, when the field itself is absent and exactly one alias is there. */
+function aliasFor(o: Record<string, unknown>, field: string, aliases: string[], what: string): string {
+  if (Object.hasOwn(o, field)) return field;
+  const there = aliases.filter((k) => present(o, k));
+  if (there.length > 1) throw new Reject(`no ${field} (the record has ${andList(there)}; rename the one that is the post's ${what} to ${field})`);
+  return there[0] ?? field;
+}
+
+/** When the record gives no language: Arabic if Arabic letters make up a fair share of the letters, else English if Latin. */
 function guessLang(text: string): 'ar' | 'en' | null {
   const arabic = (text.match(/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/g) ?? []).length;
   const latin = (text.match(/[A-Za-z]/g) ?? []).length;
@@ -100,60 +158,54 @@ function guessLang(text: string): 'ar' | 'en' | null {
   return null;
 }
 
-function normalizeLang(l: string | undefined, text: string): 'ar' | 'en' | null {
-  const s = l?.trim().toLowerCase();
-  if (!s) return guessLang(text);
-  if (s === 'ar' || s.startsWith('ar-') || s === 'arabic') return 'ar';
-  if (s === 'en' || s.startsWith('en-') || s === 'english') return 'en';
-  return null;
-}
-
-function toPost(row: Row, raw: unknown, line: number): ImportedPost {
-  return {
-    ref: `line ${line}`,
-    platformPostId: row.id,
-    url: row.url?.trim() ?? null,
-    text: row.text,
-    lang: normalizeLang(row.lang, row.text),
-    postedAt: parseIsoDate(row.posted_at)!,
-    metrics: { likes: row.likes ?? 0, shares: row.shares ?? 0, replies: row.replies ?? 0, views: row.views ?? 0 },
-    isReply: row.is_reply ?? false,
-    isRepost: row.is_repost ?? false,
-    raw,
-  };
-}
-
 function describe(error: z.ZodError): string {
   const first = error.issues[0];
   if (!first) return 'invalid row';
   const field = first.path.join('.');
   const msg = first.message;
-  if (/^(missing|invalid) /.test(msg) || !field) return msg;
+  if (/^(missing|invalid) /.test(msg) || !field || msg.startsWith(`${field}:`)) return msg;
   return `${field}: ${msg}`;
 }
 
-/** One line (JSONL) or record (CSV) of the file: its 1-based start and end lines, and what came of it. */
-interface Entry {
-  line: number;
-  endLine: number;
-  post?: ImportedPost;
-  warning?: string;
+/** Maps a jsonl line's object or a csv record (its fields by lower-cased column name); throws Reject. */
+export function mapGenericRecord(obj: unknown, line: number): ImportedPost {
+  if (!isObject(obj)) throw new Reject('not a JSON object');
+  const idKey = Object.hasOwn(obj, 'id') || !present(obj, 'id_str') ? 'id' : 'id_str';
+  const textKey = aliasFor(obj, 'text', TEXT_ALIASES, 'text');
+  const r = RowSchema.safeParse({ ...obj, id: obj[idKey], text: obj[textKey] });
+  const head = r.success ? undefined : r.error.issues.find((i) => i.path[0] === 'id' || i.path[0] === 'text');
+  if (!r.success && head) throw new Reject(describe(new z.ZodError([head])));
+  const postedAt = postedAtOf(obj);
+  if (!r.success) throw new Reject(describe(r.error));
+  const row = r.data;
+  const lang = row.lang?.trim();
+  return {
+    ref: `line ${line}`,
+    platformPostId: row.id,
+    url: row.url?.trim() ?? null,
+    text: row.text,
+    // The language tag as given (`ar-BH`, `und`…): the scorer decides; a guess only when there is none.
+    lang: lang ? lang : guessLang(row.text),
+    postedAt,
+    metrics: { likes: row.likes ?? 0, shares: row.shares ?? 0, replies: row.replies ?? 0, views: row.views ?? 0 },
+    isReply: row.is_reply ?? false,
+    isRepost: row.is_repost ?? false,
+    raw: obj,
+  };
 }
 
-interface Parsed {
-  entries: Entry[];
-  /** Lines in the file (a trailing newline does not start a new line). */
-  totalLines: number;
-}
-
-function validate(obj: unknown, line: number, endLine: number): Entry {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-    return { line, endLine, warning: `line ${line}: not a JSON object` };
-  }
-  const r = RowSchema.safeParse(obj);
-  if (!r.success) return { line, endLine, warning: `line ${line}: ${describe(r.error)}` };
-  return { line, endLine, post: toPost(r.data, obj, line) };
-}
+const one = (start: number, end: number, r: { post?: ImportedPost; rejected?: RejectedRecord }): Entry => ({
+  start,
+  end,
+  posts: r.post ? [r.post] : [],
+  rejected: r.rejected ? [r.rejected] : [],
+});
+const refused = (start: number, end: number, reason: string, sample: string): Entry => ({
+  start,
+  end,
+  posts: [],
+  rejected: [{ ref: `line ${start}`, reason, sample: sample.slice(0, SAMPLE_CHARS) }],
+});
 
 function splitLines(content: string): string[] {
   const lines = content.split(/\r?\n/);
@@ -161,58 +213,25 @@ function splitLines(content: string): string[] {
   return lines;
 }
 
-const LONG_DIGITS = /\d{16}/;
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/**
- * JSON text with every integer beyond Number.MAX_SAFE_INTEGER turned into a string of its exact digits, so that
- * JSON.parse cannot round it (tweet ids 1800000000000000001 and ...002 would both become 1800000000000000000).
- * Strings are skipped whole, escapes included; any other text is left as it is for JSON.parse to judge.
- */
-export function quoteBigIntegers(json: string): string {
-  if (!LONG_DIGITS.test(json)) return json;
-  let out = '';
-  let copied = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c === 0x22) {
-      // Skip to the closing quote: one not escaped by an odd run of backslashes.
-      for (i++; i < json.length && json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c) i++;
-      continue;
-    }
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    JSON_NUMBER.lastIndex = i;
-    const token = JSON_NUMBER.exec(json)?.[0];
-    if (!token) continue;
-    if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-      out += `${json.slice(copied, i)}"${token}"`;
-      copied = i + token.length;
-    }
-    i += token.length - 1;
-  }
-  return copied === 0 ? json : out + json.slice(copied);
-}
-
-function parseJsonl(content: string): Parsed {
-  const lines = splitLines(content);
+function parseJsonl(lines: string[]): Parsed {
   const entries: Entry[] = [];
   lines.forEach((text, i) => {
     const n = i + 1;
     if (!text.trim()) return;
     if (text.length > MAX_RECORD_CHARS) {
-      entries.push({ line: n, endLine: n, warning: `line ${n}: longer than ${MAX_RECORD_CHARS} characters, not imported` });
+      entries.push(refused(n, n, `longer than ${MAX_RECORD_CHARS} characters, not imported`, text));
       return;
     }
     let obj: unknown;
     try {
-      obj = JSON.parse(quoteBigIntegers(text));
+      obj = parseJsonExact(text);
     } catch (e) {
-      entries.push({ line: n, endLine: n, warning: `line ${n}: invalid JSON (${(e as Error).message})` });
+      entries.push(refused(n, n, `invalid JSON (${(e as Error).message})`, text));
       return;
     }
-    entries.push(validate(obj, n, n));
+    entries.push(one(n, n, mapRecord(`line ${n}`, text, () => mapGenericRecord(obj, n))));
   });
-  return { entries, totalLines: lines.length };
+  return { entries, total: lines.length, unit: 'line' };
 }
 
 type CsvRead = { fields: string[]; end: number; error?: undefined } | { error: string; end: number | null };
@@ -277,21 +296,21 @@ function readCsvRecord(lines: string[], start: number): CsvRead {
   return { fields, end: li };
 }
 
-function parseCsvContent(content: string): Parsed {
-  const lines = splitLines(content);
+function parseCsv(lines: string[]): Parsed {
   const entries: Entry[] = [];
   let columns: string[] | null = null;
+  const sample = (from: number, to: number) => lines.slice(from, Math.min(to + 1, from + 20)).join('\n').slice(0, SAMPLE_CHARS);
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i].trim()) continue;
     const n = i + 1;
     const read = readCsvRecord(lines, i);
     if (read.error !== undefined) {
-      if (!columns) throw new Error(`file connector: cannot read the CSV header on line ${n}: ${read.error}`);
+      if (!columns) throw new Error(`cannot read the CSV header on line ${n}: ${read.error}`);
       if (read.end === null) {
-        entries.push({ line: n, endLine: n, warning: `line ${n}: ${read.error}` });
+        entries.push(refused(n, n, read.error, lines[i]));
         continue;
       }
-      entries.push({ line: n, endLine: read.end + 1, warning: `line ${n}: ${read.error}` });
+      entries.push(refused(n, read.end + 1, read.error, sample(i, read.end)));
       i = read.end;
       continue;
     }
@@ -303,23 +322,88 @@ function parseCsvContent(content: string): Parsed {
     // A record that spans lines and has more fields than the header most likely swallowed the next records
     // into a quote that was never closed where it should have been: refuse it and read on from the next line.
     if (read.end > i && read.fields.length > columns.length) {
-      entries.push({ line: n, endLine: n, warning: `line ${n}: a quoted field runs from line ${n} to line ${read.end + 1} and leaves ${read.fields.length} fields for ${columns.length} columns (a quote not closed?)` });
+      entries.push(refused(n, n, `a quoted field runs from line ${n} to line ${read.end + 1} and leaves ${read.fields.length} fields for ${columns.length} columns (a quote not closed?)`, sample(i, read.end)));
       continue;
     }
     const record: Record<string, string> = {};
     columns.forEach((c, k) => {
       if (k < read.fields.length) record[c] = read.fields[k];
     });
-    entries.push(validate(record, n, read.end + 1));
+    entries.push(one(n, read.end + 1, mapRecord(`line ${n}`, sample(i, read.end), () => mapGenericRecord(record, n))));
     i = read.end;
   }
-  return { entries, totalLines: lines.length };
+  return { entries, total: lines.length, unit: 'line' };
 }
 
-// A one-file cache so that paging through a big file does not re-parse it for every page.
-let cache: { key: string; parsed: Parsed } | null = null;
+// ---------------------------------------------------------------------------------------------------------
+// Reading a file
 
-async function loadFile(path: string): Promise<Parsed> {
+interface Loaded {
+  format: FileFormat | null;
+  /** How the format was chosen: `given` or the detection's reason. */
+  reason: string;
+  parsed: Parsed;
+}
+
+/** Reads `content` (BOM removed) as `format`, or as the detected format; throws a message naming what it looks like. */
+export function parseContent(content: string, format?: FileFormat | 'auto'): Loaded {
+  let detection: Detection | null = null;
+  let fmt: FileFormat;
+  if (format === undefined || format === 'auto') {
+    detection = detectFormat(content);
+    if (!detection) return { format: null, reason: 'the file is empty', parsed: { entries: [], total: splitLines(content).length, unit: 'line' } };
+    fmt = detection.format;
+  } else fmt = format;
+  const json = (): unknown => {
+    if (detection?.value !== undefined) return detection.value;
+    try {
+      return parseJsonExact(content);
+    } catch (e) {
+      throw new Error(`it is not one JSON value (${(e as Error).message}); the file looks like ${describeContent(content)}`);
+    }
+  };
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof UnsupportedFormat) throw e;
+      const looks = detection ? '' : ` (the file looks like ${describeContent(content)})`;
+      throw new Error(`not readable as ${fmt}: ${(e as Error).message}${looks}`);
+    }
+  };
+  const reason = detection ? detection.reason : 'given in the account';
+  const lines = () => splitLines(content);
+  switch (fmt) {
+    case 'jsonl':
+      return { format: fmt, reason, parsed: parseJsonl(lines()) };
+    case 'csv':
+      return { format: fmt, reason, parsed: wrap(() => parseCsv(lines())) };
+    case 'twarc':
+      return { format: fmt, reason, parsed: wrap(() => parseTwarc(content, lines())) };
+    case 'x-archive':
+      return {
+        format: fmt,
+        reason,
+        parsed: wrap(() => {
+          if (detection?.value !== undefined && Array.isArray(detection.value)) return archiveEntries(detection.value, false);
+          return parseXArchive(content);
+        }),
+      };
+    case 'telegram':
+      return { format: fmt, reason, parsed: wrap(() => parseTelegram(json())) };
+    case 'mastodon-json':
+      return { format: fmt, reason, parsed: wrap(() => parseMastodon(json())) };
+    case 'meta-json':
+      return { format: fmt, reason, parsed: wrap(() => parseMeta(json())) };
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+// A one-file cache so that paging through a big file does not re-parse it for every page.
+let cache: { key: string; loaded: Loaded } | null = null;
+
+async function loadFile(path: string, format: FileFormat | 'auto' | undefined): Promise<Loaded> {
   let st;
   try {
     st = await stat(path);
@@ -328,28 +412,98 @@ async function loadFile(path: string): Promise<Parsed> {
     throw new Error(`file connector: cannot read "${path}"${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`);
   }
   if (!st.isFile()) throw new Error(`file connector: "${path}" is not a file`);
-  const ext = extname(path).toLowerCase();
-  if (ext !== '.jsonl' && ext !== '.ndjson' && ext !== '.csv') {
-    throw new Error(`file connector: "${path}" must be a .jsonl or .csv file`);
+  if (st.size > MAX_FILE_BYTES) {
+    throw new Error(
+      `file connector: "${path}" is ${mb(st.size)}; files are read whole, up to ${mb(MAX_FILE_BYTES)}: split it (JSONL and CSV by lines, an X archive into its tweets-partN.js files)`,
+    );
   }
-  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
-  if (cache?.key === key) return cache.parsed;
-  let content: string;
+  const key = `${path}\0${st.size}\0${st.mtimeMs}\0${format ?? 'auto'}`;
+  if (cache?.key === key) return cache.loaded;
+  let buf: Buffer;
   try {
-    content = await readFile(path, 'utf8');
+    buf = await readFile(path);
   } catch (e) {
     throw new Error(`file connector: cannot read "${path}": ${(e as Error).message}`);
   }
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+    throw new Error(`file connector: "${path}" is UTF-16 text: save it as UTF-8`);
+  }
+  let content = buf.toString('utf8');
   if (content.charCodeAt(0) === 0xfeff) content = content.slice(1);
-  const parsed = ext === '.csv' ? parseCsvContent(content) : parseJsonl(content);
-  cache = { key, parsed };
-  return parsed;
+  let loaded: Loaded;
+  try {
+    loaded = parseContent(content, format);
+  } catch (e) {
+    throw new Error(`file connector: cannot import "${path}": ${(e as Error).message}`);
+  }
+  cache = { key, loaded };
+  return loaded;
 }
 
-function parseCursor(cursor: string | null): number {
+function formatOf(account: Pick<ConnectorAccount, 'id' | 'handle' | 'config'>): FileFormat | 'auto' | undefined {
+  const f = account.config?.format;
+  if (f === undefined || f === null || f === '' || f === 'auto') return undefined;
+  if (!isFileFormat(f)) throw new Error(`file connector: account ${account.id} (${account.handle}) has config.format ${JSON.stringify(f)}; expected auto or one of ${FILE_FORMATS.join(', ')}`);
+  return f;
+}
+
+export interface FileCheck {
+  path: string;
+  format: FileFormat;
+  /** True when the format was detected from the content, false when it was given. */
+  detected: boolean;
+  /** Why this format: the detection rule that matched, or `given`. */
+  reason: string;
+  /** Source records read (posts and refusals; Telegram service messages are not counted). */
+  records: number;
+  posts: number;
+  rejected: number;
+  /** The first few refusals, to show before importing. */
+  firstRejected: RejectedRecord[];
+}
+
+/**
+ * Reads and checks a file before an account is registered for it: throws, saying what the file looks like and
+ * which formats are read, when it is missing, too big, empty (unless a format is given), or of no known format.
+ * The import that follows reuses the parse (one-file cache).
+ */
+export async function checkImportFile(path: string, format?: string): Promise<FileCheck> {
+  if (format !== undefined && format !== 'auto' && !isFileFormat(format)) {
+    throw new Error(`unknown format "${format}": expected auto or one of ${FILE_FORMATS.join(', ')}`);
+  }
+  const full = resolve(path);
+  const loaded = await loadFile(full, format as FileFormat | 'auto' | undefined);
+  if (!loaded.format) {
+    throw new Error(`file connector: "${full}" is empty: there is nothing to detect a format from (give --format to register it anyway). Formats: ${formatsList()}`);
+  }
+  let posts = 0;
+  let rejected = 0;
+  const firstRejected: RejectedRecord[] = [];
+  for (const e of loaded.parsed.entries) {
+    posts += e.posts.length;
+    rejected += e.rejected.length;
+    for (const r of e.rejected) if (firstRejected.length < 5) firstRejected.push(r);
+  }
+  const detected = format === undefined || format === 'auto';
+  return { path: full, format: loaded.format, detected, reason: detected ? loaded.reason : 'given', records: posts + rejected, posts, rejected, firstRejected };
+}
+
+function parseCursor(cursor: string | null, unit: string): number {
   if (cursor === null || cursor === '') return 0;
-  if (!/^\d+$/.test(cursor)) throw new Error(`file connector: invalid cursor "${cursor}" (expected a line count)`);
+  if (!/^\d+$/.test(cursor)) throw new Error(`file connector: invalid cursor "${cursor}" (expected a ${unit} count)`);
   return Number(cursor);
+}
+
+/** The index of the first entry not consumed by `consumed` units (entries are in order). */
+function firstAfter(entries: Entry[], consumed: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid].end > consumed) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 export const fileConnector: Connector = {
@@ -360,25 +514,33 @@ export const fileConnector: Connector = {
     if (typeof p !== 'string' || !p.trim()) {
       throw new Error(`file connector: account ${account.id} (${account.handle}) has no config.path`);
     }
-    const path = resolve(p);
-    const { entries, totalLines } = await loadFile(path);
-    const consumed = parseCursor(ctx.cursor);
+    const { parsed } = await loadFile(resolve(p), formatOf(account));
+    const { entries, total } = parsed;
+    const consumed = parseCursor(ctx.cursor, parsed.unit);
     const posts: ImportedPost[] = [];
+    const rejected: RejectedRecord[] = [];
     const warnings: string[] = [];
     let last = consumed;
-    let i = entries.findIndex((e) => e.endLine > consumed);
-    if (i < 0) i = entries.length;
-    for (; i < entries.length && posts.length < FILE_PAGE_SIZE; i++) {
+    let i = firstAfter(entries, consumed);
+    // A page holds up to FILE_PAGE_SIZE posts (and as many refusals), whole units only.
+    for (; i < entries.length && posts.length < FILE_PAGE_SIZE && rejected.length < FILE_PAGE_SIZE; i++) {
       const e = entries[i];
-      if (e.post) posts.push(e.post);
-      if (e.warning) warnings.push(e.warning);
-      last = e.endLine;
+      posts.push(...e.posts);
+      rejected.push(...e.rejected);
+      if (e.warnings) warnings.push(...e.warnings);
+      last = e.end;
     }
     const done = i >= entries.length;
-    // At the end, the cursor covers trailing blank lines too; a file that grows resumes after them.
-    const nextCursor = String(done ? Math.max(last, totalLines) : last);
+    // At the end, the cursor covers trailing blank lines (and records that are not posts) too; a file that grows resumes after them.
+    const nextCursor = String(done ? Math.max(last, total) : last);
     const page: FetchPage = { posts, nextCursor, done };
     if (warnings.length) page.warnings = warnings;
+    if (rejected.length) page.rejected = rejected;
     return page;
   },
 };
+
+/** For tests: the parse of a file is cached by path, size and time; forget it. */
+export function clearFileCache(): void {
+  cache = null;
+}

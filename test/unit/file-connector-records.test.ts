@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, test } from 'vitest';
 import { MAX_RECORD_CHARS, fileConnector, quoteBigIntegers } from '../../jobs/connectors/file.ts';
-import type { ConnectorAccount } from '../../jobs/connectors/types.ts';
+import type { ConnectorAccount, FetchPage } from '../../jobs/connectors/types.ts';
 
 const NOW = new Date('2026-11-24T13:20:00Z');
+
+/** The page's refused records as `ref: reason` (they were warnings before issue 7). */
+const refusals = (page: FetchPage) => page.rejected?.map((r) => `${r.ref}: ${r.reason}`);
 const tmp = mkdtempSync(join(tmpdir(), 'mizan-file-records-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -26,7 +29,7 @@ describe('JSONL ids given as JSON numbers', () => {
       'jsonl',
       [1, 2, 3].map((i) => `{"id": 180000000000000000${i}, "text": "post ${i}", "posted_at": "2026-01-0${i}T00:00:00Z", "likes": 5}`).join('\n'),
     );
-    expect(page.warnings).toBeUndefined();
+    expect(refusals(page)).toBeUndefined();
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['1800000000000000001', '1800000000000000002', '1800000000000000003']);
     // The evidence keeps the digits too; ordinary numbers stay numbers.
     expect(page.posts.map((p) => (p.raw as { id: unknown }).id)).toEqual(['1800000000000000001', '1800000000000000002', '1800000000000000003']);
@@ -45,7 +48,7 @@ describe('JSONL ids given as JSON numbers', () => {
       ].join('\n'),
     );
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['9007199254740991']);
-    expect(page.warnings).toEqual([1, 2, 3].map((i) => `line ${i}: id: a numeric id must be a whole number up to 2^53 (write longer ids as strings)`));
+    expect(refusals(page)).toEqual([1, 2, 3].map((i) => `line ${i}: id: a numeric id must be a whole number up to 2^53 (write longer ids as strings)`));
   });
 
   test.each([
@@ -73,7 +76,7 @@ describe('counts', () => {
       ].join('\n'),
     );
     expect(page.posts.map((p) => [p.platformPostId, p.metrics])).toEqual([['v', { likes: 2e9, shares: 2e9, replies: 0, views: 3e9 }]]);
-    expect(page.warnings).toEqual(['line 2: views: must be at most 9007199254740991', 'line 3: views: must be at most 9007199254740991']);
+    expect(refusals(page)).toEqual(['line 2: views: must be at most 9007199254740991', 'line 3: views: must be at most 9007199254740991']);
   });
 });
 
@@ -100,7 +103,7 @@ describe('CSV quotes', () => {
       ['q5', 'two\nlines "quoted"', 'line 6'],
       ['q6', 'last', 'line 8'],
     ]);
-    expect(page.warnings).toEqual(['line 3: a quote is closed on line 5 before "quoted, with" instead of a comma or the end of the line']);
+    expect(refusals(page)).toEqual(['line 3: a quote is closed on line 5 before "quoted, with" instead of a comma or the end of the line']);
     expect(page).toMatchObject({ nextCursor: '8', done: true });
   });
 
@@ -117,7 +120,7 @@ describe('CSV quotes', () => {
       ['a3', 'ok'],
       ['a5', 'swallowed'],
     ]);
-    expect(page.warnings).toEqual([
+    expect(refusals(page)).toEqual([
       'line 2: a quoted field runs from line 2 to line 3 and leaves 4 fields for 3 columns (a quote not closed?)',
       'line 5: a quote is never closed',
     ]);
@@ -126,7 +129,7 @@ describe('CSV quotes', () => {
   it('reports a quote closed before other text on the same line', async () => {
     const page = await importText('csv', [header, 'b1,"half" quoted,2026-01-01T00:00:00Z', 'b2,ok,2026-01-01T00:00:00Z'].join('\n'));
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['b2']);
-    expect(page.warnings).toEqual(['line 2: a quote is closed before "quoted,2026-" instead of a comma or the end of the line']);
+    expect(refusals(page)).toEqual(['line 2: a quote is closed before "quoted,2026-" instead of a comma or the end of the line']);
   });
 });
 
@@ -135,14 +138,14 @@ describe('oversized records', () => {
   it('refuses a JSONL line longer than the limit, with its line number', async () => {
     const page = await importText('jsonl', [line({ id: 'huge', text: big, posted_at: '2026-01-01T00:00:00Z' }), line({ id: 'ok', text: 'ok', posted_at: '2026-01-01T00:00:00Z' })].join('\n'));
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['ok']);
-    expect(page.warnings).toEqual([`line 1: longer than ${MAX_RECORD_CHARS} characters, not imported`]);
+    expect(refusals(page)).toEqual([`line 1: longer than ${MAX_RECORD_CHARS} characters, not imported`]);
   });
 
   it('refuses a CSV record longer than the limit, even a well-quoted one over many lines, and reads on after it', async () => {
     const lines = Array.from({ length: 20 }, () => 'y'.repeat(MAX_RECORD_CHARS / 10));
     const page = await importText('csv', ['id,text,posted_at', `c1,${big},2026-01-01T00:00:00Z`, `c2,"${lines.join('\n')}",2026-01-01T00:00:00Z`, 'c3,ok,2026-01-01T00:00:00Z'].join('\n'));
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['c3']);
-    expect(page.warnings).toEqual([`line 2: record longer than ${MAX_RECORD_CHARS} characters, not imported`, `line 3: record longer than ${MAX_RECORD_CHARS} characters, not imported`]);
+    expect(refusals(page)).toEqual([`line 2: record longer than ${MAX_RECORD_CHARS} characters, not imported`, `line 3: record longer than ${MAX_RECORD_CHARS} characters, not imported`]);
     expect(page.posts[0].ref).toBe('line 23');
   });
 

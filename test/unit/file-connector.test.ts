@@ -9,6 +9,9 @@ import type { ConnectorAccount, FetchPage, ImportedPost } from '../../jobs/conne
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 const NOW = new Date('2026-11-24T13:20:00Z');
+
+/** The page's refused records as `ref: reason` (they were warnings before issue 7). */
+const refusals = (page: FetchPage) => page.rejected?.map((r) => `${r.ref}: ${r.reason}`);
 const tmp = mkdtempSync(join(tmpdir(), 'mizan-file-connector-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -32,11 +35,11 @@ describe('file connector: JSONL', () => {
     expect(page.done).toBe(true);
     expect(page.nextCursor).toBe('10');
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['1001', '1002', '1003', '1008', '1009']);
-    expect(page.warnings).toHaveLength(4);
-    expect(page.warnings![0]).toMatch(/^line 4: invalid JSON/);
-    expect(page.warnings![1]).toBe('line 6: missing id');
-    expect(page.warnings![2]).toBe('line 7: missing text');
-    expect(page.warnings![3]).toMatch(/^line 8: invalid posted_at "yesterday afternoon"/);
+    expect(refusals(page)).toHaveLength(4);
+    expect(refusals(page)![0]).toMatch(/^line 4: invalid JSON/);
+    expect(refusals(page)![1]).toBe('line 6: missing id');
+    expect(refusals(page)![2]).toBe('line 7: missing text');
+    expect(refusals(page)![3]).toMatch(/^line 8: invalid posted_at "yesterday afternoon"/);
   });
 
   it('maps fields, with defaults, coercions and the parsed line as raw', async () => {
@@ -55,7 +58,7 @@ describe('file connector: JSONL', () => {
     expect(p3).toMatchObject({ isReply: true, lang: 'ar' }); // language guessed from the text
     expect(p8).toMatchObject({ isRepost: true, metrics: { views: 1200 } });
     expect(p8.postedAt.toISOString()).toBe('2026-03-03T00:00:00.000Z');
-    expect(p9).toMatchObject({ platformPostId: '1009', lang: 'ar' });
+    expect(p9).toMatchObject({ platformPostId: '1009', lang: 'ar-BH' }); // the tag as given
     expect(p9.postedAt.toISOString()).toBe('2026-03-03T04:05:09.123Z');
     expect((p9.raw as { id: unknown }).id).toBe(1009);
   });
@@ -74,7 +77,7 @@ describe('file connector: JSONL', () => {
       [1000, '2001', false],
       [499, '2500', true],
     ]);
-    expect(pages[1].warnings).toEqual([expect.stringMatching(/^line 1500: invalid JSON/)]);
+    expect(refusals(pages[1])).toEqual([expect.stringMatching(/^line 1500: invalid JSON/)]);
     expect(new Set(posts.map((p) => p.platformPostId)).size).toBe(2499);
 
     // Resuming from a cursor gives the rest, not what was already consumed.
@@ -96,7 +99,7 @@ describe('file connector: JSONL', () => {
     writeFileSync(path, '\n{"id":"a","text":"x","posted_at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","text":"y","posted_at":"2026-01-02T00:00:00Z"}');
     const page = await fetch(path);
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['a', 'b']);
-    expect(page.warnings).toBeUndefined();
+    expect(refusals(page)).toBeUndefined();
     expect(page.nextCursor).toBe('4');
   });
 
@@ -109,20 +112,19 @@ describe('file connector: JSONL', () => {
         '"just a string"',
         JSON.stringify({ id: 'x1', text: 'ok', posted_at: '2026-01-01T10:00:00+03:00', likes: -1 }),
         JSON.stringify({ id: 'x2', text: 'ok', posted_at: '2026-01-01T10:00:00+03:00', url: 'javascript:alert(1)' }),
-        JSON.stringify({ id: 'x3', text: '   ', posted_at: '2026-01-01T10:00:00+03:00' }),
+        JSON.stringify({ id: 'x3', text: '   ', posted_at: '2026-01-01T10:00:00+03:00' }), // kept: a post may have no text
         JSON.stringify({ id: 'x4', text: 'ok', posted_at: '2026-01-01T10:00:00+03:00', is_reply: 'maybe' }),
         JSON.stringify({ id: 'x5', text: 'ok', posted_at: '2026-01-01T10:00:00+03:00', is_reply: 'yes', likes: null }),
       ].join('\n'),
     );
     const page = await fetch(path);
-    expect(page.posts.map((p) => p.platformPostId)).toEqual(['x5']);
-    expect(page.posts[0]).toMatchObject({ isReply: true, metrics: { likes: 0 } });
-    expect(page.warnings).toEqual([
+    expect(page.posts.map((p) => p.platformPostId)).toEqual(['x3', 'x5']);
+    expect(page.posts[1]).toMatchObject({ isReply: true, metrics: { likes: 0 } });
+    expect(refusals(page)).toEqual([
       'line 1: not a JSON object',
       'line 2: not a JSON object',
       'line 3: likes: must not be negative',
       'line 4: url: url must be an http(s) URL',
-      'line 5: missing text',
       'line 6: is_reply: must be true or false',
     ]);
   });
@@ -133,14 +135,15 @@ describe('file connector: CSV', () => {
     const page = await fetch(join(FIXTURES, 'posts.csv'));
     expect(page.done).toBe(true);
     expect(page.nextCursor).toBe('10');
-    expect(page.posts.map((p) => p.platformPostId)).toEqual(['2001', '2002', '2008']);
-    expect(page.warnings).toEqual([
+    // Row 2004 has an empty text: kept (a photo without a caption is still a post).
+    expect(page.posts.map((p) => p.platformPostId)).toEqual(['2001', '2002', '2004', '2008']);
+    expect(page.posts[2]).toMatchObject({ text: '', lang: null });
+    expect(refusals(page)).toEqual([
       'line 5: missing id',
-      'line 6: missing text',
       'line 7: invalid posted_at "2026-02-31T10:00:00Z" (expected ISO 8601)',
       'line 8: likes: must be a number',
     ]);
-    const [a, b, c] = page.posts;
+    const [a, b, , c] = page.posts;
     expect(a).toMatchObject({ lang: 'ar', url: 'https://x.com/DemoServicesBH/status/2001', metrics: { likes: 40, shares: 5, replies: 2, views: 1800 }, isReply: false });
     expect(a.postedAt.toISOString()).toBe('2026-04-01T05:00:00.000Z');
     expect(b.text).toBe('Multi-line post:\nline two of the same post');
@@ -169,8 +172,8 @@ describe('file connector: CSV', () => {
     writeFileSync(path, 'id,text,posted_at\nq1,fine,2026-01-01T00:00:00Z\nq2,"never closed,2026-01-01T00:00:00Z\n');
     const page = await fetch(path);
     expect(page.posts.map((p) => p.platformPostId)).toEqual(['q1']);
-    expect(page.warnings).toHaveLength(1);
-    expect(page.warnings![0]).toMatch(/^line \d+: .*quote/i);
+    expect(refusals(page)).toHaveLength(1);
+    expect(refusals(page)![0]).toMatch(/^line \d+: .*quote/i);
   });
 });
 
@@ -186,7 +189,7 @@ describe('file connector: errors', () => {
     await expect(fileConnector.fetchPage(account(undefined), { cursor: null, now: NOW })).rejects.toThrow(/config\.path/);
     const txt = join(tmp, 'notes.txt');
     writeFileSync(txt, 'hello');
-    await expect(fetch(txt)).rejects.toThrow(/\.jsonl or \.csv/);
+    await expect(fetch(txt)).rejects.toThrow(/looks like text starting with "hello".*Formats: jsonl/);
     await expect(fetch(join(FIXTURES, 'posts.jsonl'), 'abc')).rejects.toThrow(/cursor/);
   });
 
