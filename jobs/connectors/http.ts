@@ -4,6 +4,7 @@
 // bucket known to be empty: it waits for the reset when that is near, or fails with a message a person reads
 // ("X: rate limited until 14:05 UTC"). Error messages never carry a token: only the URL path is named, and any
 // credential the request carried is replaced by [redacted] wherever it would appear.
+import { createHash } from 'node:crypto';
 
 export interface RateLimit {
   limit: number | null;
@@ -465,4 +466,64 @@ export async function httpGetJson<T>(req: HttpRequest): Promise<{ body: T; respo
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small mapping helpers every platform connector needs.
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…', mdash: '—', ndash: '–',
+  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', trade: '™',
+  zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f', shy: '\u00ad', middot: '·', bull: '•', deg: '°',
+  times: '×', divide: '÷', euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', para: '¶',
+};
+
+/** Decodes HTML character references: numeric (&#1604; &#x1F600;) and the common named ones; unknown names stay. */
+export function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g, (m, dec: string, hex: string, name: string) => {
+    if (name) return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name] : m;
+    const cp = dec ? Number(dec) : parseInt(hex, 16);
+    if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
+    return String.fromCodePoint(cp);
+  });
+}
+
+/** Plain text of an HTML fragment: line breaks for <br> and paragraph ends, tags removed, entities decoded. */
+export function htmlToText(html: string): string {
+  const text = html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(?:p|div|blockquote|h[1-6]|pre)\s*>\s*(?=<(?:p|div|blockquote|h[1-6]|pre|ul|ol)\b)/gi, '\n\n')
+    .replace(/<\/(?:p|div|blockquote|h[1-6]|pre|li)\s*>/gi, '\n')
+    .replace(/<li\b[^>]*>/gi, '• ')
+    .replace(/<[^>]*>/g, '');
+  return decodeEntities(text)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The start of a record for a rejected-record sample (at most 500 characters). */
+export function sampleOf(record: unknown): string {
+  let s: string;
+  try {
+    s = typeof record === 'string' ? record : JSON.stringify(record);
+  } catch {
+    s = String(record);
+  }
+  return (s ?? '').slice(0, 500);
+}
+
+/** A count from a platform payload: a non-negative safe integer (numbers or digit strings), else null. */
+export function countOf(v: unknown): number | null {
+  if (v === undefined || v === null) return 0;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/** A short stable hash prefix of a secret, to name its rate-limit bucket without revealing it. */
+export function secretTag(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }

@@ -1,0 +1,300 @@
+// X API v2 connector: GET /2/users/by/username/:username once, then GET /2/users/:id/tweets. The first run backfills
+// newest → oldest with pagination_token (X serves only the newest 3,200 posts of a timeline); later runs read what is
+// newer than the newest id seen (since_id), paging with pagination_token. The cursor (JSON, opaque to the importer)
+// records where the next page starts, so a crash between pages re-reads at most one page (the importer upserts by
+// post id) and never skips one.
+//
+// Mapping: the post id is the first id of edit_history_tweet_ids (the original; an edit is a new tweet id on X, and
+// becomes a new version of the same post here, dated by the original id's snowflake time with editedAt the edit's
+// created_at). A retweet is a repost scored on the retweeted text (from includes.tweets); a reply is a reply; a quote
+// is the account's own text. Long posts read note_tweet.text. Entities in text are decoded. `raw` is the tweet in the
+// v2 single-tweet envelope `{ data, includes: { tweets } }` with the tweets it references, so it can be mapped again.
+import { AuthError, PlatformError, countOf, decodeEntities, httpGetJson, sampleOf, secretTag, type HttpRequest } from './http.ts';
+import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+
+export const X_PAGE_SIZE = 100;
+/** X serves at most the newest 3,200 posts of a user timeline. */
+export const X_TIMELINE_CAP = 3200;
+export const X_TWEET_FIELDS = 'created_at,public_metrics,lang,referenced_tweets,edit_history_tweet_ids,entities,conversation_id,in_reply_to_user_id,note_tweet';
+/** Twitter's snowflake epoch (2010-11-04T01:42:54.657Z): an id's upper bits are milliseconds since it. */
+const SNOWFLAKE_EPOCH = 1288834974657n;
+
+export interface XTweet {
+  id?: string;
+  text?: string;
+  created_at?: string;
+  lang?: string;
+  author_id?: string;
+  conversation_id?: string;
+  in_reply_to_user_id?: string;
+  edit_history_tweet_ids?: string[];
+  referenced_tweets?: { type: 'retweeted' | 'quoted' | 'replied_to' | string; id: string }[];
+  public_metrics?: { retweet_count?: number; reply_count?: number; like_count?: number; quote_count?: number; impression_count?: number; bookmark_count?: number };
+  note_tweet?: { text?: string };
+  entities?: unknown;
+  [k: string]: unknown;
+}
+
+export interface XProblem {
+  title?: string;
+  detail?: string;
+  type?: string;
+  resource_type?: string;
+  resource_id?: string;
+  parameter?: string;
+  value?: string;
+  section?: string;
+}
+
+export interface XTimelineResponse {
+  data?: XTweet[];
+  includes?: { tweets?: XTweet[]; users?: unknown[] };
+  meta?: { result_count?: number; newest_id?: string; oldest_id?: string; next_token?: string };
+  errors?: XProblem[];
+}
+
+interface XCursor {
+  v: 1;
+  userId: string;
+  /** backfill: the first run, newest → oldest; poll: what is newer than sinceId. */
+  mode: 'backfill' | 'poll';
+  /** pagination_token of the next page of this pass; null at the start of a pass. */
+  token: string | null;
+  /** poll: the newest id captured before this pass. */
+  sinceId: string | null;
+  /** The newest id read in this pass (becomes sinceId when the pass ends). */
+  top: string | null;
+  /** The oldest id read in this pass: the next page must hold only older ids (a repeated page is caught). */
+  oldest: string | null;
+  /** Posts read in this backfill (for the 3,200 cap warning). */
+  seen: number;
+}
+
+export interface XConnectorOptions {
+  /** https://api.x.com (MIZAN_X_API_URL); no trailing slash needed. */
+  baseUrl: string;
+  /** App-only bearer token (MIZAN_X_BEARER_TOKEN); an account's own token overrides it. */
+  bearerToken: string | null;
+  /** Request settings (tests shorten them). */
+  http?: Pick<HttpRequest, 'timeoutMs' | 'retries' | 'maxWaitMs' | 'backoffMs'>;
+}
+
+const cmpId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+const maxId = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : cmpId(a, b) >= 0 ? a : b);
+const isId = (s: unknown): s is string => typeof s === 'string' && /^\d{1,20}$/.test(s);
+
+/** The creation time of a snowflake id (ids from November 2010 on), else null. */
+export function snowflakeTime(id: string): Date | null {
+  if (!isId(id) || id.length < 15) return null;
+  const ms = (BigInt(id) >> 22n) + SNOWFLAKE_EPOCH;
+  return new Date(Number(ms));
+}
+
+function parseDate(s: unknown): Date | null {
+  if (typeof s !== 'string') return null;
+  // X v2 dates are ISO 8601 with milliseconds and Z; v1.1 style "Wed Jan 06 18:40:40 +0000 2021" parses too.
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) && !/^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$/.test(s)) return null;
+  const ms = Date.parse(s.replace(/^([A-Z][a-z]{2}) ([A-Z][a-z]{2}) (\d{2}) (\S+) ([+-]\d{4}) (\d{4})$/, '$1, $3 $2 $6 $4 $5'));
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+function fullText(t: XTweet): string {
+  const long = t.note_tweet?.text;
+  return decodeEntities(typeof long === 'string' && long.length > 0 ? long : typeof t.text === 'string' ? t.text : '');
+}
+
+/** Maps one tweet of a timeline page; a string is the reason it cannot be mapped. */
+export function mapTweet(t: XTweet, includes: Map<string, XTweet>, handle: string): { post: ImportedPost; warning?: string } | string {
+  if (!t || typeof t !== 'object') return 'not an object';
+  if (!isId(t.id)) return t.id === undefined ? `no id (the record has ${Object.keys(t).slice(0, 8).join(', ') || 'no fields'})` : `id ${JSON.stringify(t.id)} is not a string of digits`;
+  const created = parseDate(t.created_at);
+  if (!created) return t.created_at === undefined ? 'no created_at (request tweet.fields=created_at)' : `created_at ${JSON.stringify(t.created_at)} is not a date`;
+  const history = Array.isArray(t.edit_history_tweet_ids) ? t.edit_history_tweet_ids.filter(isId) : [];
+  const originalId = history.length > 0 ? history[0] : t.id;
+  const edited = history.length > 1 && originalId !== t.id;
+  const postedAt = edited ? (snowflakeTime(originalId) ?? created) : created;
+
+  const refs = Array.isArray(t.referenced_tweets) ? t.referenced_tweets : [];
+  const retweeted = refs.find((r) => r?.type === 'retweeted');
+  const isReply = refs.some((r) => r?.type === 'replied_to') || typeof t.in_reply_to_user_id === 'string';
+  let text = fullText(t);
+  let warning: string | undefined;
+  const referenced: XTweet[] = [];
+  for (const r of refs) {
+    const inc = r && includes.get(r.id);
+    if (inc) referenced.push(inc);
+  }
+  if (retweeted) {
+    const original = includes.get(retweeted.id);
+    if (original) text = fullText(original);
+    else warning = `tweet ${t.id}: the retweeted tweet ${retweeted.id} was not returned (deleted, withheld or protected); scored on the retweet's own text`;
+  }
+
+  const pm = t.public_metrics ?? {};
+  const likes = countOf(pm.like_count);
+  const rts = countOf(pm.retweet_count);
+  const quotes = countOf(pm.quote_count);
+  const replies = countOf(pm.reply_count);
+  const views = countOf(pm.impression_count);
+  if (likes === null || rts === null || quotes === null || replies === null || views === null) {
+    return `public_metrics are not whole non-negative numbers: ${JSON.stringify(pm).slice(0, 200)}`;
+  }
+  const raw = referenced.length ? { data: t, includes: { tweets: referenced } } : { data: t };
+  const post: ImportedPost = {
+    platformPostId: originalId,
+    url: `https://x.com/${encodeURIComponent(handle.replace(/^@/, ''))}/status/${t.id}`,
+    text,
+    lang: typeof t.lang === 'string' && t.lang ? t.lang : null,
+    postedAt,
+    metrics: { likes, shares: rts + quotes, replies, views },
+    isReply,
+    isRepost: Boolean(retweeted),
+    editedAt: edited ? created : null,
+    raw,
+    ref: `tweet ${t.id}`,
+  };
+  return warning ? { post, warning } : { post };
+}
+
+function problemText(p: XProblem): string {
+  const what = p.resource_type ? `${p.resource_type} ${p.resource_id ?? p.value ?? ''}`.trim() : (p.parameter ?? 'response');
+  const title = p.title ?? 'error';
+  return `${what}: ${title}${p.detail && p.detail !== title ? ` (${p.detail})` : ''}`;
+}
+
+function parseCursor(raw: string | null): XCursor | null {
+  if (raw === null || raw === '') return null;
+  try {
+    const c = JSON.parse(raw) as XCursor;
+    if (c && c.v === 1 && isId(c.userId) && (c.mode === 'backfill' || c.mode === 'poll')) {
+      return {
+        v: 1,
+        userId: c.userId,
+        mode: c.mode,
+        token: typeof c.token === 'string' && c.token ? c.token : null,
+        sinceId: isId(c.sinceId) ? c.sinceId : null,
+        top: isId(c.top) ? c.top : null,
+        oldest: isId(c.oldest) ? c.oldest : null,
+        seen: Number.isSafeInteger(c.seen) && c.seen >= 0 ? c.seen : 0,
+      };
+    }
+  } catch {
+    /* below */
+  }
+  return null;
+}
+
+export function createXConnector(opts: XConnectorOptions): Connector {
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  return {
+    platform: 'x',
+    async fetchPage(account: ConnectorAccount, ctx: FetchContext): Promise<FetchPage> {
+      const token = account.token || opts.bearerToken;
+      if (!token) throw new AuthError('X', 'X: no bearer token (set MIZAN_X_BEARER_TOKEN or the account’s own token)', { status: null });
+      const handle = account.handle.replace(/^@/, '');
+      const request = (url: string): HttpRequest => ({
+        platform: 'X',
+        url,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: ctx.signal,
+        scope: `x:${secretTag(token)}`,
+        ...opts.http,
+      });
+      const warnings: string[] = [];
+      let cursor = parseCursor(ctx.cursor);
+      if (ctx.cursor && !cursor) warnings.push(`the stored cursor could not be read; reading the timeline again from the newest post`);
+
+      if (!cursor) {
+        let userId = account.platformAccountId && isId(account.platformAccountId) ? account.platformAccountId : null;
+        if (!userId) {
+          const { body } = await httpGetJson<{ data?: { id?: string; username?: string }; errors?: XProblem[] }>(
+            request(`${base}/2/users/by/username/${encodeURIComponent(handle)}`),
+          );
+          userId = body?.data?.id && isId(body.data.id) ? body.data.id : null;
+          if (!userId) {
+            const why = body?.errors?.length ? problemText(body.errors[0]) : 'no user id in the answer';
+            throw new PlatformError('X', `X: cannot find the user @${handle}: ${why}`, { status: 200 });
+          }
+        }
+        cursor = { v: 1, userId, mode: 'backfill', token: null, sinceId: null, top: null, oldest: null, seen: 0 };
+      }
+
+      const params = new URLSearchParams({ max_results: String(X_PAGE_SIZE), 'tweet.fields': X_TWEET_FIELDS, expansions: 'referenced_tweets.id' });
+      if (cursor.mode === 'poll' && cursor.sinceId) params.set('since_id', cursor.sinceId);
+      if (cursor.token) params.set('pagination_token', cursor.token);
+      const url = `${base}/2/users/${cursor.userId}/tweets?${params}`;
+      const fetchTimeline = async (): Promise<XTimelineResponse> => {
+        // A page must hold only tweets newer than since_id and, after a pagination token, older than the page before:
+        // anything else is a repeated or stale page, read again (trusting it could end the pass early and skip posts).
+        for (let attempt = 1; ; attempt++) {
+          const { body } = await httpGetJson<XTimelineResponse>(request(url));
+          const c = cursor!;
+          const ids = (Array.isArray(body?.data) ? body.data : []).map((t) => t?.id).filter(isId);
+          const stale = ids.find((id) => (c.mode === 'poll' && c.sinceId && cmpId(id, c.sinceId) <= 0) || (c.token && c.oldest && cmpId(id, c.oldest) >= 0));
+          if (!stale) return body;
+          if (attempt >= 3) {
+            throw new PlatformError('X', `X: the timeline page ${c.token ? `after tweet ${c.oldest}` : `since tweet ${c.sinceId}`} repeats tweet ${stale} already read (${attempt} attempts); the next run reads it again`, { status: 200, retryable: true });
+          }
+        }
+      };
+      let body: XTimelineResponse;
+      try {
+        body = await fetchTimeline();
+      } catch (e) {
+        // A pagination token X no longer accepts (they expire): start this pass again from its top; re-reading is harmless.
+        if (!(cursor.token && e instanceof PlatformError && e.status === 400)) throw e;
+        warnings.push(`X refused the stored pagination token (${e.message}); reading this ${cursor.mode === 'backfill' ? 'backfill' : 'poll'} again from the newest post`);
+        cursor = { ...cursor, token: null, oldest: null, seen: 0 };
+        params.delete('pagination_token');
+        body = await fetchTimeline();
+      }
+      if (!body || typeof body !== 'object') throw new PlatformError('X', `X: empty answer from /2/users/${cursor.userId}/tweets`, { status: 200, retryable: true });
+
+      // Problems about the account itself (suspended, not found, protected) stop the account with their message;
+      // the others (a referenced tweet deleted or withheld) are notes on the page.
+      const problems = Array.isArray(body.errors) ? body.errors : [];
+      const data = Array.isArray(body.data) ? body.data : [];
+      const userProblem = problems.find((p) => p?.resource_type === 'user' && (p.resource_id === cursor.userId || p.value === cursor.userId || p.value === handle));
+      if (userProblem && data.length === 0) throw new PlatformError('X', `X: @${handle}: ${problemText(userProblem)}`, { status: 200 });
+      for (const p of problems) if (p && p !== userProblem) warnings.push(problemText(p));
+
+      const includes = new Map<string, XTweet>();
+      for (const t of body.includes?.tweets ?? []) if (t && isId(t.id)) includes.set(t.id, t);
+      const posts: ImportedPost[] = [];
+      const rejected: RejectedRecord[] = [];
+      let top = cursor.top;
+      let oldest = cursor.token ? cursor.oldest : null;
+      data.forEach((t, i) => {
+        if (t && isId(t.id)) {
+          top = maxId(top, t.id);
+          oldest = oldest === null || cmpId(t.id, oldest) < 0 ? t.id : oldest;
+        }
+        const mapped = mapTweet(t, includes, handle);
+        if (typeof mapped === 'string') {
+          rejected.push({ ref: t && typeof t.id === 'string' ? `tweet ${t.id}` : `item ${i + 1} of the page`, reason: mapped, sample: sampleOf(t) });
+          return;
+        }
+        if (mapped.warning) warnings.push(mapped.warning);
+        posts.push(mapped.post);
+      });
+
+      const nextToken = typeof body.meta?.next_token === 'string' && body.meta.next_token ? body.meta.next_token : null;
+      const seen = cursor.seen + data.length;
+      let next: XCursor;
+      if (nextToken) {
+        next = { ...cursor, token: nextToken, top, oldest, seen: cursor.mode === 'backfill' ? seen : 0 };
+      } else {
+        if (cursor.mode === 'backfill' && seen >= X_TIMELINE_CAP - 100) {
+          warnings.push(
+            `X serves only the newest ${X_TIMELINE_CAP.toLocaleString('en')} posts of a timeline: the backfill stopped after ${seen.toLocaleString('en')}; older posts of @${handle} can be imported from the account's archive (tweets.js)`,
+          );
+        }
+        next = { v: 1, userId: cursor.userId, mode: 'poll', token: null, sinceId: maxId(cursor.sinceId, top), top: null, oldest: null, seen: 0 };
+      }
+      const page: FetchPage = { posts, nextCursor: JSON.stringify(next), done: nextToken === null };
+      if (warnings.length) page.warnings = warnings;
+      if (rejected.length) page.rejected = rejected;
+      return page;
+    },
+  };
+}

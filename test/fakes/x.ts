@@ -1,0 +1,286 @@
+// A fake X API v2 (Hono): GET /2/users/by/username/:username and GET /2/users/:id/tweets in the documented shapes
+// (see test/fixtures/platforms/README.md): data / includes.tweets / meta { result_count, newest_id, oldest_id,
+// next_token } / errors[] problems; only the fields asked for in tweet.fields (besides id, text and
+// edit_history_tweet_ids); since_id and pagination_token paging over the newest 3,200 posts; x-rate-limit-* headers and
+// 429s; a timeline the test edits between polls (an edit is a new tweet id with the edit history, as on X), and faults.
+import { Hono } from 'hono';
+import { faultsAndLimits, RateWindow, serve, type FakeEnv, type Fault, type FaultLog, type Served } from './serve.ts';
+
+const SNOWFLAKE_EPOCH = 1288834974657n;
+
+export interface FakeTweet {
+  id: string;
+  text: string;
+  created_at: string;
+  author_id: string;
+  conversation_id: string;
+  lang?: string;
+  edit_history_tweet_ids: string[];
+  referenced_tweets?: { type: 'retweeted' | 'quoted' | 'replied_to'; id: string }[];
+  in_reply_to_user_id?: string;
+  public_metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
+  entities?: Record<string, unknown>;
+  note_tweet?: { text: string };
+}
+
+export interface NewTweet {
+  text: string;
+  lang?: string;
+  at?: Date;
+  likes?: number;
+  retweets?: number;
+  replies?: number;
+  quotes?: number;
+  views?: number;
+  replyTo?: string;
+  retweetOf?: string;
+  quoteOf?: string;
+  /** A long post: text is the first 280 characters, note_tweet.text the whole. */
+  long?: boolean;
+}
+
+interface FakeUser {
+  id: string;
+  username: string;
+  name: string;
+  /** Current versions, oldest first. */
+  tweets: FakeTweet[];
+}
+
+export class FakeX {
+  readonly users = new Map<string, FakeUser>();
+  /** Tweets of other accounts that posts reference (retweeted, quoted). */
+  readonly others = new Map<string, FakeTweet>();
+  readonly faults: Fault[] = [];
+  readonly log: FaultLog = { requests: [], limited: 0 };
+  readonly window: RateWindow;
+  tokens: Set<string>;
+  cap: number;
+  private clock: number;
+  private seq = 0n;
+  readonly app = new Hono<FakeEnv>();
+
+  constructor(opts: { token?: string | string[]; cap?: number; window?: RateWindow; start?: Date; slowMs?: number } = {}) {
+    this.tokens = new Set(Array.isArray(opts.token) ? opts.token : [opts.token ?? 'x-test-token']);
+    this.cap = opts.cap ?? 3200;
+    this.window = opts.window ?? new RateWindow();
+    this.clock = (opts.start ?? new Date('2026-01-01T00:00:00Z')).getTime();
+    this.app.use(
+      '*',
+      faultsAndLimits({
+        faults: this.faults,
+        window: this.window,
+        log: this.log,
+        slowMs: opts.slowMs,
+        headers: (s) => ({
+          'x-rate-limit-limit': String(s.limit),
+          'x-rate-limit-remaining': String(s.remaining),
+          'x-rate-limit-reset': String(Math.ceil(s.resetAt.getTime() / 1000)),
+        }),
+        limitedBody: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+      }),
+    );
+    this.app.use('/2/*', async (c, next) => {
+      const auth = c.req.header('authorization') ?? '';
+      const m = /^Bearer (.+)$/.exec(auth);
+      if (!m || !this.tokens.has(m[1])) return c.json({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' }, 401);
+      await next();
+    });
+    this.app.get('/2/users/by/username/:username', (c) => {
+      const username = c.req.param('username');
+      const u = this.users.get(username.toLowerCase());
+      if (!u) {
+        return c.json({
+          errors: [
+            {
+              value: username,
+              detail: `Could not find user with username: [${username}].`,
+              title: 'Not Found Error',
+              resource_type: 'user',
+              parameter: 'username',
+              resource_id: username,
+              type: 'https://api.twitter.com/2/problems/resource-not-found',
+            },
+          ],
+        });
+      }
+      return c.json({ data: { id: u.id, name: u.name, username: u.username } });
+    });
+    this.app.get('/2/users/:id/tweets', (c) => this.timelinePage(c.req.param('id'), new URL(c.req.url).searchParams));
+  }
+
+  start(): Promise<Served> {
+    return serve(this.app);
+  }
+
+  inject(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  addUser(username: string, name = username): string {
+    const id = String(1_000_000 + this.users.size);
+    this.users.set(username.toLowerCase(), { id, username, name, tweets: [] });
+    return id;
+  }
+
+  private nextId(ms: number): string {
+    this.seq++;
+    return String(((BigInt(ms) - SNOWFLAKE_EPOCH) << 22n) + (this.seq % 4096n));
+  }
+
+  private make(authorId: string, t: NewTweet): FakeTweet {
+    const ms = t.at ? t.at.getTime() : (this.clock += 60_000);
+    const id = this.nextId(ms);
+    const tweet: FakeTweet = {
+      id,
+      text: t.long ? t.text.slice(0, 280) : t.text,
+      created_at: new Date(ms).toISOString(),
+      author_id: authorId,
+      conversation_id: id,
+      edit_history_tweet_ids: [id],
+      public_metrics: { retweet_count: t.retweets ?? 0, reply_count: t.replies ?? 0, like_count: t.likes ?? 0, quote_count: t.quotes ?? 0, bookmark_count: 0, impression_count: t.views ?? 0 },
+    };
+    if (t.lang !== undefined) tweet.lang = t.lang;
+    if (t.long) tweet.note_tweet = { text: t.text };
+    const refs: FakeTweet['referenced_tweets'] = [];
+    if (t.replyTo) {
+      refs.push({ type: 'replied_to', id: t.replyTo });
+      tweet.in_reply_to_user_id = '42';
+    }
+    if (t.retweetOf) {
+      refs.push({ type: 'retweeted', id: t.retweetOf });
+      const orig = this.others.get(t.retweetOf);
+      tweet.text = `RT @someone: ${(orig?.text ?? '').slice(0, 100)}`;
+    }
+    if (t.quoteOf) refs.push({ type: 'quoted', id: t.quoteOf });
+    if (refs.length) tweet.referenced_tweets = refs;
+    return tweet;
+  }
+
+  post(username: string, t: NewTweet): FakeTweet {
+    const u = this.user(username);
+    const tweet = this.make(u.id, t);
+    u.tweets.push(tweet);
+    u.tweets.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    return tweet;
+  }
+
+  /** A tweet of another account (to retweet or quote). */
+  external(t: NewTweet): FakeTweet {
+    const tweet = this.make('999', t);
+    this.others.set(tweet.id, tweet);
+    return tweet;
+  }
+
+  /** Edits a post: a new tweet id carrying the edit history; the timeline shows the new version only. */
+  edit(username: string, id: string, text: string, at?: Date): FakeTweet {
+    const u = this.user(username);
+    const i = u.tweets.findIndex((t) => t.id === id || t.edit_history_tweet_ids.includes(id));
+    if (i < 0) throw new Error(`no tweet ${id}`);
+    const old = u.tweets[i];
+    const ms = at ? at.getTime() : (this.clock += 60_000);
+    const newId = this.nextId(ms);
+    const next: FakeTweet = { ...old, id: newId, text, created_at: new Date(ms).toISOString(), edit_history_tweet_ids: [...old.edit_history_tweet_ids, newId] };
+    if (old.note_tweet) next.note_tweet = { text };
+    u.tweets.splice(i, 1);
+    u.tweets.push(next);
+    return next;
+  }
+
+  remove(username: string, id: string): void {
+    const u = this.user(username);
+    u.tweets = u.tweets.filter((t) => t.id !== id && !t.edit_history_tweet_ids.includes(id));
+  }
+
+  /** Current versions, newest first. */
+  timeline(username: string): FakeTweet[] {
+    return [...this.user(username).tweets].reverse();
+  }
+
+  private user(username: string): FakeUser {
+    const u = this.users.get(username.toLowerCase());
+    if (!u) throw new Error(`no user ${username}`);
+    return u;
+  }
+
+  private timelinePage(userId: string, q: URLSearchParams): Response {
+    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    const u = [...this.users.values()].find((x) => x.id === userId);
+    if (!u) {
+      return json({
+        errors: [
+          {
+            value: userId,
+            detail: `Could not find user with id: [${userId}].`,
+            title: 'Not Found Error',
+            resource_type: 'user',
+            parameter: 'id',
+            resource_id: userId,
+            type: 'https://api.twitter.com/2/problems/resource-not-found',
+          },
+        ],
+      });
+    }
+    const maxResults = Number(q.get('max_results') ?? '10');
+    if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 100) {
+      return json(
+        {
+          errors: [{ parameters: { max_results: [q.get('max_results')] }, message: `The \`max_results\` query parameter value [${q.get('max_results')}] is not between 5 and 100` }],
+          title: 'Invalid Request',
+          detail: 'One or more parameters to your request was invalid.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        },
+        400,
+      );
+    }
+    const fields = new Set((q.get('tweet.fields') ?? '').split(',').filter(Boolean));
+    const expand = (q.get('expansions') ?? '').split(',').includes('referenced_tweets.id');
+    let reachable = [...u.tweets].reverse().slice(0, this.cap);
+    const sinceId = q.get('since_id');
+    if (sinceId) reachable = reachable.filter((t) => BigInt(t.id) > BigInt(sinceId));
+    const token = q.get('pagination_token');
+    if (token) {
+      const before = /^before:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+      if (!before) {
+        return json({ errors: [{ parameters: { pagination_token: [token] }, message: 'The `pagination_token` query parameter value is not valid' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' }, 400);
+      }
+      reachable = reachable.filter((t) => BigInt(t.id) < BigInt(before[1]));
+    }
+    const page = reachable.slice(0, maxResults);
+    const shape = (t: FakeTweet) => {
+      const out: Record<string, unknown> = { id: t.id, text: t.text, edit_history_tweet_ids: t.edit_history_tweet_ids };
+      for (const f of fields) if (f in t) out[f] = (t as unknown as Record<string, unknown>)[f];
+      return out;
+    };
+    if (page.length === 0) return json({ meta: { result_count: 0 } });
+    const body: Record<string, unknown> = { data: page.map(shape) };
+    if (expand) {
+      const included: Record<string, unknown>[] = [];
+      const errors: Record<string, unknown>[] = [];
+      for (const t of page) {
+        for (const r of t.referenced_tweets ?? []) {
+          const ref = this.others.get(r.id) ?? [...this.users.values()].flatMap((x) => x.tweets).find((x) => x.id === r.id);
+          if (ref) included.push(shape(ref));
+          else {
+            errors.push({
+              value: r.id,
+              detail: `Could not find tweet with referenced_tweets.id: [${r.id}].`,
+              title: 'Not Found Error',
+              resource_type: 'tweet',
+              parameter: 'referenced_tweets.id',
+              resource_id: r.id,
+              section: 'includes',
+              type: 'https://api.twitter.com/2/problems/resource-not-found',
+            });
+          }
+        }
+      }
+      if (included.length) body.includes = { tweets: included };
+      if (errors.length) body.errors = errors;
+    }
+    const meta: Record<string, unknown> = { result_count: page.length, newest_id: page[0].id, oldest_id: page[page.length - 1].id };
+    if (reachable.length > page.length) meta.next_token = Buffer.from(`before:${page[page.length - 1].id}`).toString('base64url');
+    body.meta = meta;
+    return json(body);
+  }
+}

@@ -1,0 +1,266 @@
+// The X connector through the real import path against a fake X API v2: backfill, polls with edits and deletions,
+// every fault the platform throws, 429 waits and human messages, the 3,200 cap, partial errors, and no token in any
+// message.
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { DbHandle } from '../../db/client.ts';
+import { listImportAccounts, upsertAccount } from '../../db/queries/accounts.ts';
+import { upsertEntity } from '../../db/queries/entities.ts';
+import { AuthError, clearRateLimitPauses, decodeEntities } from '../../jobs/connectors/http.ts';
+import type { Connector, ConnectorAccount } from '../../jobs/connectors/types.ts';
+import { createXConnector, snowflakeTime } from '../../jobs/connectors/x.ts';
+import type { JobDeps } from '../../jobs/deps.ts';
+import { importAccounts } from '../../jobs/import.ts';
+import { loadRulebook } from '../../jobs/scoring/engine.ts';
+import { FakeX, type FakeTweet } from '../fakes/x.ts';
+import { serve, type Served } from '../fakes/serve.ts';
+import { BACKENDS, testDb } from '../helpers/db.ts';
+
+const NOW = new Date('2026-11-20T09:00:00Z');
+const TOKEN = 'AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid-x-secret';
+const rulebook = loadRulebook();
+const HTTP = { timeoutMs: 400, retries: 3, backoffMs: 5, maxWaitMs: 5000 };
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/platforms/x/${name}`, import.meta.url), 'utf8');
+
+describe.each(BACKENDS)('X connector through the import, on %s', (kind) => {
+  let h: DbHandle;
+  let fake: FakeX;
+  let served: Served;
+  let connector: Connector;
+  let deps: JobDeps;
+  let entityId: number;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    h = await testDb(kind);
+    fake = new FakeX({ token: TOKEN, slowMs: 1200 });
+    served = await fake.start();
+    connector = createXConnector({ baseUrl: served.url, bearerToken: TOKEN, http: HTTP });
+    deps = { db: h.db, rulebook, connectors: { x: connector }, log: (m) => logs.push(m) };
+    entityId = await upsertEntity(h.db, { slug: 'x-entity', nameAr: 'جهة', nameEn: 'X entity' });
+  });
+  afterAll(async () => {
+    await served?.close();
+    await h?.close();
+  });
+  beforeEach(() => clearRateLimitPauses());
+
+  const register = (handle: string) => upsertAccount(h.db, { entityId, platform: 'x', connector: 'x', handle, type: 'official' });
+  const run = async (ids: number[], extra: { maxPagesPerAccount?: number } = {}) => importAccounts(deps, await listImportAccounts(h.db, { accountIds: ids }), { now: NOW, ...extra });
+  /** Imports until a run completes without errors (the importer catching up after faults). */
+  const catchUp = async (ids: number[], max = 6) => {
+    const errors: string[] = [];
+    for (let i = 0; i < max; i++) {
+      const r = await run(ids);
+      if (r.errors.length === 0 && fake.faults.length === 0) return { errors, last: r };
+      errors.push(...r.errors.map((e) => e.error));
+    }
+    throw new Error(`did not catch up: ${errors.join(' | ')}`);
+  };
+  const captured = async (accountId: number) =>
+    (await h.db.selectFrom('post').select(['platform_post_id', 'text', 'is_repost', 'is_reply', 'lang', 'likes', 'shares', 'replies', 'views', 'posted_at', 'edited_at']).where('account_id', '=', accountId).orderBy('platform_post_id').execute()).map(
+      (p) => ({ ...p, posted_at: new Date(p.posted_at), edited_at: p.edited_at ? new Date(p.edited_at) : null }),
+    );
+  const expectedText = (t: FakeTweet) => {
+    const rt = t.referenced_tweets?.find((r) => r.type === 'retweeted');
+    const src = rt ? fake.others.get(rt.id)! : t;
+    return decodeEntities(src.note_tweet?.text ?? src.text);
+  };
+  /** Every post ever published (deleted ones stay archived), by original id, with its current text. */
+  const published = new Map<string, Map<string, string>>();
+  const track = (handle: string) => {
+    const m = published.get(handle) ?? new Map<string, string>();
+    for (const t of fake.timeline(handle)) m.set(t.edit_history_tweet_ids[0], expectedText(t));
+    published.set(handle, m);
+    return m;
+  };
+  const capturedTexts = async (accountId: number) => new Map((await captured(accountId)).map((p) => [p.platform_post_id, p.text]));
+
+  test('backfill: every kind of post mapped faithfully, then polls capture new posts and edits; deletions keep their copy', async () => {
+    fake.addUser('MinistryX');
+    const external = fake.external({ text: 'The original announcement &amp; its details', lang: 'en' });
+    const first = fake.post('MinistryX', { text: 'أول منشور &lt;رسمي&gt;', lang: 'ar', likes: 5, retweets: 2, quotes: 1, replies: 3, views: 2_000_000_000 });
+    for (let i = 0; i < 200; i++) fake.post('MinistryX', { text: `خبر رقم ${i}`, lang: i % 3 === 0 ? 'und' : i % 3 === 1 ? 'ar' : undefined, likes: i });
+    const rt = fake.post('MinistryX', { text: '', retweetOf: external.id });
+    const reply = fake.post('MinistryX', { text: '@citizen thank you', lang: 'en', replyTo: '123456789012345678' });
+    const quote = fake.post('MinistryX', { text: 'Read this', lang: 'qme', quoteOf: external.id });
+    const empty = fake.post('MinistryX', { text: '', lang: 'zxx' });
+    const long = fake.post('MinistryX', { text: 'طويل '.repeat(400), lang: 'ar', long: true });
+    const id = await register('MinistryX');
+
+    const r1 = await run([id]);
+    expect(r1.errors).toEqual([]);
+    expect(r1.counts).toMatchObject({ inserted: 206, pages: 3, failedAccounts: 0 });
+    expect(await capturedTexts(id)).toEqual(track('MinistryX'));
+
+    const byId = new Map((await captured(id)).map((p) => [p.platform_post_id, p]));
+    expect(byId.get(first.id)).toMatchObject({ text: 'أول منشور <رسمي>', lang: 'ar', likes: 5, shares: 3, replies: 3, views: 2_000_000_000, is_repost: false, is_reply: false });
+    expect(byId.get(first.id)!.posted_at).toEqual(new Date(first.created_at));
+    expect(byId.get(rt.id)).toMatchObject({ text: 'The original announcement & its details', is_repost: true, is_reply: false });
+    expect(byId.get(reply.id)).toMatchObject({ is_reply: true, lang: 'en' });
+    expect(byId.get(quote.id)).toMatchObject({ text: 'Read this', lang: 'qme', is_repost: false });
+    expect(byId.get(empty.id)).toMatchObject({ text: '', lang: 'zxx' });
+    expect(byId.get(long.id)!.text).toBe('طويل '.repeat(400));
+    const raw = await h.db.selectFrom('post').select('raw').where('platform_post_id', '=', rt.id).executeTakeFirstOrThrow();
+    expect(raw.raw).toMatchObject({ data: { id: rt.id, referenced_tweets: [{ type: 'retweeted', id: external.id }] }, includes: { tweets: [{ id: external.id }] } });
+    const cursor = JSON.parse((await h.db.selectFrom('account').select('import_cursor').where('id', '=', id).executeTakeFirstOrThrow()).import_cursor!);
+    expect(cursor).toMatchObject({ mode: 'poll', token: null, sinceId: long.id });
+
+    // A poll: new posts, an edit of an old post (a new tweet id on X), a deletion.
+    fake.log.requests.length = 0;
+    for (let i = 0; i < 130; i++) fake.post('MinistryX', { text: `جديد ${i}` });
+    const edited = fake.edit('MinistryX', first.id, 'أول منشور بعد التعديل');
+    track('MinistryX');
+    fake.remove('MinistryX', reply.id);
+    const r2 = await run([id]);
+    expect(r2.errors).toEqual([]);
+    expect(r2.counts).toMatchObject({ inserted: 130, edited: 1, pages: 2 });
+    expect(fake.log.requests.every((q) => !q.path.includes('/tweets') || q.query.includes(`since_id=${long.id}`))).toBe(true);
+    expect(await capturedTexts(id)).toEqual(track('MinistryX'));
+    const firstNow = (await captured(id)).find((p) => p.platform_post_id === first.id)!;
+    expect(firstNow.text).toBe('أول منشور بعد التعديل');
+    expect(firstNow.posted_at).toEqual(snowflakeTime(first.id));
+    expect(firstNow.edited_at).toEqual(new Date(edited.created_at));
+    expect((await captured(id)).some((p) => p.platform_post_id === reply.id)).toBe(true);
+
+    // Nothing new: one request, nothing changes.
+    fake.log.requests.length = 0;
+    const r3 = await run([id]);
+    expect(r3.counts).toMatchObject({ inserted: 0, edited: 0, pages: 1 });
+    expect(fake.log.requests).toHaveLength(1);
+  });
+
+  test('every fault (429, 500, 502, 503, timeout, reset, truncated and malformed JSON, a repeated page): the captured set equals the timeline once the faults stop', async () => {
+    fake.addUser('FaultyX');
+    for (let i = 0; i < 1200; i++) fake.post('FaultyX', { text: `منشور ${i} &amp; تفاصيل`, likes: i });
+    const id = await register('FaultyX');
+    fake.inject({ kind: '429', resetSeconds: 1 }, { kind: '500' }, { kind: 'repeat' }, { kind: '502' }, { kind: 'slow' }, { kind: 'reset' }, { kind: 'truncated' });
+    fake.inject({ kind: 'repeat' }, { kind: 'malformed' }, { kind: '503' }, { kind: 'reset' });
+    const t0 = Date.now();
+    const { errors } = await catchUp([id]);
+    expect(fake.faults).toHaveLength(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // the 429 was waited out
+    expect(await capturedTexts(id)).toEqual(track('FaultyX'));
+    for (const e of errors) expect(e).not.toContain(TOKEN);
+
+    // Faults during a poll, with new posts and an edit.
+    for (let i = 0; i < 150; i++) fake.post('FaultyX', { text: `لاحق ${i}` });
+    fake.edit('FaultyX', fake.timeline('FaultyX')[300].id, 'نص معدل');
+    fake.edit('FaultyX', fake.timeline('FaultyX')[3].id, 'نص معدل آخر');
+    fake.inject({ kind: '503' }, { kind: '503' }, { kind: '503' }, { kind: '503' }, { kind: 'truncated' }, { kind: 'slow' }, { kind: 'repeat' });
+    const second = await catchUp([id]);
+    expect(second.errors.length).toBeGreaterThanOrEqual(1);
+    expect(second.errors[0]).toMatch(/^X: HTTP 503 after 4 attempts/);
+    expect(await capturedTexts(id)).toEqual(track('FaultyX'));
+  });
+
+  test('resuming page by page (a crash between pages) neither loses nor duplicates', async () => {
+    fake.addUser('StepX');
+    for (let i = 0; i < 350; i++) fake.post('StepX', { text: `خطوة ${i}` });
+    const id = await register('StepX');
+    let runs = 0;
+    for (;;) {
+      runs++;
+      const r = await run([id], { maxPagesPerAccount: 1 });
+      expect(r.errors).toEqual([]);
+      if (fake.timeline('StepX').length === 350 && runs === 2) for (let i = 0; i < 20; i++) fake.post('StepX', { text: `أثناء ${i}` });
+      const cursor = JSON.parse((await h.db.selectFrom('account').select('import_cursor').where('id', '=', id).executeTakeFirstOrThrow()).import_cursor!);
+      if (cursor.mode === 'poll' && cursor.token === null && (await capturedTexts(id)).size === fake.timeline('StepX').length) break;
+      expect(runs).toBeLessThan(20);
+    }
+    expect(await capturedTexts(id)).toEqual(track('StepX'));
+  });
+
+  test('429 with a far reset fails the account with "X: rate limited until HH:MM UTC" and sends nothing more on that token; the message has no token', async () => {
+    fake.addUser('LimitedX');
+    fake.addUser('LimitedY');
+    fake.post('LimitedX', { text: 'x' });
+    fake.post('LimitedY', { text: 'y' });
+    const a = await register('LimitedX');
+    const b = await register('LimitedY');
+    fake.inject({ kind: '429', resetSeconds: 900 });
+    fake.log.requests.length = 0;
+    const r = await run([a, b]);
+    expect(r.counts.failedAccounts).toBe(2);
+    expect(fake.log.requests).toHaveLength(1);
+    for (const e of r.errors) {
+      expect(e.error).toMatch(/^X: rate limited until \d{2}:\d{2} UTC$/);
+      expect(e.error).not.toContain(TOKEN);
+    }
+    const row = await h.db.selectFrom('account').select(['last_error']).where('id', '=', a).executeTakeFirstOrThrow();
+    expect(row.last_error).toMatch(/^X: rate limited until/);
+    clearRateLimitPauses();
+    expect((await run([a, b])).errors).toEqual([]);
+  });
+
+  test('a wrong token is an AuthError without the token; an account token overrides the global one', async () => {
+    fake.addUser('TokenX');
+    fake.post('TokenX', { text: 'hello' });
+    const wrong = createXConnector({ baseUrl: served.url, bearerToken: 'WRONG-TOKEN-123456789', http: HTTP });
+    const account: ConnectorAccount = { id: 1, entityId, platform: 'x', handle: 'TokenX', platformAccountId: null, type: 'official', config: {} };
+    const err = await wrong.fetchPage(account, { cursor: null, now: NOW }).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toBe('X: HTTP 401 unauthorized for /2/users/by/username/TokenX: Unauthorized');
+    expect((err as Error).message).not.toContain('WRONG-TOKEN');
+    fake.tokens.add('ACCOUNT-OWN-TOKEN-987654');
+    fake.log.requests.length = 0;
+    const page = await wrong.fetchPage({ ...account, token: 'ACCOUNT-OWN-TOKEN-987654' }, { cursor: null, now: NOW });
+    expect(page.posts.map((p) => p.text)).toEqual(['hello']);
+    expect(fake.log.requests.every((q) => q.headers.authorization === 'Bearer ACCOUNT-OWN-TOKEN-987654')).toBe(true);
+    const none = createXConnector({ baseUrl: served.url, bearerToken: null });
+    await expect(none.fetchPage(account, { cursor: null, now: NOW })).rejects.toThrow(/^X: no bearer token/);
+    const missing = await connector.fetchPage({ ...account, handle: 'nobody_here' }, { cursor: null, now: NOW }).catch((e: unknown) => e as Error);
+    expect((missing as Error).message).toBe('X: cannot find the user @nobody_here: user nobody_here: Not Found Error (Could not find user with username: [nobody_here].)');
+  });
+
+  test('a backfill that reaches the 3,200 newest posts says so', async () => {
+    fake.addUser('BigX');
+    for (let i = 0; i < 3300; i++) fake.post('BigX', { text: `p${i}` });
+    const id = await register('BigX');
+    const r = await run([id]);
+    expect(r.errors).toEqual([]);
+    expect(r.counts.inserted).toBe(3200);
+    expect(r.warnings.some((w) => w.includes('X serves only the newest 3,200 posts of a timeline: the backfill stopped after 3,200'))).toBe(true);
+  });
+});
+
+describe('X mapping of the documented page shape (fixtures)', () => {
+  let served: Served;
+  beforeAll(async () => {
+    const app = new Hono();
+    app.get('/2/users/by/username/:u', (c) => c.body(fixture('users-by-username.json'), 200, { 'content-type': 'application/json' }));
+    app.get('/2/users/:id/tweets', (c) => c.body(fixture('user-tweets-page.json'), 200, { 'content-type': 'application/json' }));
+    served = await serve(app);
+  });
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  test('retweet, reply, quote, edit, media-only, entities, partial errors and a record that does not map', async () => {
+    const c = createXConnector({ baseUrl: served.url, bearerToken: TOKEN, http: HTTP });
+    const page = await c.fetchPage({ id: 1, entityId: 1, platform: 'x', handle: 'TwitterDev', platformAccountId: null, type: 'official', config: {} }, { cursor: null, now: NOW });
+    expect(page.done).toBe(true);
+    expect(JSON.parse(page.nextCursor!)).toMatchObject({ userId: '2244994945', mode: 'poll', sinceId: '1460323737035677698' });
+    expect(page.posts.map((p) => [p.platformPostId, p.isRepost, p.isReply, p.lang])).toEqual([
+      ['1460323737035677698', false, false, 'en'],
+      ['1459645163232559104', true, false, 'en'],
+      ['1458900000000000000', false, true, 'ar'],
+      ['1458600000000000000', false, false, 'qme'],
+      ['1458400000000000000', false, false, 'zxx'],
+    ]);
+    const [announce, rt, reply, quote] = page.posts;
+    expect(announce).toMatchObject({ metrics: { likes: 556, shares: 175, replies: 29, views: 88213 }, url: 'https://x.com/TwitterDev/status/1460323737035677698' });
+    expect(announce.postedAt).toEqual(new Date('2021-11-15T19:08:05.000Z'));
+    expect(rt.text).toBe('Q&A: can you use the API <free>? Yes — here is how to get started with the v2 endpoints, step by step https://t.co/abc');
+    expect(reply.text).toBe('@suhemparack شكراً على السؤال & المتابعة');
+    expect(quote.editedAt).toEqual(new Date('2021-11-11T08:00:00.000Z'));
+    expect(quote.postedAt).toEqual(snowflakeTime('1458600000000000000'));
+    expect(page.rejected).toEqual([{ ref: 'tweet 1458300000000000000', reason: 'no created_at (request tweet.fields=created_at)', sample: expect.stringContaining('"a record without created_at"') }]);
+    expect(page.warnings).toEqual([
+      'tweet 1458500000000000000: Not Found Error (Could not find tweet with referenced_tweets.id: [1458500000000000000].)',
+      'tweet 1458800000000000000: Authorization Error (Sorry, you are not authorized to see the Tweet with referenced_tweets.id: [1458800000000000000].)',
+    ]);
+  });
+});
