@@ -6,6 +6,7 @@ import { upsertAccount } from '../db/queries/accounts.ts';
 import { upsertEntity } from '../db/queries/entities.ts';
 import { loadConfig } from './config.ts';
 import { connectors } from './connectors/registry.ts';
+import { checkImportFile } from './connectors/file.ts';
 import type { JobDeps } from './deps.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { runRollup } from './rollup.ts';
@@ -20,7 +21,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   seed-demo                    register the demo entities and accounts
   import [--account ID ...]    import, score and roll up (all active accounts by default)
   import-file --file PATH --entity SLUG --handle HANDLE [--platform P] [--type official|executive|employee] [--name-ar N --name-en N]
-                               register a file-drop account (JSONL or CSV) and import it
+              [--format auto|jsonl|csv|x-archive|telegram|twarc|mastodon-json|meta-json]
+                               register a file-drop account and import it; without --format the format is
+                               detected from the content (a file of no known format is refused, nothing registered)
   publish-rulebook --dir DIR [--note TEXT]
                                validate and publish the rulebook files of DIR (then run \`score\` to rescore)
   restore-default-rulebook     put the shipped default rulebook back in force and rescore
@@ -38,6 +41,7 @@ async function main() {
     options: {
       account: { type: 'string', multiple: true },
       file: { type: 'string' },
+      format: { type: 'string' },
       entity: { type: 'string' },
       handle: { type: 'string' },
       platform: { type: 'string', default: 'file' },
@@ -71,6 +75,12 @@ async function main() {
       case 'import-file': {
         if (!values.file || !values.entity || !values.handle) throw new Error('import-file needs --file, --entity and --handle');
         if (!['official', 'executive', 'employee'].includes(values.type!)) throw new Error('--type must be official, executive or employee');
+        // Read and check the file before anything is registered: a file of no known format leaves no account behind.
+        const checked = await checkImportFile(values.file, values.format);
+        console.log(
+          `${checked.path}: format ${checked.format} (${checked.detected ? `detected: ${checked.reason}` : 'given with --format'}); ${checked.records} records: ${checked.posts} posts, ${checked.rejected} refused`,
+        );
+        for (const r of checked.firstRejected) console.error(`refused: ${r.ref}: ${r.reason}`);
         const existing = await handle.db
           .selectFrom('account as a')
           .innerJoin('entity as e', 'e.id', 'a.entity_id')
@@ -87,7 +97,7 @@ async function main() {
           connector: 'file',
           handle: values.handle,
           type: values.type as 'official',
-          config: { path: values.file },
+          config: { path: checked.path, format: checked.format },
         });
         // A file given by hand is read from its first line: posts already imported are recognised by id.
         await handle.db.updateTable('account').set({ import_cursor: null }).where('id', '=', accountId).execute();
