@@ -125,6 +125,9 @@ function postedAtOf(o: Record<string, unknown>): Date {
     const aliases = DATE_ALIASES.filter((k) => present(o, k));
     if (aliases.length > 1) throw new Reject(`no posted_at (the record has ${andList(aliases)}; rename the one that is the posting time to posted_at)`);
     if (aliases.length === 0) {
+      // A CSV column (or a JSON null) under an alias, empty in this record.
+      const empty = [...(Object.hasOwn(o, 'posted_at') ? ['posted_at'] : []), ...DATE_ALIASES.filter((k) => Object.hasOwn(o, k))];
+      if (empty.length) throw new Reject(`missing ${empty[0]}`);
       const dateLike = Object.keys(o).filter((k) => k !== 'posted_at' && DATE_LIKE.test(k) && present(o, k));
       if (dateLike.length) {
         const hint = DATE_HINTS[dateLike[0]] ?? 'rename the field that is the posting time to posted_at';
@@ -141,10 +144,11 @@ function postedAtOf(o: Record<string, unknown>): Date {
   return d;
 }
 
-/** The first alias there is, when the field itself is absent and exactly one alias is there. */
+/** The field, or else its one alias that the record has; two aliases are refused. */
 function aliasFor(o: Record<string, unknown>, field: string, aliases: string[], what: string): string {
   if (Object.hasOwn(o, field)) return field;
-  const there = aliases.filter((k) => present(o, k));
+  // By key, not value: a CSV column named full_text with an empty cell is a post without text.
+  const there = aliases.filter((k) => Object.hasOwn(o, k));
   if (there.length > 1) throw new Reject(`no ${field} (the record has ${andList(there)}; rename the one that is the post's ${what} to ${field})`);
   return there[0] ?? field;
 }

@@ -11,8 +11,10 @@
 //     a list of X API v2 tweets                                          → twarc
 //     any other list                                                     → refused, naming its items' fields
 //     a single object: decided as a one-line file (next rule)
-//  4. lines: the first line (of the first 50 not blank) that is a JSON object decides: an X API v2 page or tweet → twarc, else → jsonl
-//  5. a first line of comma-separated names including id, text, posted_at or an alias → csv
+//  4. lines (a file starting with `{` or `[`): the first line (of the first 50 not blank) that is a JSON object
+//     decides: an X API v2 page or tweet → twarc, else → jsonl
+//  5. a first line of comma-separated names including id, text, posted_at or an alias → csv; else rule 4 for a
+//     JSONL file whose first line is damaged
 //  6. anything else is refused with the start of the file and the list of formats.
 import { FILE_FORMATS, isObject, keysOf, parseJsonExact, type FileFormat } from './common.ts';
 import { isMastodonStatus } from './mastodon.ts';
@@ -151,33 +153,40 @@ export function detectFormat(content: string): Detection | null {
       if (isV2Tweet(first)) return { format: 'twarc', reason: `it is a JSON list of ${list.length} X API v2 tweets`, value: list };
       refuse(describeList(list), 'a JSON list of your own records can be imported as JSONL, one object per line');
     }
-    // Lines: the first line that is a JSON object decides.
-    const lines = content.split(/\r?\n/);
-    for (let i = 0, seen = 0; i < lines.length && seen < 50; i++) {
-      const line = lines[i].trim();
-      if (!line) continue;
-      seen++;
-      let v: unknown;
-      try {
-        v = parseJsonExact(line);
-      } catch {
-        continue;
-      }
-      const n = i + 1;
-      if (isV2Page(v)) return { format: 'twarc', reason: `line ${n} is an X API v2 response page (${keysOf(v)})` };
-      if (isV2Tweet(v)) return { format: 'twarc', reason: `line ${n} is an X API v2 tweet (id, text and ${Object.keys(v).filter((k) => ['edit_history_tweet_ids', 'public_metrics', 'author_id', 'conversation_id', 'referenced_tweets'].includes(k)).join(', ') || 'v2 fields'})` };
-      if (isObject(v)) return { format: 'jsonl', reason: `line ${n} is a JSON object (${keysOf(v)})` };
-      // A line that is JSON but not an object decides nothing (the jsonl reader refuses it by line).
-    }
+    const byLine = detectLines(content);
+    if (byLine) return byLine;
     refuse(describeContent(t));
   }
 
   const firstLine = t.split(/\r?\n/, 1)[0];
-  if (firstLine.includes(',')) {
-    const names = headerNames(firstLine);
-    const known = names.filter((n) => CSV_HEADER_NAMES.includes(n));
-    if (known.length) return { format: 'csv', reason: `its first line is a comma-separated header naming ${known.join(', ')}` };
-    refuse(`comma-separated text whose first line ${quoteStart(firstLine)} names none of id, text, posted_at`);
-  }
+  const names = firstLine.includes(',') ? headerNames(firstLine) : [];
+  const known = names.filter((n) => CSV_HEADER_NAMES.includes(n));
+  if (known.length) return { format: 'csv', reason: `its first line is a comma-separated header naming ${known.join(', ')}` };
+  // A JSONL file whose first line is damaged.
+  const byLine = detectLines(content);
+  if (byLine) return byLine;
+  if (names.length > 1) refuse(`comma-separated text whose first line ${quoteStart(firstLine)} names none of id, text, posted_at`);
   return refuse(describeContent(t));
+}
+
+/** Rule 4: the first line (of the first 50 not blank) that is a JSON object decides; null when none is. */
+function detectLines(content: string): Detection | null {
+  const lines = content.split(/\r?\n/);
+  for (let i = 0, seen = 0; i < lines.length && seen < 50; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    seen++;
+    if (line[0] !== '{') continue;
+    let v: unknown;
+    try {
+      v = parseJsonExact(line);
+    } catch {
+      continue;
+    }
+    const n = i + 1;
+    if (isV2Page(v)) return { format: 'twarc', reason: `line ${n} is an X API v2 response page (${keysOf(v)})` };
+    if (isV2Tweet(v)) return { format: 'twarc', reason: `line ${n} is an X API v2 tweet (id, text and ${Object.keys(v).filter((k) => ['edit_history_tweet_ids', 'public_metrics', 'author_id', 'conversation_id', 'referenced_tweets'].includes(k)).join(', ') || 'v2 fields'})` };
+    if (isObject(v)) return { format: 'jsonl', reason: `line ${n} is a JSON object (${keysOf(v)})` };
+  }
+  return null;
 }

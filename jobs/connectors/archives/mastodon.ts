@@ -27,7 +27,8 @@ export function mapMastodonStatus(s: unknown): ImportedPost {
   return {
     ref: `status ${id}`,
     platformPostId: id,
-    url: httpUrl(s.url) ?? httpUrl(s.uri) ?? (reblog ? (httpUrl(reblog.url) ?? httpUrl(reblog.uri)) : null),
+    // A boost's own uri is its activity (…/activity), not a page: its link is the boosted status's.
+    url: reblog ? (httpUrl(reblog.url) ?? httpUrl(reblog.uri) ?? httpUrl(s.uri)) : (httpUrl(s.url) ?? httpUrl(s.uri)),
     text: statusText(shown),
     lang: langOf(shown.language),
     postedAt,
