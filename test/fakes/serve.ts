@@ -91,10 +91,14 @@ export function faultsAndLimits(opts: {
   log: FaultLog;
   slowMs?: number;
 }): MiddlewareHandler<FakeEnv> {
-  // The previous successful answer per path: a 'repeat' serves it again (the page before, on a paged path).
+  // The previous successful answer per listing: a 'repeat' serves it again (the page before, on a paged listing).
   const last = new Map<string, { body: string; headers: Headers }>();
   return async (c, next) => {
     const url = new URL(c.req.url);
+    // A listing is its path and query without the paging parameters: a 'repeat' serves its previous page.
+    const listing = new URL(url);
+    for (const k of ['max_id', 'since_id', 'min_id', 'pagination_token', 'cursor', 'until_id']) listing.searchParams.delete(k);
+    const listingKey = `${listing.pathname}?${listing.searchParams}`;
     const entry: FaultLog['requests'][number] = { path: url.pathname, query: url.search, headers: Object.fromEntries(c.req.raw.headers) };
     opts.log.requests.push(entry);
     const fault = opts.faults.shift();
@@ -119,7 +123,7 @@ export function faultsAndLimits(opts: {
         c.env.incoming.socket.destroy();
         return new Response(null);
       case 'repeat': {
-        const prev = last.get(url.pathname);
+        const prev = last.get(listingKey);
         if (prev) return new Response(prev.body, { status: 200, headers: prev.headers });
         break;
       }
@@ -133,7 +137,7 @@ export function faultsAndLimits(opts: {
     const body = await c.res.text();
     const headers = new Headers(c.res.headers);
     for (const [k, v] of Object.entries(opts.headers(taken))) headers.set(k, v);
-    if (c.res.status === 200 && fault?.kind !== 'truncated' && fault?.kind !== 'malformed') last.set(url.pathname, { body, headers });
+    if (c.res.status === 200 && fault?.kind !== 'truncated' && fault?.kind !== 'malformed') last.set(listingKey, { body, headers });
     let out = body;
     if (fault?.kind === 'truncated') out = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
     if (fault?.kind === 'malformed') out = `{"data": [${body.slice(0, 40)}, }`;
