@@ -7,6 +7,7 @@
 //   twarc             X API v2 tweets as JSONL                                               (archives/twarc.ts)
 //   mastodon-json     a saved Mastodon statuses JSON list                                    (archives/mastodon.ts)
 //   meta-json         a saved Graph API page of Facebook posts or Instagram media            (archives/meta.ts)
+//   meta-export       a Facebook or Instagram "Download your information" posts file         (archives/meta-export.ts)
 // A record that cannot be mapped is refused in the page's `rejected` (ref `line N`, `tweet ID`, `message N`, with
 // the reason and the start of the record) and the rest is imported. The cursor is the number of units consumed:
 // lines for jsonl, csv and twarc (the CSV header is line 1), records for the whole-file formats.
@@ -33,6 +34,7 @@ import {
 import { UnsupportedFormat, describeContent, detectFormat, formatsList, type Detection } from './archives/detect.ts';
 import { parseMastodon } from './archives/mastodon.ts';
 import { parseMeta } from './archives/meta.ts';
+import { parseMetaExport } from './archives/meta-export.ts';
 import { parseTelegram } from './archives/telegram.ts';
 import { parseTwarc } from './archives/twarc.ts';
 import { archiveEntries, parseXArchive } from './archives/x-archive.ts';
@@ -399,6 +401,8 @@ export function parseContent(content: string, format?: FileFormat | 'auto'): Loa
       return { format: fmt, reason, parsed: wrap(() => parseMastodon(json())) };
     case 'meta-json':
       return { format: fmt, reason, parsed: wrap(() => parseMeta(json())) };
+    case 'meta-export':
+      return { format: fmt, reason, parsed: wrap(() => parseMetaExport(json())) };
   }
 }
 

@@ -55,6 +55,8 @@ describe('format detection from the content', () => {
     ['mastodon-statuses.json', 'mastodon-json', /3 Mastodon statuses/],
     ['facebook-page-posts.json', 'meta-json', /3 items: Facebook posts.*paging/],
     ['instagram-media.json', 'meta-json', /2 items: Instagram media/],
+    ['facebook-your-posts_1.json', 'meta-export', /a Facebook export file/],
+    ['instagram-posts_1.json', 'meta-export', /an Instagram export file/],
   ])('%s → %s', async (file, format, reason) => {
     const check = await checkImportFile(fx(file));
     expect(check).toMatchObject({ format, detected: true });
@@ -77,7 +79,7 @@ describe('format detection from the content', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/looks like an RSS feed \(XML whose root element is <rss>\)/);
     expect((err as Error).message).toMatch(/account add --platform rss --url/);
-    for (const f of ['jsonl', 'csv', 'x-archive', 'telegram', 'twarc', 'mastodon-json', 'meta-json']) expect((err as Error).message).toContain(`${f} (`);
+    for (const f of ['jsonl', 'csv', 'x-archive', 'telegram', 'twarc', 'mastodon-json', 'meta-json', 'meta-export']) expect((err as Error).message).toContain(`${f} (`);
     // The scheduled import refuses it the same way (nothing half-imported).
     await expect(fetch(fx('feed.rss'))).rejects.toThrow(/RSS feed/);
   });
@@ -319,6 +321,31 @@ describe('Graph API pages (meta-json)', () => {
       ['media 17895695668004550', 'زيارة معالي الوزير لمركز الخدمات الجديد 📍 المحرق', 120, 4, 'https://www.instagram.com/p/C4AbCdEfGhI/', '2024-03-01T10:15:00.000Z'],
       ['media 17912345678901234', '', 56, 0, 'https://www.instagram.com/reel/C4XyZaBcDeF/', '2024-03-02T17:45:30.000Z'],
     ]);
+  });
+});
+
+describe('Facebook and Instagram "Download your information" files (meta-export)', () => {
+  it('decodes the escaped UTF-8, takes the post text or the caption, and gives each post a stable id from its time and content', async () => {
+    const fb = await fetch(fx('facebook-your-posts_1.json'));
+    expect(fb.posts.map((p) => [p.text, p.postedAt.toISOString(), p.editedAt?.toISOString() ?? null])).toEqual([
+      ['تعلن الوزارة عن افتتاح مركز الخدمات الجديد في مدينة عيسى.', '2024-03-01T10:15:00.000Z', '2024-03-01T11:00:00.000Z'],
+      ['Ramadan Kareem — رمضان كريم', '2024-03-02T06:00:00.000Z', null],
+    ]);
+    expect(fb.posts[0].platformPostId).toMatch(/^fb-export:1709288100:[0-9a-f]{16}$/);
+    expect(refusals(fb)).toEqual(['post at position 3: invalid timestamp "yesterday" (expected seconds since 1970)']);
+    const again = await fetch(write('copy.json', readFileSync(fx('facebook-your-posts_1.json'))));
+    expect(again.posts.map((p) => p.platformPostId)).toEqual(fb.posts.map((p) => p.platformPostId));
+
+    const ig = await fetch(fx('instagram-posts_1.json'));
+    expect(ig.posts.map((p) => [p.text, p.postedAt.toISOString()])).toEqual([
+      ['زيارة معالي الوزير لمركز الخدمات الجديد 📍 المحرق', '2024-03-01T10:15:00.000Z'],
+      ['Open day at the service centre: photos', '2024-03-02T17:45:30.000Z'],
+      ['', '2024-03-03T17:46:40.000Z'],
+    ]);
+    expect(new Set(ig.posts.map((p) => p.platformPostId)).size).toBe(3);
+    const reels = write('reels.json', JSON.stringify({ ig_reels_media: [{ media: [{ uri: 'media/reels/1.mp4', creation_timestamp: 1709288100, title: 'reel' }] }] }));
+    expect((await checkImportFile(reels)).format).toBe('meta-export');
+    expect((await fetch(reels)).posts.map((p) => p.text)).toEqual(['reel']);
   });
 });
 

@@ -4,7 +4,7 @@
 import type { ImportedPost, RejectedRecord } from '../types.ts';
 
 /** The formats the file connector reads; `auto` (or none) detects one from the content. */
-export const FILE_FORMATS = ['jsonl', 'csv', 'x-archive', 'telegram', 'twarc', 'mastodon-json', 'meta-json'] as const;
+export const FILE_FORMATS = ['jsonl', 'csv', 'x-archive', 'telegram', 'twarc', 'mastodon-json', 'meta-json', 'meta-export'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export const isFileFormat = (s: unknown): s is FileFormat => typeof s === 'string' && (FILE_FORMATS as readonly string[]).includes(s);

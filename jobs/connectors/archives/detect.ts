@@ -9,6 +9,7 @@
 //     a list of Mastodon statuses (content, created_at, uri…)            → mastodon-json
 //     a list of `{ tweet: {...} }` (an archive without its prefix)       → x-archive
 //     a list of X API v2 tweets                                          → twarc
+//     a list of Facebook/Instagram export posts (or { ig_reels_media })   → meta-export
 //     any other list                                                     → refused, naming its items' fields
 //     a single object: decided as a one-line file (next rule)
 //  4. lines (a file starting with `{` or `[`): the first line (of the first 50 not blank) that is a JSON object
@@ -19,6 +20,7 @@
 import { FILE_FORMATS, isObject, keysOf, parseJsonExact, type FileFormat } from './common.ts';
 import { isMastodonStatus } from './mastodon.ts';
 import { isFacebookPost, isGraphPage, isInstagramMedia } from './meta.ts';
+import { isFacebookExportPost, isInstagramExportPost, metaExportList } from './meta-export.ts';
 import { isTelegramExport } from './telegram.ts';
 import { isV2Page, isV2Tweet } from './twarc.ts';
 import { X_ARCHIVE_PREFIX } from './x-archive.ts';
@@ -31,6 +33,7 @@ export const FORMAT_HELP: Record<FileFormat, string> = {
   twarc: 'X API v2 tweets as JSONL: twarc2 response pages or one tweet per line',
   'mastodon-json': 'a saved Mastodon /api/v1/accounts/:id/statuses JSON list',
   'meta-json': 'a saved Graph API page { data, paging } of Facebook posts or Instagram media',
+  'meta-export': "a Facebook or Instagram \"Download your information\" JSON file of posts (your_posts…_1.json, posts_1.json)",
 };
 
 export const formatsList = () => FILE_FORMATS.map((f) => `${f} (${FORMAT_HELP[f]})`).join('; ');
@@ -142,6 +145,8 @@ export function detectFormat(content: string): Detection | null {
         return { format: 'meta-json', reason: `it is one JSON object with a "data" list (${v.data.length} items: ${kind})${Object.hasOwn(v, 'paging') ? ' and "paging"' : ''}, a Graph API page`, value: v };
       }
       if (isV2Page(v)) return { format: 'twarc', reason: 'it is one X API v2 response page (data holding tweets with id, text and v2 fields)', value: v };
+      const reels = metaExportList(v);
+      if (reels?.some(isInstagramExportPost)) return { format: 'meta-export', reason: `it is one JSON object with "${Object.keys(v)[0]}", an Instagram export file`, value: v };
       // Otherwise one object: a one-line JSONL file (or a pretty-printed object, refused below by line).
     }
     if (parsed && Array.isArray(whole)) {
@@ -151,6 +156,8 @@ export function detectFormat(content: string): Detection | null {
       if (isMastodonStatus(first)) return { format: 'mastodon-json', reason: `it is a JSON list of ${list.length} Mastodon statuses (content, created_at, uri)`, value: list };
       if (isObject(first) && isObject(first.tweet)) return { format: 'x-archive', reason: `it is a JSON list of ${list.length} { "tweet": … } entries, an X archive without its window.YTD prefix`, value: list };
       if (isV2Tweet(first)) return { format: 'twarc', reason: `it is a JSON list of ${list.length} X API v2 tweets`, value: list };
+      if (isFacebookExportPost(first)) return { format: 'meta-export', reason: `it is a JSON list of ${list.length} posts with timestamp and data, a Facebook export file`, value: list };
+      if (isInstagramExportPost(first)) return { format: 'meta-export', reason: `it is a JSON list of ${list.length} posts with media (uri, creation_timestamp), an Instagram export file`, value: list };
       refuse(describeList(list), 'a JSON list of your own records can be imported as JSONL, one object per line');
     }
     const byLine = detectLines(content);
