@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   seed-demo                    register the demo entities and accounts
   import [--account ID ...]    import, score and roll up (all active accounts by default)
   import-file --file PATH --entity SLUG --handle HANDLE [--platform P] [--type official|executive|employee] [--name-ar N --name-en N]
-              [--format auto|jsonl|csv|x-archive|telegram|twarc|mastodon-json|meta-json]
+              [--format auto|jsonl|csv|x-archive|telegram|twarc|mastodon-json|meta-json|meta-export]
                                register a file-drop account and import it; without --format the format is
                                detected from the content (a file of no known format is refused, nothing registered)
   publish-rulebook --dir DIR [--note TEXT]
