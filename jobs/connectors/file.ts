@@ -37,7 +37,7 @@ import { parseMeta } from './archives/meta.ts';
 import { parseMetaExport } from './archives/meta-export.ts';
 import { parseTelegram } from './archives/telegram.ts';
 import { parseTwarc } from './archives/twarc.ts';
-import { archiveEntries, parseXArchive } from './archives/x-archive.ts';
+import { X_ARCHIVE_PREFIX, archiveEntries, parseXArchive } from './archives/x-archive.ts';
 
 export { FILE_FORMATS, MAX_RECORD_CHARS, parseIsoDate, quoteBigIntegers, detectFormat, describeContent, UnsupportedFormat };
 export type { FileFormat, Detection };
@@ -391,7 +391,10 @@ export function parseContent(content: string, format?: FileFormat | 'auto'): Loa
         format: fmt,
         reason,
         parsed: wrap(() => {
-          if (detection?.value !== undefined && Array.isArray(detection.value)) return archiveEntries(detection.value, false);
+          // With the window.YTD prefix, or a JSON list of { tweet } saved without it.
+          if (X_ARCHIVE_PREFIX.test(content)) return parseXArchive(content);
+          const v = json();
+          if (Array.isArray(v)) return archiveEntries(v, false);
           return parseXArchive(content);
         }),
       };
@@ -408,8 +411,9 @@ export function parseContent(content: string, format?: FileFormat | 'auto'): Loa
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
-// A one-file cache so that paging through a big file does not re-parse it for every page.
-let cache: { key: string; loaded: Loaded } | null = null;
+// A one-file cache so that paging through a big file does not re-parse it for every page (nor the import that
+// follows checkImportFile: a parse with the format detected serves the same format given).
+let cache: { key: string; requested: string; loaded: Loaded } | null = null;
 
 async function loadFile(path: string, format: FileFormat | 'auto' | undefined): Promise<Loaded> {
   let st;
@@ -425,8 +429,9 @@ async function loadFile(path: string, format: FileFormat | 'auto' | undefined): 
       `file connector: "${path}" is ${mb(st.size)}; files are read whole, up to ${mb(MAX_FILE_BYTES)}: split it (JSONL and CSV by lines, an X archive into its tweets-partN.js files)`,
     );
   }
-  const key = `${path}\0${st.size}\0${st.mtimeMs}\0${format ?? 'auto'}`;
-  if (cache?.key === key) return cache.loaded;
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  const requested = format ?? 'auto';
+  if (cache?.key === key && (cache.requested === requested || (cache.loaded.format !== null && cache.loaded.format === requested))) return cache.loaded;
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -444,7 +449,7 @@ async function loadFile(path: string, format: FileFormat | 'auto' | undefined): 
   } catch (e) {
     throw new Error(`file connector: cannot import "${path}": ${(e as Error).message}`);
   }
-  cache = { key, loaded };
+  cache = { key, requested, loaded };
   return loaded;
 }
 

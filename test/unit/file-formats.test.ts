@@ -178,6 +178,14 @@ describe('X account archive (tweets.js)', () => {
     expect(page.posts[0].lang).toBeNull();
   });
 
+  it('reads a list of { tweet } saved without the prefix, detected or given as x-archive (the format stored in the account)', async () => {
+    const path = write('tweets.json', JSON.stringify([{ tweet: { id_str: '7', created_at: 'Mon Jan 01 00:00:00 +0000 2024', full_text: 'no prefix' } }]));
+    expect((await checkImportFile(path)).format).toBe('x-archive');
+    clearFileCache();
+    expect((await fetch(path, null, 'x-archive')).posts.map((p) => p.text)).toEqual(['no prefix']);
+    expect((await fetch(fx('tweets.js'), null, 'x-archive')).posts).toHaveLength(5);
+  });
+
   it('pages through a big archive by record index: no post lost or repeated across pages, resumable from the cursor', async () => {
     const entries = Array.from({ length: 2500 }, (_, i) => ({ tweet: { id_str: String(1800000000000000000n + BigInt(i)), created_at: 'Mon Jan 01 00:00:00 +0000 2024', full_text: `t${i}` } }));
     entries[1500] = { tweet: { id_str: '1', created_at: 'never', full_text: 'bad' } } as never;

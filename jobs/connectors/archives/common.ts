@@ -82,33 +82,59 @@ export function mapRecord(ref: string, source: unknown, fn: () => ImportedPost |
 // JSON with exact big integers
 
 const LONG_DIGITS = /\d{16}/;
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /**
  * JSON text with every integer beyond Number.MAX_SAFE_INTEGER turned into a string of its exact digits, so that
  * JSON.parse cannot round it (tweet ids 1800000000000000001 and ...002 would both become 1800000000000000000).
- * Strings are skipped whole, escapes included; any other text is left as it is for JSON.parse to judge.
+ * Strings are skipped whole (with indexOf), escapes included; any other text is left as it is for JSON.parse to judge.
  */
 export function quoteBigIntegers(json: string): string {
   if (!LONG_DIGITS.test(json)) return json;
   const parts: string[] = [];
   let copied = 0;
-  for (let i = 0; i < json.length; i++) {
+  const n = json.length;
+  for (let i = 0; i < n; ) {
     const c = json.charCodeAt(i);
     if (c === 0x22) {
       // Skip to the closing quote: one not escaped by an odd run of backslashes.
-      for (i++; i < json.length && json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c) i++;
+      let j = i + 1;
+      for (;;) {
+        const q = json.indexOf('"', j);
+        if (q < 0) {
+          j = n;
+          break;
+        }
+        let k = q - 1;
+        while (json.charCodeAt(k) === 0x5c) k--;
+        j = q + 1;
+        if ((q - 1 - k) % 2 === 0) break;
+      }
+      i = j;
       continue;
     }
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    JSON_NUMBER.lastIndex = i;
-    const token = JSON_NUMBER.exec(json)?.[0];
-    if (!token) continue;
-    if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-      parts.push(json.slice(copied, i), `"${token}"`);
-      copied = i + token.length;
+    if (c !== 0x2d && !isDigit(c)) {
+      i++;
+      continue;
     }
-    i += token.length - 1;
+    // A number: -?digits, then a fraction or an exponent makes it one JSON.parse keeps as it is.
+    let j = c === 0x2d ? i + 1 : i;
+    const digitsFrom = j;
+    while (j < n && isDigit(json.charCodeAt(j))) j++;
+    const integer = j - digitsFrom;
+    const after = json.charCodeAt(j);
+    if (after === 0x2e || after === 0x65 || after === 0x45) {
+      // Fraction or exponent: skip the rest of the number.
+      j++;
+      while (j < n && (isDigit(json.charCodeAt(j)) || json.charCodeAt(j) === 0x2b || json.charCodeAt(j) === 0x2d || json.charCodeAt(j) === 0x65 || json.charCodeAt(j) === 0x45 || json.charCodeAt(j) === 0x2e)) j++;
+    } else if (integer > 15) {
+      const token = json.slice(i, j);
+      if (!Number.isSafeInteger(Number(token))) {
+        parts.push(json.slice(copied, i), `"${token}"`);
+        copied = j;
+      }
+    }
+    i = j > i ? j : i + 1;
   }
   if (copied === 0) return json;
   parts.push(json.slice(copied));
