@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005_search_fold.ts';
 import * as m0006 from './migrations/0006_bigint_engagement.ts';
 import * as m0007 from './migrations/0007_search_index.ts';
 import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
+import * as m0010 from './migrations/0010_accounts_archive.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006_bigint_engagement': m0006,
   '0007_search_index': m0007,
   '0008_run_heartbeat_and_revisions': m0008,
+  '0010_accounts_archive': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

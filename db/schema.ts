@@ -36,6 +36,8 @@ export interface AccountTable {
   last_run_at: Timestamp | null;
   last_run_status: 'ok' | 'error' | null;
   last_error: string | null;
+  /** The account's own API token, AES-256-GCM encrypted (`v1:<iv>:<tag>:<ciphertext>`, jobs/secrets.ts); never returned. */
+  token_ciphertext: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: TimestampWithDefault;
 }
 
@@ -79,6 +81,21 @@ export interface PostVersionTable {
   text: string;
   raw: Json<object>;
   captured_at: TimestampWithDefault;
+  /** The post's account: versions are hash-chained per account (db/queries/archive.ts appends them). */
+  account_id: number;
+  /** SHA-256 (hex) of the canonical content and prev_sha256; null prev = the account's first version. */
+  sha256: string;
+  prev_sha256: string | null;
+}
+
+/** A post's engagement counts each time an import saw them change (bigint, read as numbers). */
+export interface EngagementSnapshotTable {
+  post_id: number;
+  captured_at: Timestamp;
+  likes: number;
+  shares: number;
+  replies: number;
+  views: number;
 }
 
 export interface RulebookVersionTable {
@@ -192,6 +209,7 @@ export interface Database {
   account: AccountTable;
   post: PostTable;
   post_version: PostVersionTable;
+  engagement_snapshot: EngagementSnapshotTable;
   rulebook_version: RulebookVersionTable;
   finding: FindingTable;
   post_score: PostScoreTable;

@@ -15,6 +15,9 @@ import { runScoring } from './score.ts';
 import { loadRulebook, readRulebookSources } from './scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers } from './scoring/trial.ts';
 import { seedDemo } from './seed-demo.ts';
+import { AccountRegistrationError, accountInputSchema, listAccountActivity, registerAccount, type ValidAccountInput } from '../db/queries/accounts.ts';
+import { formatArchiveReport, verifyArchive } from './archive.ts';
+import { clearAccountToken, requireSecretKey, storeAccountToken } from './secrets.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
   migrate                      apply database migrations
@@ -28,7 +31,16 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                validate and publish the rulebook files of DIR (then run \`score\` to rescore)
   restore-default-rulebook     put the shipped default rulebook back in force and rescore
   score                        score posts that need it with the rulebook in force
-  rollup                       recompute every daily rollup`;
+  rollup                       recompute every daily rollup
+  account add --entity SLUG --platform x|facebook|instagram|youtube|mastodon|bluesky|rss --handle H [--url URL]
+              [--type official|executive|employee] [--name NAME]
+                               register an account (mastodon: --url is the instance; rss: --url is the feed;
+                               facebook/instagram: the page / Instagram user id; youtube: the channel id);
+                               prints {"id": N, ...} as its last line
+  account set-token --account ID [--clear]
+                               store the account's token, read from standard input, encrypted with MIZAN_SECRET_KEY
+  verify-archive [--account ID]
+                               recompute the hash chains of captured versions; names the first broken link (exit 1)`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -36,6 +48,7 @@ async function main() {
     console.log(USAGE);
     return;
   }
+  if (command === 'account' || command === 'verify-archive') return adminCommand(command, rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -138,6 +151,108 @@ function report(r: Awaited<ReturnType<typeof runImportPipeline>>) {
   for (const w of r.warnings) console.error(`warning: ${w}`);
   for (const e of r.errors) console.error(`error: ${e.handle}: ${e.error}`);
   if (r.errors.length) process.exitCode = 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// account add / account set-token / verify-archive: each opens the database itself and parses its own options.
+
+async function adminCommand(command: string, rest: string[]): Promise<void> {
+  const first = command === 'account' ? rest[0] : undefined;
+  if (command === 'account' && first !== 'add' && first !== 'set-token')
+    throw new Error(`account needs a subcommand: add or set-token (got ${first === undefined ? 'none' : JSON.stringify(first)})\n${USAGE}`);
+  const sub = first as 'add' | 'set-token' | undefined;
+  const args = command === 'account' ? rest.slice(1) : rest;
+  const options = {
+    add: {
+      entity: { type: 'string' },
+      platform: { type: 'string' },
+      handle: { type: 'string' },
+      url: { type: 'string' },
+      type: { type: 'string' },
+      name: { type: 'string' },
+    },
+    'set-token': { account: { type: 'string' }, clear: { type: 'boolean' } },
+    verify: { account: { type: 'string' } },
+  } as const;
+  const { values } = parseArgs({ args, options: options[sub ?? 'verify'], strict: true, allowPositionals: false });
+  const v = values as Record<string, string | boolean | undefined>;
+  const accountOption = () => {
+    const raw = v.account as string | undefined;
+    if (raw === undefined) return undefined;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) throw new Error(`--account takes an account id (a positive whole number), not ${JSON.stringify(raw)}`);
+    return Number(raw);
+  };
+  const config = loadConfig();
+  // Checked before anything is read or opened: a token is never read without a key to store it.
+  let tokenKey: Buffer | undefined;
+  if (sub === 'set-token') {
+    if (accountOption() === undefined) throw new Error('account set-token needs --account ID (the token is read from standard input)');
+    if (!v.clear) tokenKey = requireSecretKey(config.MIZAN_SECRET_KEY);
+  }
+  let input: ValidAccountInput | undefined;
+  if (sub === 'add') {
+    for (const k of ['entity', 'platform', 'handle'] as const) if (!v[k]) throw new Error(`account add needs --${k} (${USAGE_ACCOUNT_ADD})`);
+    const parsed = accountInputSchema.safeParse({ entity: v.entity, platform: v.platform, handle: v.handle, url: v.url, type: v.type, displayName: v.name });
+    if (!parsed.success) {
+      const flag: Record<string, string> = { displayName: 'name' };
+      throw new Error(`invalid account: ${parsed.error.issues.map((i) => `--${flag[String(i.path[0])] ?? String(i.path[0] ?? 'input')}: ${i.message}`).join('; ')}`);
+    }
+    input = parsed.data;
+  }
+  const token = tokenKey ? await readStdinToken() : undefined;
+  const handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR });
+  try {
+    await migrateToLatest(handle.db);
+    if (input) {
+      let r: Awaited<ReturnType<typeof registerAccount>>;
+      try {
+        r = await registerAccount(handle.db, 'all', input, { ifExists: 'update' });
+      } catch (err) {
+        if (err instanceof AccountRegistrationError) throw new Error(`--${err.field}: ${err.message}`);
+        throw err;
+      }
+      if (!r.created) console.error(`account ${r.id} was already registered for this entity; its type, url and name were updated`);
+      const [a] = await listAccountActivity(handle.db, 'all', { accountId: r.id, now: new Date() });
+      const entity = await handle.db.selectFrom('entity').select('slug').where('id', '=', r.entityId).executeTakeFirstOrThrow();
+      console.log(
+        JSON.stringify({ id: r.id, created: r.created, entityId: r.entityId, entity: entity.slug, platform: a.platform, handle: a.handle, url: a.url, type: a.type, displayName: a.displayName, hasToken: a.hasToken }),
+      );
+    } else if (sub === 'set-token') {
+      const id = accountOption()!;
+      const found = v.clear ? await clearAccountToken(handle.db, id) : await storeAccountToken(handle.db, id, token!, tokenKey);
+      if (!found) throw new Error(`account ${id} does not exist`);
+      console.error(v.clear ? `the token of account ${id} was removed` : `the token of account ${id} was encrypted and stored`);
+      console.log(JSON.stringify({ id, hasToken: !v.clear }));
+    } else {
+      const report = await verifyArchive(handle.db, { accountId: accountOption() });
+      for (const line of formatArchiveReport(report)) console.log(line);
+      if (!report.ok) process.exitCode = 1;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const USAGE_ACCOUNT_ADD = 'npm run cli -- account add --entity SLUG --platform P --handle H [--url URL] [--type official|executive|employee] [--name NAME]';
+
+/** The token from standard input: all of it when piped, one line at a terminal; surrounding whitespace dropped. */
+async function readStdinToken(): Promise<string> {
+  let text: string;
+  if (process.stdin.isTTY) {
+    const rl = (await import('node:readline/promises')).createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    try {
+      text = await rl.question('Token (input is shown; paste it and press Enter): ');
+    } finally {
+      rl.close();
+    }
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString('utf8');
+  }
+  const token = text.trim();
+  if (!token) throw new Error('no token on standard input: pipe it in, e.g. `printf %s "$TOKEN" | npm run cli -- account set-token --account ID`');
+  return token;
 }
 
 main().catch((err) => {

@@ -112,6 +112,8 @@ export interface AccountSummary {
   lastRunAt: string | null;
   lastRunStatus: 'ok' | 'error' | null;
   lastError: string | null;
+  /** Whether the account has a token of its own (stored encrypted; the API never returns it). */
+  hasToken: boolean;
   /** Account-level findings (the disclaimer rule). */
   findings: { rule: string; category: Category; severity: Severity; match: string }[];
 }
@@ -235,6 +237,26 @@ export interface EntityTrend {
 
 export interface AccountList {
   items: AccountSummary[];
+}
+
+/** Platforms an account can be registered on (POST /api/accounts). */
+export type AccountPlatform = 'x' | 'facebook' | 'instagram' | 'youtube' | 'mastodon' | 'bluesky' | 'rss';
+
+/** POST /api/accounts body: `entity` is an id or a slug; mastodon needs `url` (the instance), rss `url` (the feed). Answers 201 with the AccountDetail. */
+export interface NewAccountRequest {
+  entity: number | string;
+  platform: AccountPlatform;
+  handle: string;
+  url?: string;
+  type?: AccountType;
+  displayName?: string;
+  /** Stored encrypted (needs MIZAN_SECRET_KEY on the server); never returned. */
+  token?: string;
+}
+
+/** PUT /api/accounts/:id/token body (DELETE removes it); both answer with the AccountDetail. */
+export interface AccountTokenRequest {
+  token: string;
 }
 
 export interface AccountDetail extends AccountSummary {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../client.ts';
 import type { AccountType } from '../vocabulary.ts';
 import { inScope, type EntityScope } from './scope.ts';
@@ -22,6 +23,8 @@ export interface AccountActivity {
   lastRunAt: string | null;
   lastRunStatus: 'ok' | 'error' | null;
   lastError: string | null;
+  /** Whether the account has a token of its own (stored encrypted; the token itself is never returned). */
+  hasToken: boolean;
   findings: { rule: string; category: string; severity: string; match: string }[];
 }
 
@@ -47,6 +50,7 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
       'a.last_run_at as lastRunAt',
       'a.last_run_status as lastRunStatus',
       'a.last_error as lastError',
+      sql<boolean>`a.token_ciphertext is not null`.as('hasToken'),
       sql<number>`(select coalesce(sum(r.posts), 0)::int from rollup_day r where r.account_id = a.id)`.as('posts'),
       sql<Date | null>`(select max(p.posted_at) from post p where p.account_id = a.id)`.as('lastPostAt'),
       sql<AccountActivity['findings']>`(
@@ -163,4 +167,204 @@ export async function recordAccountRun(db: Db, accountId: number, at: Date, erro
     .set({ last_run_at: at, last_run_status: error ? 'error' : 'ok', last_error: error })
     .where('id', '=', accountId)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Registering accounts (CLI `account add`, POST /api/accounts) and their encrypted tokens (jobs/secrets.ts).
+
+/** Platforms an account can be registered on; each is imported by the connector of the same name. */
+export const ACCOUNT_PLATFORMS = ['x', 'facebook', 'instagram', 'youtube', 'mastodon', 'bluesky', 'rss'] as const;
+export type AccountPlatform = (typeof ACCOUNT_PLATFORMS)[number];
+export const ACCOUNT_TYPES = ['official', 'executive', 'employee'] as const satisfies readonly AccountType[];
+
+// Control characters and bidirectional formatting characters have no place in a handle or an address.
+// eslint-disable-next-line no-control-regex
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+const HANDLE_RULES: Record<AccountPlatform, { pattern: RegExp; message: string; normalize?: (h: string) => string }> = {
+  x: { pattern: /^@?[A-Za-z0-9_]{1,15}$/, message: 'must be an X username: 1 to 15 letters, digits or _ (without the URL)', normalize: (h) => h.replace(/^@/, '') },
+  facebook: {
+    pattern: /^(\d{1,25}|[A-Za-z0-9.]{5,50})$/,
+    message: "must be the Facebook page id (digits, under the page's About › Page transparency) or the page's user name",
+  },
+  instagram: {
+    pattern: /^\d{1,25}$/,
+    message: "must be the Instagram professional account's user id (digits, the Graph API's instagram_business_account id), not the @username",
+  },
+  youtube: {
+    pattern: /^UC[A-Za-z0-9_-]{10,62}$/,
+    message: 'must be the YouTube channel id (UC followed by 22 letters, digits, - or _), not the @handle or the channel name',
+  },
+  mastodon: {
+    pattern: /^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$/,
+    message: 'must be a Mastodon user name such as ministry or ministry@example.social (the instance goes in url)',
+    normalize: (h) => h.replace(/^@/, ''),
+  },
+  bluesky: {
+    pattern: /^@?((([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?)|did:(plc|web):[a-z0-9._:%-]{1,200})$/i,
+    message: 'must be a Bluesky handle such as ministry.bsky.social or a DID such as did:plc:…',
+    normalize: (h) => (h.startsWith('did:') ? h : h.replace(/^@/, '').toLowerCase()),
+  },
+  rss: { pattern: /^\S{1,200}$/, message: 'must be a short name for the feed without spaces (the feed address goes in url)' },
+};
+
+const httpUrl = (v: string) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol);
+
+/** The input of `account add` and POST /api/accounts, checked per platform; `entity` is an id or a slug. */
+export const accountInputSchema = z
+  .object({
+    entity: z.union([z.number().int().positive().max(2_147_483_647), z.string().trim().min(1, 'must be an entity id or slug').max(200)], {
+      error: 'must be an entity id or slug',
+    }),
+    platform: z.enum(ACCOUNT_PLATFORMS, { error: `must be one of ${ACCOUNT_PLATFORMS.join(', ')}` }),
+    handle: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200, 'is longer than 200 characters'),
+    url: z
+      .string({ error: 'must be a string' })
+      .trim()
+      .max(2000, 'is longer than 2000 characters')
+      .optional()
+      .transform((v) => v || undefined),
+    type: z.enum(ACCOUNT_TYPES, { error: `must be one of ${ACCOUNT_TYPES.join(', ')}` }).default('official'),
+    displayName: z
+      .string({ error: 'must be a string' })
+      .trim()
+      .max(200, 'is longer than 200 characters')
+      .optional()
+      .transform((v) => v || undefined),
+    token: z.string({ error: 'must be a string' }).max(8192, 'is longer than 8192 characters').optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const rule = HANDLE_RULES[a.platform];
+    if (HIDDEN.test(a.handle)) ctx.addIssue({ code: 'custom', path: ['handle'], message: 'contains control or bidirectional formatting characters' });
+    else if (!rule.pattern.test(a.handle)) ctx.addIssue({ code: 'custom', path: ['handle'], message: `${rule.message} (got ${JSON.stringify(a.handle)})` });
+    // eslint-disable-next-line no-control-regex
+    if (a.displayName !== undefined && /[\u0000-\u001f\u007f]/.test(a.displayName))
+      ctx.addIssue({ code: 'custom', path: ['displayName'], message: 'contains control characters' });
+    if (a.url !== undefined && (HIDDEN.test(a.url) || !httpUrl(a.url))) ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an http:// or https:// address' });
+    else if (a.url === undefined && a.platform === 'mastodon')
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for mastodon: the instance, such as https://mastodon.social' });
+    else if (a.url === undefined && a.platform === 'rss') ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for rss: the address of the RSS or Atom feed' });
+  })
+  .transform((a) => ({
+    ...a,
+    handle: HANDLE_RULES[a.platform].normalize?.(a.handle) ?? a.handle,
+    // A Mastodon account lives on its instance: keep the instance's origin only.
+    url: a.url && a.platform === 'mastodon' ? new URL(a.url).origin : a.url,
+  }));
+
+export type AccountInput = z.input<typeof accountInputSchema>;
+export type ValidAccountInput = z.output<typeof accountInputSchema>;
+
+/** A request to register an account that cannot be met: `field` names the input at fault. */
+export class AccountRegistrationError extends Error {
+  constructor(
+    public readonly kind: 'unknown-entity' | 'account-exists',
+    public readonly field: 'entity' | 'handle',
+    message: string,
+    public readonly accountId?: number,
+  ) {
+    super(message);
+    this.name = 'AccountRegistrationError';
+  }
+}
+
+/** The entity of an id or slug; throws AccountRegistrationError listing the known slugs when there is none. */
+export async function resolveEntity(db: Db, scope: EntityScope, ref: number | string): Promise<{ id: number; slug: string }> {
+  const asId = typeof ref === 'number' ? ref : /^\d{1,9}$/.test(ref) ? Number(ref) : null;
+  const rows = await db
+    .selectFrom('entity')
+    .select(['id', 'slug'])
+    .where(inScope('id', scope))
+    .where((eb) => (asId !== null ? eb.or([eb('id', '=', asId), eb('slug', '=', String(ref))]) : eb('slug', '=', String(ref))))
+    .execute();
+  // A slug that is all digits wins over the id it spells.
+  const row = rows.find((r) => r.slug === String(ref)) ?? rows[0];
+  if (row) return row;
+  const known = await db.selectFrom('entity').select('slug').where(inScope('id', scope)).orderBy('slug').limit(101).execute();
+  const list = known.length ? known.slice(0, 100).map((k) => k.slug).join(', ') + (known.length > 100 ? ', …' : '') : 'none yet';
+  throw new AccountRegistrationError('unknown-entity', 'entity', `no entity ${JSON.stringify(String(ref))}; known entities: ${list}`);
+}
+
+// X, Mastodon and Bluesky names are case-insensitive: "Ministry" and "ministry" are one account.
+const CASE_INSENSITIVE: readonly string[] = ['x', 'mastodon', 'bluesky'];
+
+/** The account registered under platform + handle (case-insensitive where the platform is), if any. */
+export async function findAccountByHandle(db: Db, platform: string, handle: string): Promise<{ id: number; entityId: number; handle: string } | undefined> {
+  return db
+    .selectFrom('account')
+    .select(['id', 'entity_id as entityId', 'handle'])
+    .where('platform', '=', platform)
+    .where((eb) => (CASE_INSENSITIVE.includes(platform) ? eb(eb.fn('lower', ['handle']), '=', handle.toLowerCase()) : eb('handle', '=', handle)))
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
+/**
+ * Registers a validated account (connector = platform). An account already registered on the platform under that
+ * handle is refused (`account-exists`), unless `ifExists: 'update'` and it belongs to the same entity: then its
+ * url, type and display name are updated with the values given.
+ */
+export async function registerAccount(
+  db: Db,
+  scope: EntityScope,
+  input: ValidAccountInput,
+  opts: { ifExists?: 'error' | 'update' } = {},
+): Promise<{ id: number; entityId: number; created: boolean }> {
+  const entity = await resolveEntity(db, scope, input.entity);
+  const existing = await findAccountByHandle(db, input.platform, input.handle);
+  if (existing) {
+    if (opts.ifExists !== 'update' || existing.entityId !== entity.id) {
+      const owner = existing.entityId === entity.id ? 'of this entity' : `of another entity (id ${existing.entityId})`;
+      throw new AccountRegistrationError(
+        'account-exists',
+        'handle',
+        `the ${input.platform} account ${JSON.stringify(existing.handle)} is already registered (account ${existing.id}, ${owner})`,
+        existing.id,
+      );
+    }
+    await db
+      .updateTable('account')
+      .set({
+        type: input.type,
+        ...(input.url !== undefined ? { url: input.url } : {}),
+        ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+      })
+      .where('id', '=', existing.id)
+      .execute();
+    return { id: existing.id, entityId: entity.id, created: false };
+  }
+  const row = await db
+    .insertInto('account')
+    .values({
+      entity_id: entity.id,
+      platform: input.platform,
+      connector: input.platform,
+      handle: input.handle,
+      display_name: input.displayName ?? null,
+      type: input.type,
+      url: input.url ?? null,
+      config: JSON.stringify({}),
+    })
+    .onConflict((oc) => oc.columns(['platform', 'handle']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) {
+    // Registered by someone else between the check and the insert.
+    const other = await findAccountByHandle(db, input.platform, input.handle);
+    throw new AccountRegistrationError('account-exists', 'handle', `the ${input.platform} account ${JSON.stringify(input.handle)} is already registered`, other?.id);
+  }
+  return { id: row.id, entityId: entity.id, created: true };
+}
+
+/** The stored (encrypted) token of an account, or null; jobs/secrets.ts decrypts it. */
+export async function readAccountTokenCiphertext(db: Db, accountId: number): Promise<string | null> {
+  const row = await db.selectFrom('account').select('token_ciphertext').where('id', '=', accountId).executeTakeFirst();
+  return row?.token_ciphertext ?? null;
+}
+
+/** Stores (or with null, removes) an account's encrypted token; false when the account does not exist. */
+export async function writeAccountTokenCiphertext(db: Db, accountId: number, ciphertext: string | null): Promise<boolean> {
+  const r = await db.updateTable('account').set({ token_ciphertext: ciphertext }).where('id', '=', accountId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

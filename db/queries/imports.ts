@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import { MAX_POST_TEXT, type ImportedPost } from '../../jobs/connectors/types.ts';
+import { appendPostVersions, type NewVersion } from './archive.ts';
 import { localDate } from './periods.ts';
 
 export interface SavePageResult {
@@ -102,6 +103,8 @@ export class ConcurrentImportError extends Error {
 /**
  * Saves a page fetched from `fromCursor`; refuses (ConcurrentImportError) if another import moved the cursor meanwhile.
  * A post that cannot be stored is left out with a warning that names it; the rest of the page is saved.
+ * Every captured version is appended to the account's hash chain (db/queries/archive.ts), and the engagement
+ * counts of a post are snapshotted when it is first captured and whenever they change.
  */
 export async function savePostsPage(
   db: Db,
@@ -139,6 +142,10 @@ export async function savePostsPage(
         .execute();
       const known = new Map(existing.map((e) => [e.platform_post_id, e]));
       const fresh = chunk.filter((p) => !known.has(p.platformPostId));
+      const versions: NewVersion[] = [];
+      const snapshots: { post_id: number; captured_at: Date; likes: number; shares: number; replies: number; views: number }[] = [];
+      const snapshot = (postId: number, m: ImportedPost['metrics']) =>
+        snapshots.push({ post_id: postId, captured_at: now, likes: m.likes, shares: m.shares, replies: m.replies, views: m.views });
       if (fresh.length) {
         const rows = await trx
           .insertInto('post')
@@ -172,10 +179,12 @@ export async function savePostsPage(
           .execute();
         result.inserted += rows.length;
         const ids = new Map(rows.map((r) => [r.platform_post_id, r.id]));
-        const versions = fresh
-          .filter((p) => ids.has(p.platformPostId))
-          .map((p) => ({ post_id: ids.get(p.platformPostId)!, kind: 'original' as const, text: p.text, raw: storableJson(p.raw), captured_at: now }));
-        if (versions.length) await trx.insertInto('post_version').values(versions).execute();
+        for (const p of fresh) {
+          const postId = ids.get(p.platformPostId);
+          if (postId === undefined) continue;
+          versions.push({ postId, platformPostId: p.platformPostId, kind: 'original', text: p.text, rawJson: storableJson(p.raw), capturedAt: now });
+          snapshot(postId, p.metrics);
+        }
       }
       for (const p of chunk) {
         const old = known.get(p.platformPostId);
@@ -183,25 +192,53 @@ export async function savePostsPage(
         if (p.deleted && old.deleted_at === null) {
           // The archived text stays: only the deletion is recorded, as evidence.
           await trx.updateTable('post').set({ deleted_at: now }).where('id', '=', old.id).execute();
-          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'deleted', text: old.text, raw: storableJson(p.raw), captured_at: now }).execute();
+          versions.push({ postId: old.id, platformPostId: p.platformPostId, kind: 'deleted', text: old.text, rawJson: storableJson(p.raw), capturedAt: now });
           result.deleted++;
         } else if (!p.deleted && (p.text !== old.text || (old.text_length !== null && p.textLength !== old.text_length))) {
           // A long text edited beyond the cap keeps its first characters: its length tells the edit.
+          const m = p.metrics;
+          const moved = m.likes !== old.likes || m.shares !== old.shares || m.replies !== old.replies || m.views !== old.views;
           await trx
             .updateTable('post')
-            .set({ text: p.text, text_truncated: p.textTruncated, text_length: p.textLength, edited_at: p.editedAt ?? now, updated_at: now, raw: storableJson(p.raw), revision: sql<number>`revision + 1` })
+            .set({
+              text: p.text,
+              text_truncated: p.textTruncated,
+              text_length: p.textLength,
+              edited_at: p.editedAt ?? now,
+              updated_at: now,
+              raw: storableJson(p.raw),
+              revision: sql<number>`revision + 1`,
+              ...(moved ? { likes: m.likes, shares: m.shares, replies: m.replies, views: m.views } : {}),
+            })
             .where('id', '=', old.id)
             .execute();
-          await trx.insertInto('post_version').values({ post_id: old.id, kind: 'edit', text: p.text, raw: storableJson(p.raw), captured_at: now }).execute();
+          versions.push({ postId: old.id, platformPostId: p.platformPostId, kind: 'edit', text: p.text, rawJson: storableJson(p.raw), capturedAt: now });
+          if (moved) snapshot(old.id, m);
           result.edited++;
         } else {
           // Same text: only the engagement figures may have moved since the last capture.
           const m = p.metrics;
-          if (m.likes !== old.likes || m.shares !== old.shares || m.replies !== old.replies || m.views !== old.views)
+          if (m.likes !== old.likes || m.shares !== old.shares || m.replies !== old.replies || m.views !== old.views) {
             await trx.updateTable('post').set({ likes: m.likes, shares: m.shares, replies: m.replies, views: m.views }).where('id', '=', old.id).execute();
+            snapshot(old.id, m);
+          }
           result.unchanged++;
         }
       }
+      await appendPostVersions(trx, account.id, versions);
+      if (snapshots.length)
+        await trx
+          .insertInto('engagement_snapshot')
+          .values(snapshots)
+          .onConflict((oc) =>
+            oc.columns(['post_id', 'captured_at']).doUpdateSet((eb) => ({
+              likes: eb.ref('excluded.likes'),
+              shares: eb.ref('excluded.shares'),
+              replies: eb.ref('excluded.replies'),
+              views: eb.ref('excluded.views'),
+            })),
+          )
+          .execute();
     }
     await trx.updateTable('account').set({ import_cursor: nextCursor }).where('id', '=', account.id).execute();
     return result;
