@@ -2,6 +2,7 @@
 // every fault the platform throws, 429 waits and human messages, the 3,200 cap, partial errors, and no token in any
 // message.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
@@ -14,7 +15,7 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { importAccounts } from '../../jobs/import.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { FakeX, type FakeTweet } from '../fakes/x.ts';
-import { serve, type Served } from '../fakes/serve.ts';
+import { FAULT_KINDS, serve, type Fault, type Served } from '../fakes/serve.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
@@ -224,6 +225,69 @@ describe.each(BACKENDS)('X connector through the import, on %s', (kind) => {
     expect(r.counts.inserted).toBe(3200);
     expect(r.warnings.some((w) => w.includes('X serves only the newest 3,200 posts of a timeline: the backfill stopped after 3,200'))).toBe(true);
   });
+});
+
+describe('X: random fault schedules against a random timeline (property)', () => {
+  let h: DbHandle;
+  let fake: FakeX;
+  let served: Served;
+  let deps: JobDeps;
+  let entityId: number;
+  beforeAll(async () => {
+    h = await testDb('pglite');
+    fake = new FakeX({ token: TOKEN, slowMs: 700 });
+    served = await fake.start();
+    deps = { db: h.db, rulebook, connectors: { x: createXConnector({ baseUrl: served.url, bearerToken: TOKEN, http: { ...HTTP, timeoutMs: 300 } }) }, log: () => {} };
+    entityId = await upsertEntity(h.db, { slug: 'x-property', nameAr: 'جهة', nameEn: 'X property' });
+  });
+  afterAll(async () => {
+    await served?.close();
+    await h?.close();
+  });
+
+  const words = ['بيان', 'وزارة', 'news', '&amp;', '&lt;b&gt;', '🦋', 'الآراء', 'x'];
+  const op = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('post' as const), n: fc.integer({ min: 1, max: 140 }), w: fc.array(fc.constantFrom(...words), { maxLength: 4 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('edit' as const), at: fc.nat(), w: fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }) },
+  );
+  const fault: fc.Arbitrary<Fault> = fc.constantFrom(...FAULT_KINDS).map((kind) => (kind === '429' ? { kind, resetSeconds: 1 } : { kind }) as Fault);
+  const round = fc.record({ ops: fc.array(op, { minLength: 1, maxLength: 4 }), faults: fc.array(fault, { maxLength: 6 }) });
+  let n = 0;
+
+  test('after the faults stop and the importer catches up, the captured set is every post published, with its latest text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(round, { minLength: 1, maxLength: 3 }), async (rounds) => {
+        clearRateLimitPauses();
+        fake.faults.length = 0;
+        const handle = `prop${++n}`;
+        fake.addUser(handle);
+        const id = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'x', handle, type: 'official' });
+        const expected = new Map<string, string>();
+        const note = () => {
+          for (const t of fake.timeline(handle)) expected.set(t.edit_history_tweet_ids[0], decodeEntities(t.text));
+        };
+        for (const r of rounds) {
+          for (const o of r.ops) {
+            const live = fake.timeline(handle);
+            if (o.kind === 'post') for (let i = 0; i < o.n; i++) fake.post(handle, { text: `${o.w.join(' ')} ${i}` });
+            else if (o.kind === 'edit' && live.length) fake.edit(handle, live[o.at % live.length].id, o.w.join(' '));
+            else if (o.kind === 'delete' && live.length) fake.remove(handle, live[o.at % live.length].id);
+            note();
+          }
+          fake.inject(...r.faults);
+          // Scheduled runs while the faults last; then the importer catches up.
+          for (let i = 0; i < 10 && (fake.faults.length > 0 || i === 0); i++) await importAccounts(deps, await listImportAccounts(h.db, { accountIds: [id] }), { now: NOW });
+          const last = await importAccounts(deps, await listImportAccounts(h.db, { accountIds: [id] }), { now: NOW });
+          expect(last.errors).toEqual([]);
+          for (const e of last.errors) expect(e.error).not.toContain(TOKEN);
+        }
+        const got = new Map((await h.db.selectFrom('post').select(['platform_post_id', 'text']).where('account_id', '=', id).execute()).map((p) => [p.platform_post_id, p.text]));
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 8, endOnFailure: true },
+    );
+  }, 240_000);
 });
 
 describe('X mapping of the documented page shape (fixtures)', () => {
