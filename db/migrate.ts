@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004_rollup_dirty.ts';
 import * as m0005 from './migrations/0005_search_fold.ts';
 import * as m0006 from './migrations/0006_bigint_engagement.ts';
 import * as m0007 from './migrations/0007_search_index.ts';
+import * as m0009 from './migrations/0009_import_runs.ts';
 import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
 import * as m0010 from './migrations/0010_accounts_archive.ts';
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0006_bigint_engagement': m0006,
   '0007_search_index': m0007,
   '0008_run_heartbeat_and_revisions': m0008,
+  '0009_import_runs': m0009,
   '0010_accounts_archive': m0010,
 };
 

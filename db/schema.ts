@@ -34,8 +34,11 @@ export interface AccountTable {
   /** Import this account at most this often; null = on every run of the import job. */
   import_interval_minutes: number | null;
   last_run_at: Timestamp | null;
-  last_run_status: 'ok' | 'error' | null;
+  last_run_status: 'ok' | 'partial' | 'failed' | null;
   last_error: string | null;
+  /** The worker importing the account now, until when (a lease it extends page by page; see db/queries/account-leases.ts). */
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
   /** The account's own API token, AES-256-GCM encrypted (`v1:<iv>:<tag>:<ciphertext>`, jobs/secrets.ts); never returned. */
   token_ciphertext: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: TimestampWithDefault;
@@ -176,6 +179,32 @@ export interface JobRunTable {
   heartbeat_at: Timestamp | null;
 }
 
+/** One account's part of an import (see migration 0009). */
+export interface ImportRunTable {
+  id: Generated<number>;
+  account_id: number;
+  started_at: TimestampWithDefault;
+  finished_at: Timestamp | null;
+  status: Generated<'running' | 'ok' | 'partial' | 'failed'>;
+  pages: Generated<number>;
+  inserted: Generated<number>;
+  edited: Generated<number>;
+  deleted: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  rejected_samples: ColumnType<RejectedSample[], string | undefined, string>;
+  warnings: ColumnType<string[], string | undefined, string>;
+  error: string | null;
+  /** The process that ran it. */
+  worker: string | null;
+}
+
+export interface RejectedSample {
+  ref: string;
+  reason: string;
+  sample?: string;
+}
+
 /** Daily aggregates per account, recomputed (never incremented) from post_score. */
 export interface RollupDayTable {
   account_id: number;
@@ -215,6 +244,7 @@ export interface Database {
   post_score: PostScoreTable;
   account_finding: AccountFindingTable;
   job_run: JobRunTable;
+  import_run: ImportRunTable;
   rollup_day: RollupDayTable;
   rollup_category_day: RollupCategoryDayTable;
   verdict_change: VerdictChangeTable;

@@ -8,6 +8,7 @@ import { loadConfig } from './config.ts';
 import { connectors } from './connectors/registry.ts';
 import { checkImportFile } from './connectors/file.ts';
 import type { JobDeps } from './deps.ts';
+import type { ImportProgress } from './import.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { runRollup } from './rollup.ts';
 import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
@@ -82,7 +83,7 @@ async function main() {
       case 'import': {
         const ids = values.account?.map(Number);
         if (ids?.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--account takes numeric account ids');
-        report(await runImportPipeline(deps, { now, accountIds: ids }));
+        report(await runImportPipeline(deps, { now, accountIds: ids, onProgress: progressLine() }), { failOnError: false });
         break;
       }
       case 'import-file': {
@@ -146,11 +147,22 @@ async function main() {
   }
 }
 
-function report(r: Awaited<ReturnType<typeof runImportPipeline>>) {
+/** Import progress on standard error: one line rewritten in place on a terminal, a line per page otherwise. */
+function progressLine() {
+  const tty = process.stderr.isTTY;
+  return (p: ImportProgress) => {
+    const line = `import ${p.platform}/${p.handle}: ${p.stored.toLocaleString('en')} post(s) in ${p.pages} page(s)${p.rejected ? `, ${p.rejected} rejected` : ''}${p.done ? ', done' : '…'}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${line}${p.done ? '\n' : ''}`);
+    else process.stderr.write(`${line}\n`);
+  };
+}
+
+/** Prints the run; `import` exits 0 once the run completed (each account's failure is recorded and printed), a single file's import exits 1 when it failed. */
+function report(r: Awaited<ReturnType<typeof runImportPipeline>>, opts: { failOnError: boolean } = { failOnError: true }) {
   console.log(JSON.stringify(r.counts));
   for (const w of r.warnings) console.error(`warning: ${w}`);
   for (const e of r.errors) console.error(`error: ${e.handle}: ${e.error}`);
-  if (r.errors.length) process.exitCode = 1;
+  if (opts.failOnError && r.errors.length) process.exitCode = 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Db } from '../db/client.ts';
 import type { Connector } from './connectors/types.ts';
 import type { Rulebook } from './scoring/engine.ts';
@@ -11,4 +13,20 @@ export interface JobDeps {
   log: (message: string) => void;
   /** Aborted when the process is shutting down: jobs stop between pages and batches, never inside one. */
   signal?: AbortSignal;
+}
+
+/** This process, as the owner of the job runs it claims and the account leases it holds. */
+export const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+/** Whether `owner` (a PROCESS_OWNER) names a process of this host that no longer runs. */
+export function isDeadLocalProcess(owner: string): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(owner);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

@@ -1,8 +1,10 @@
 // Imports new posts of every active account, page by page; each page and its cursor commit together,
 // so a crash loses nothing and a rerun duplicates nothing.
-import { listImportAccounts, recordAccountRun, type ImportAccount } from '../db/queries/accounts.ts';
+import { listImportAccounts, type ImportAccount } from '../db/queries/accounts.ts';
+import { extendAccountLease, LEASE_SECONDS, leaseNextAccount, listLeaseOwners, releaseAccountLease, releaseLeasesOf, type LeaseFilter } from '../db/queries/account-leases.ts';
+import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally } from '../db/queries/import-runs.ts';
 import { savePostsPage } from '../db/queries/imports.ts';
-import type { JobDeps } from './deps.ts';
+import { isDeadLocalProcess, type JobDeps } from './deps.ts';
 
 export interface ImportCounts {
   accounts: number;
@@ -12,6 +14,8 @@ export interface ImportCounts {
   edited: number;
   deleted: number;
   unchanged: number;
+  /** Source records that could not be mapped or stored: skipped, and recorded on the account's run. */
+  rejected: number;
   warnings: number;
 }
 
@@ -21,11 +25,24 @@ export interface ImportOptions {
   /** Safety valve so one endless feed cannot hold the job forever. */
   maxPagesPerAccount?: number;
   fetchTimeoutMs?: number;
+  /** Called after each saved page (the CLI's progress line). */
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  platform: string;
+  handle: string;
+  pages: number;
+  /** Posts stored so far in this account's run (new, edited, deleted and unchanged). */
+  stored: number;
+  rejected: number;
+  done: boolean;
 }
 
 export interface ImportResult {
   counts: ImportCounts;
   warnings: string[];
+  /** Accounts that failed, or stopped on an error after storing some posts. */
   errors: { accountId: number; handle: string; error: string }[];
 }
 
@@ -33,29 +50,85 @@ export async function runImport(deps: JobDeps, opts: ImportOptions): Promise<Imp
   return importAccounts(deps, await listImportAccounts(deps.db, { accountIds: opts.accountIds }), opts);
 }
 
+const emptyResult = (accounts: number): ImportResult => ({
+  counts: { accounts, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, rejected: 0, warnings: 0 },
+  warnings: [],
+  errors: [],
+});
+
+/** Imports the given accounts in turn (tests and tools; a scheduled or CLI import goes through importNextLeased). */
 export async function importAccounts(deps: JobDeps, accounts: ImportAccount[], opts: ImportOptions): Promise<ImportResult> {
-  const result: ImportResult = {
-    counts: { accounts: accounts.length, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, warnings: 0 },
-    warnings: [],
-    errors: [],
-  };
+  const result = emptyResult(accounts.length);
   for (const account of accounts) {
     if (deps.signal?.aborted) break;
-    try {
-      await importAccount(deps, account, opts, result);
-      await recordAccountRun(deps.db, account.id, opts.now, null);
-    } catch (err) {
-      const message = (err as Error).message || String(err);
-      result.counts.failedAccounts++;
-      result.errors.push({ accountId: account.id, handle: account.handle, error: message });
-      deps.log(`import ${account.platform}/${account.handle} failed: ${message}`);
-      await recordAccountRun(deps.db, account.id, opts.now, message);
-    }
+    await importOne(deps, account, opts, result, null);
   }
   return result;
 }
 
-async function importAccount(deps: JobDeps, account: ImportAccount, opts: ImportOptions, result: ImportResult): Promise<void> {
+/**
+ * Takes the next account of the round that no other worker holds, imports it under a lease and adds its
+ * outcome to `result`; false when the round has no account left for this worker.
+ */
+export async function importNextLeased(deps: JobDeps, owner: string, filter: LeaseFilter, opts: ImportOptions, result: ImportResult): Promise<boolean> {
+  const id = await leaseNextAccount(deps.db, owner, filter);
+  if (id === null) return false;
+  // The lease is extended while the import runs, also through a long wait on a slow platform.
+  const keep = setInterval(() => void extendAccountLease(deps.db, id, owner).catch(() => {}), (LEASE_SECONDS * 1000) / 4);
+  keep.unref();
+  try {
+    const [account] = await listImportAccounts(deps.db, { accountIds: [id] });
+    if (account) {
+      result.counts.accounts++;
+      await importOne(deps, account, opts, result, owner);
+    }
+  } finally {
+    clearInterval(keep);
+    await releaseAccountLease(deps.db, id, owner);
+  }
+  return true;
+}
+
+async function importOne(deps: JobDeps, account: ImportAccount, opts: ImportOptions, result: ImportResult, owner: string | null): Promise<void> {
+  const runId = await startImportRun(deps.db, account.id, new Date(), owner);
+  const tally = emptyTally();
+  let error: string | null = null;
+  try {
+    await importAccount(deps, account, opts, tally, owner);
+  } catch (err) {
+    error = (err as Error).message || String(err);
+  }
+  const status = await finishImportRun(deps.db, runId, account.id, tally, error, opts.now);
+  for (const k of ['pages', 'inserted', 'edited', 'deleted', 'unchanged', 'rejected'] as const) result.counts[k] += tally[k];
+  for (const r of tally.rejectedSamples) {
+    result.counts.warnings++;
+    if (result.warnings.length < 200) result.warnings.push(`${account.handle}: ${r.ref}: ${r.reason}`);
+  }
+  for (const w of tally.warnings) {
+    result.counts.warnings++;
+    if (result.warnings.length < 200) result.warnings.push(`${account.handle}: ${w}`);
+  }
+  if (status === 'failed') {
+    // An error, or a source whose every record was rejected: nothing of it reached the archive.
+    const message = error ?? `every record was rejected (${tally.rejected}); first ${tally.rejectedSamples[0]?.ref}: ${tally.rejectedSamples[0]?.reason}`;
+    result.counts.failedAccounts++;
+    result.errors.push({ accountId: account.id, handle: account.handle, error: message });
+    deps.log(`import ${account.platform}/${account.handle} failed: ${message}`);
+  } else if (error) {
+    result.errors.push({ accountId: account.id, handle: account.handle, error });
+    deps.log(`import ${account.platform}/${account.handle} stopped after storing some posts: ${error}`);
+  }
+}
+
+/** Splits the store's "<ref>: <problem>" warnings back into records (refs never contain ": "). */
+function storeRejections(warnings: string[]) {
+  return warnings.map((w) => {
+    const at = w.indexOf(': ');
+    return at < 0 ? { ref: 'record', reason: w } : { ref: w.slice(0, at), reason: w.slice(at + 2) };
+  });
+}
+
+async function importAccount(deps: JobDeps, account: ImportAccount, opts: ImportOptions, tally: ImportRunTally, owner: string | null): Promise<void> {
   const connector = deps.connectors[account.connector];
   if (!connector) throw new Error(`no connector named "${account.connector}" is registered`);
   let cursor = account.cursor;
@@ -63,21 +136,45 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   for (let page = 0; page < maxPages; page++) {
     if (deps.signal?.aborted) return;
     const fetched = await connector.fetchPage(
-      { id: account.id, entityId: account.entityId, platform: account.platform, handle: account.handle, platformAccountId: account.platformAccountId, type: account.type, config: account.config },
+      {
+        id: account.id,
+        entityId: account.entityId,
+        platform: account.platform,
+        handle: account.handle,
+        platformAccountId: account.platformAccountId,
+        type: account.type,
+        config: account.config,
+        url: account.url,
+      },
       { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 60_000) },
     );
     const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now);
-    result.counts.pages++;
-    result.counts.inserted += saved.inserted;
-    result.counts.edited += saved.edited;
-    result.counts.deleted += saved.deleted;
-    result.counts.unchanged += saved.unchanged;
-    // Records the connector could not read, then those the store refused: each skipped, the page saved.
-    for (const w of [...(fetched.warnings ?? []), ...saved.warnings]) {
-      result.counts.warnings++;
-      if (result.warnings.length < 200) result.warnings.push(`${account.handle}: ${w}`);
-    }
+    tally.pages++;
+    tally.inserted += saved.inserted;
+    tally.edited += saved.edited;
+    tally.deleted += saved.deleted;
+    tally.unchanged += saved.unchanged;
+    // Records the connector could not map, then those the store refused: each skipped, the page saved, the run told.
+    tallyRejected(tally, [...(fetched.rejected ?? []), ...storeRejections(saved.warnings)]);
+    for (const w of fetched.warnings ?? []) if (tally.warnings.length < 200) tally.warnings.push(w);
+    opts.onProgress?.({ platform: account.platform, handle: account.handle, pages: tally.pages, stored: tally.inserted + tally.edited + tally.deleted + tally.unchanged, rejected: tally.rejected, done: fetched.done });
     cursor = fetched.nextCursor;
     if (fetched.done) return;
+    // A long import keeps its lease; if it ran out and another worker took the account, stop here (every saved page stays).
+    if (owner && !(await extendAccountLease(deps.db, account.id, owner))) throw new Error('another worker took this account over (this worker held it past its lease); it carries on from the saved cursor');
   }
+}
+
+/**
+ * Frees the leases of worker processes of this host that no longer exist (killed, crashed): a restart
+ * carries on at once instead of waiting for their leases to run out. Other hosts' leases just expire.
+ */
+export async function releaseDeadLocalLeases(deps: JobDeps): Promise<number> {
+  let freed = 0;
+  for (const owner of await listLeaseOwners(deps.db)) {
+    if (!isDeadLocalProcess(owner)) continue;
+    freed += await releaseLeasesOf(deps.db, owner);
+    deps.log(`freed the account lease(s) of ${owner}, a stopped process`);
+  }
+  return freed;
 }

@@ -1,17 +1,31 @@
 // import -> score -> rollup of the days touched, account by account: what the scheduled import job runs.
 // Going one account at a time lets the dashboard fill in while a long first import is still running.
-import { listImportAccounts } from '../db/queries/accounts.ts';
-import type { JobDeps } from './deps.ts';
-import { importAccounts, type ImportOptions, type ImportResult } from './import.ts';
+import { PROCESS_OWNER, type JobDeps } from './deps.ts';
+import { importNextLeased, releaseDeadLocalLeases, type ImportOptions, type ImportResult } from './import.ts';
 import { rollupDirty } from './rollup.ts';
 import { runScoring } from './score.ts';
 
-export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
-  // A scheduled run takes the accounts that are due; an explicit list (CLI, tests) is imported as asked.
-  const accounts = await listImportAccounts(deps.db, opts.accountIds ? { accountIds: opts.accountIds } : { dueAt: opts.now });
-  const counts = { accounts: 0, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, warnings: 0, scored: 0, findings: 0, violations: 0, rollupRows: 0 };
-  const warnings: ImportResult['warnings'] = [];
-  const errors: ImportResult['errors'] = [];
+export interface PipelineOptions extends ImportOptions {
+  /** The worker's name on the leases it takes (default: this process). */
+  owner?: string;
+  /**
+   * The round's name: an account whose last run is at or after it was imported in this round already.
+   * Workers that share a round give the same value (the schedule slot); default `now`.
+   */
+  round?: Date;
+}
+
+/**
+ * One round: this worker takes accounts one at a time under a lease until none is left, scoring and
+ * rolling up after each. Several workers (processes) can run the same round (the same `now`) at once:
+ * they share the accounts, none is polled twice, and one that dies leaves its account to the others.
+ */
+// Without an explicit list of accounts, a round takes the accounts that are due (their own import interval elapsed).
+export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
+  const owner = opts.owner ?? PROCESS_OWNER;
+  const filter = { round: opts.round ?? opts.now, accountIds: opts.accountIds, dueAt: opts.accountIds ? undefined : opts.now };
+  const counts = { accounts: 0, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, rejected: 0, warnings: 0, scored: 0, findings: 0, violations: 0, rollupRows: 0 };
+  const result: ImportResult = { counts: { accounts: 0, failedAccounts: 0, pages: 0, inserted: 0, edited: 0, deleted: 0, unchanged: 0, rejected: 0, warnings: 0 }, warnings: [], errors: [] };
   const scoreAndRollUp = async (profiles: boolean) => {
     const scored = await runScoring(deps, { now: opts.now, profiles });
     counts.scored += scored.counts.posts;
@@ -19,17 +33,12 @@ export async function runImportPipeline(deps: JobDeps, opts: ImportOptions) {
     counts.violations += scored.counts.violations;
     counts.rollupRows += await rollupDirty(deps.db);
   };
-  // Posts left unscored by an earlier crash are scored first.
+  // Accounts held by a process of this host that died are free again; posts left unscored by a crash are scored first.
+  await releaseDeadLocalLeases(deps);
   await scoreAndRollUp(false);
-  for (const account of accounts) {
-    if (deps.signal?.aborted) break;
-    const imported = await importAccounts(deps, [account], opts);
-    for (const [k, v] of Object.entries(imported.counts)) counts[k as keyof typeof counts] += v;
-    warnings.push(...imported.warnings);
-    errors.push(...imported.errors);
-    await scoreAndRollUp(false);
-  }
+  while (!deps.signal?.aborted && (await importNextLeased(deps, owner, filter, opts, result))) await scoreAndRollUp(false);
+  Object.assign(counts, result.counts);
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);
-  return { counts, warnings, errors };
+  return { counts, warnings: result.warnings, errors: result.errors };
 }

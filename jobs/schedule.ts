@@ -1,18 +1,17 @@
 // The only file that imports node-cron: every named job and its expression in one list.
 // Each (job, slot) runs once across processes: the run coordinator's election is the insert of a
 // job_run row keyed by job and slot. A slot missed while the process was down is caught up at start.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
 import type { Config } from './config.ts';
+import { closeAbandonedImportRuns } from '../db/queries/import-runs.ts';
 import { abandonStaleRuns, beatJobRun, claimJobRun, finishJobRun, getLatestJobRun } from '../db/queries/jobs.ts';
-import type { JobDeps } from './deps.ts';
+import { PROCESS_OWNER, type JobDeps } from './deps.ts';
+
+export { PROCESS_OWNER };
 import { runImportPipeline } from './pipeline.ts';
 import { recentDays, rollupDirty, runRollup } from './rollup.ts';
 import { runScoring } from './score.ts';
 
-/** This process, as the owner of the job runs it claims. */
-export const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 /** How often a running job says it is alive (STALE_HEARTBEAT_SECONDS in db/queries/jobs.ts is 8 beats). */
 const HEARTBEAT_MS = 15_000;
 
@@ -22,7 +21,8 @@ export interface JobDefinition {
   /** The setting the expression comes from, for error messages. */
   setting: string;
   description: string;
-  run(deps: JobDeps, now: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
+  /** `round` names the run for processes that share it: the slot of a cron tick, else `now`. */
+  run(deps: JobDeps, now: Date, round: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
 }
 
 export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'>): JobDefinition[] {
@@ -32,8 +32,8 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
       expression: config.MIZAN_IMPORT_CRON,
       setting: 'MIZAN_IMPORT_CRON',
       description: 'Import new posts of every active account, score them, roll up the days touched',
-      async run(deps, now) {
-        const r = await runImportPipeline(deps, { now });
+      async run(deps, now, round) {
+        const r = await runImportPipeline(deps, { now, round });
         const error = r.errors.length ? r.errors.map((e) => `${e.handle}: ${e.error}`).join('; ') : null;
         return { counts: r.counts, error };
       },
@@ -57,18 +57,19 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
 export async function runJobSlot(deps: JobDeps, def: JobDefinition, slot: Date, now: () => Date = () => new Date()): Promise<'ran' | 'skipped'> {
   const runId = await claimJobRun(deps.db, def.job, slot.toISOString(), now(), PROCESS_OWNER);
   if (runId === null) return 'skipped';
-  await executeClaimed(deps, def, runId, now);
+  await executeClaimed(deps, def, runId, now, null);
   return 'ran';
 }
 
-async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, now: () => Date): Promise<void> {
+async function executeClaimed(deps: JobDeps, def: JobDefinition, runId: number, now: () => Date, round: Date | null): Promise<void> {
   let counts: Record<string, number> = {};
   let error: string | null = null;
   // The heartbeat tells other processes this run is alive; a run whose beats stop is taken as dead.
   const heartbeat = setInterval(() => void beatJobRun(deps.db, runId).catch((err) => deps.log(`heartbeat of job ${def.job} failed: ${(err as Error).message}`)), HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const r = await def.run(deps, now());
+    const started = now();
+    const r = await def.run(deps, started, round ?? started);
     counts = r.counts;
     error = r.error ?? null;
   } catch (err) {
@@ -103,12 +104,31 @@ export function startScheduler(deps: JobDeps, config: Config, opts: SchedulerOpt
     async shouldRun(key: string): Promise<boolean> {
       const at = key.indexOf(':');
       if (busy.has(key.slice(0, at))) return false;
-      const runId = await claimJobRun(deps.db, key.slice(0, at), key.slice(at + 1), new Date(), PROCESS_OWNER);
-      if (runId === null) return false;
+      const job = key.slice(0, at);
+      const runId = await claimJobRun(deps.db, job, key.slice(at + 1), new Date(), PROCESS_OWNER);
+      if (runId === null) {
+        // Another process runs this slot's import: this one takes a share of its accounts (leases keep
+        // any account from being polled twice), so that more workers finish a round sooner.
+        if (job === 'import' && !deps.signal?.aborted) void helpWithImport(new Date(key.slice(at + 1)));
+        return false;
+      }
       claimed.set(key, runId);
       return true;
     },
   };
+  const helping = new Set<Promise<unknown>>();
+  function helpWithImport(slot: Date) {
+    if (busy.has('import')) return;
+    busy.add('import');
+    const run = runImportPipeline(deps, { now: new Date(), round: slot })
+      .then((r) => r.errors.length && deps.log(`import (sharing the slot ${slot.toISOString()}): ${r.errors.length} account(s) failed`))
+      .catch((err) => deps.log(`import (sharing the slot ${slot.toISOString()}) failed: ${(err as Error).message}`))
+      .finally(() => {
+        busy.delete('import');
+        helping.delete(run);
+      });
+    helping.add(run);
+  }
   const tasks: ScheduledTask[] = [];
   for (const def of defs) {
     const task = cron.schedule(
@@ -120,7 +140,7 @@ export function startScheduler(deps: JobDeps, config: Config, opts: SchedulerOpt
         if (runId === undefined) return;
         busy.add(def.job);
         try {
-          await executeClaimed(deps, def, runId, () => new Date());
+          await executeClaimed(deps, def, runId, () => new Date(), ctx.date);
         } finally {
           busy.delete(def.job);
         }
@@ -134,6 +154,8 @@ export function startScheduler(deps: JobDeps, config: Config, opts: SchedulerOpt
     // embedded database all of them (one process holds it), on PostgreSQL those whose owner stopped beating.
     const abandoned = await abandonStaleRuns(deps.db, { all: opts.embedded });
     if (abandoned) deps.log(`closed ${abandoned} job run(s) left running by a stopped process`);
+    // An account's run left open by a stop reads failed (its saved pages stay; the cursor resumes after them).
+    if (opts.embedded) await closeAbandonedImportRuns(deps.db, new Date());
     // A rescore (a rulebook published) or a scoring batch interrupted by a stop resumes now, not at the next tick.
     const resumed = await runScoring(deps, { now: new Date(), profiles: false });
     if (resumed.counts.posts) deps.log(`scored ${resumed.counts.posts} post(s) left unscored by an earlier stop`);
@@ -166,6 +188,7 @@ export function startScheduler(deps: JobDeps, config: Config, opts: SchedulerOpt
     async stop() {
       for (const t of tasks) await t.destroy();
       await caughtUp;
+      await Promise.all(helping);
     },
   };
 }

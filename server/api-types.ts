@@ -110,7 +110,7 @@ export interface AccountSummary {
   /** An official account with no post in the last 30 days. */
   dormant: boolean;
   lastRunAt: string | null;
-  lastRunStatus: 'ok' | 'error' | null;
+  lastRunStatus: 'ok' | 'partial' | 'failed' | null;
   lastError: string | null;
   /** Whether the account has a token of its own (stored encrypted; the API never returns it). */
   hasToken: boolean;
@@ -220,6 +220,30 @@ export interface JobRun {
 export interface JobsView {
   schedule: { job: string; expression: string; description: string }[];
   runs: JobRun[];
+  /** The latest account imports that rejected records or failed. */
+  importProblems: ImportRun[];
+}
+
+/** One account's part of an import: what it stored, what it rejected and why. */
+export interface ImportRun {
+  id: number;
+  accountId: number;
+  handle: string;
+  platform: string;
+  entityId: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'ok' | 'partial' | 'failed';
+  pages: number;
+  inserted: number;
+  edited: number;
+  deleted: number;
+  unchanged: number;
+  rejected: number;
+  /** The first rejected records (the count above is exact). */
+  rejectedSamples: { ref: string; reason: string; sample?: string }[];
+  warnings: string[];
+  error: string | null;
 }
 
 export interface EntityList {
@@ -261,6 +285,8 @@ export interface AccountTokenRequest {
 
 export interface AccountDetail extends AccountSummary {
   entity: EntityRef;
+  /** The account's latest import runs, newest first. */
+  runs: ImportRun[];
 }
 
 export interface RulebookVersionSummary {

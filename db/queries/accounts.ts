@@ -21,7 +21,7 @@ export interface AccountActivity {
   lastPostAt: string | null;
   dormant: boolean;
   lastRunAt: string | null;
-  lastRunStatus: 'ok' | 'error' | null;
+  lastRunStatus: 'ok' | 'partial' | 'failed' | null;
   lastError: string | null;
   /** Whether the account has a token of its own (stored encrypted; the token itself is never returned). */
   hasToken: boolean;
@@ -87,6 +87,7 @@ export interface ImportAccount {
   type: AccountType;
   profileText: string | null;
   config: Record<string, unknown>;
+  url: string | null;
   cursor: string | null;
   timezone: string;
 }
@@ -106,6 +107,7 @@ export async function listImportAccounts(db: Db, filter: { accountIds?: number[]
       'a.type',
       'a.profile_text as profileText',
       'a.config',
+      'a.url',
       'a.import_cursor as cursor',
       'e.timezone',
     ])
@@ -159,14 +161,6 @@ export async function upsertAccount(db: Db, a: NewAccount): Promise<number> {
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-export async function recordAccountRun(db: Db, accountId: number, at: Date, error: string | null): Promise<void> {
-  await db
-    .updateTable('account')
-    .set({ last_run_at: at, last_run_status: error ? 'error' : 'ok', last_error: error })
-    .where('id', '=', accountId)
-    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------------------

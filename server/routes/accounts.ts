@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AccountRegistrationError, accountInputSchema, listAccountActivity, registerAccount } from '../../db/queries/accounts.ts';
+import { listImportRuns } from '../../db/queries/import-runs.ts';
 import { getEntity } from '../../db/queries/entities.ts';
 import type { AccountDetail, AccountList, AccountSummary } from '../api-types.ts';
 import { clearAccountToken, MISSING_KEY_MESSAGE, parseSecretKey, storeAccountToken, tokenProblem } from '../../jobs/secrets.ts';
@@ -20,6 +21,7 @@ export function accountRoutes(deps: AppDeps) {
     return {
       ...(account as AccountSummary),
       entity: { id: entity.id, slug: entity.slug, nameAr: entity.nameAr, nameEn: entity.nameEn },
+      runs: await listImportRuns(deps.db, scope, { accountId: id, limit: 10 }),
     };
   };
   // Tokens are stored encrypted with MIZAN_SECRET_KEY: without a usable key nothing is stored.

@@ -1,6 +1,7 @@
 // Health and the job runs.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { listImportRuns } from '../../db/queries/import-runs.ts';
 import { listJobRuns } from '../../db/queries/jobs.ts';
 import { getActiveRulebook } from '../../db/queries/rulebook.ts';
 import { jobDefinitions } from '../../jobs/schedule.ts';
@@ -26,9 +27,11 @@ export function jobRoutes(deps: AppDeps) {
     validate('query', z.object({ limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(500, 'must be at most 500').default(50) })),
     async (c) => {
       const runs = await listJobRuns(deps.db, c.req.valid('query').limit);
+      const importProblems = await listImportRuns(deps.db, c.get('scope'), { problemsOnly: true, limit: 20 });
       const body: JobsView = {
         schedule: jobDefinitions(deps.config).map(({ job, expression, description }) => ({ job, expression, description })),
         runs: runs as JobRun[],
+        importProblems,
       };
       return c.json(body);
     },
