@@ -5,7 +5,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { upsertAccount } from '../db/queries/accounts.ts';
 import { upsertEntity } from '../db/queries/entities.ts';
 import { loadConfig } from './config.ts';
-import { connectors } from './connectors/registry.ts';
+import { connectorsFor } from './connectors/registry.ts';
 import { checkImportFile } from './connectors/file.ts';
 import type { JobDeps } from './deps.ts';
 import type { ImportProgress } from './import.ts';
@@ -71,7 +71,7 @@ async function main() {
   const handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR });
   try {
     await migrateToLatest(handle.db);
-    const deps: JobDeps = { db: handle.db, rulebook: loadRulebook(), connectors, log: (m) => console.error(m) };
+    const deps: JobDeps = { db: handle.db, rulebook: loadRulebook(), connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log: (m) => console.error(m) };
     const now = new Date();
     switch (command) {
       case 'migrate':

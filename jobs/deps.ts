@@ -11,6 +11,8 @@ export interface JobDeps {
   rulebook: Rulebook;
   connectors: Record<string, Connector>;
   log: (message: string) => void;
+  /** MIZAN_SECRET_KEY: decrypts an account's own token for its import (unset: accounts with a token fail with a message saying so). */
+  secretKey?: string;
   /** Aborted when the process is shutting down: jobs stop between pages and batches, never inside one. */
   signal?: AbortSignal;
 }

@@ -5,6 +5,7 @@ import { extendAccountLease, LEASE_SECONDS, leaseNextAccount, listLeaseOwners, r
 import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally } from '../db/queries/import-runs.ts';
 import { savePostsPage } from '../db/queries/imports.ts';
 import { isDeadLocalProcess, type JobDeps } from './deps.ts';
+import { readAccountToken } from './secrets.ts';
 
 export interface ImportCounts {
   accounts: number;
@@ -24,6 +25,7 @@ export interface ImportOptions {
   accountIds?: number[];
   /** Safety valve so one endless feed cannot hold the job forever. */
   maxPagesPerAccount?: number;
+  /** One page's limit, waits for a rate-limit reset (at most 60 s) and retries included; default 180 s. */
   fetchTimeoutMs?: number;
   /** Called after each saved page (the CLI's progress line). */
   onProgress?: (p: ImportProgress) => void;
@@ -132,6 +134,8 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   const connector = deps.connectors[account.connector];
   if (!connector) throw new Error(`no connector named "${account.connector}" is registered`);
   let cursor = account.cursor;
+  // The account's own token, decrypted for this run only.
+  const token = await readAccountToken(deps.db, account.id, deps.secretKey);
   const maxPages = opts.maxPagesPerAccount ?? 1000;
   for (let page = 0; page < maxPages; page++) {
     if (deps.signal?.aborted) return;
@@ -145,8 +149,9 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
         type: account.type,
         config: account.config,
         url: account.url,
+        token,
       },
-      { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 60_000) },
+      { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 180_000) },
     );
     const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now);
     tally.pages++;

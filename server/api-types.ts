@@ -129,6 +129,8 @@ export interface Scorecard {
   categories: CategoryCount[];
   accounts: AccountSummary[];
   recentFlagged: PostSummary[];
+  /** Posts of the period that the entity deleted after Mizan had flagged them (the archived copy stays). */
+  deletedAfterFlagged: { count: number; items: PostSummary[] };
 }
 
 export interface PostSummary {

@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import { serve } from '@hono/node-server';
 import { createDb, type DbHandle } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { connectors } from '../jobs/connectors/registry.ts';
+import { connectorsFor } from '../jobs/connectors/registry.ts';
 import type { JobDeps } from '../jobs/deps.ts';
 import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
 import { rollupDirty } from '../jobs/rollup.ts';
@@ -56,7 +56,7 @@ async function main() {
   }
 
   const stopping = new AbortController();
-  const deps: JobDeps = { db: handle.db, rulebook, connectors, log, signal: stopping.signal };
+  const deps: JobDeps = { db: handle.db, rulebook, connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log, signal: stopping.signal };
   let rescoring: Promise<void> | null = null;
   // On PGlite the server process rescores after a publish; on PostgreSQL the jobs process does it at its next run.
   const onRulebookPublished =

@@ -241,6 +241,25 @@ export async function listFlaggedPosts(db: Db, scope: EntityScope, f: { entityId
   return rows.map(shapePost);
 }
 
+/**
+ * Posts of the period deleted from the platform after Mizan flagged them (a finding not dismissed,
+ * recorded before the deletion was noticed): newest deletion first, with how many there are.
+ */
+export async function listDeletedAfterFlagged(db: Db, scope: EntityScope, f: { entityId: number; from: string; to: string; limit: number }): Promise<{ count: number; items: PostRow[] }> {
+  const flaggedThenDeleted = (qb: ReturnType<typeof postQuery>) =>
+    qb
+      .where('p.entity_id', '=', f.entityId)
+      .where('p.local_day', '>=', f.from)
+      .where('p.local_day', '<=', f.to)
+      .where('p.deleted_at', 'is not', null)
+      .where(sql<boolean>`exists (select 1 from finding fd where fd.post_id = p.id and fd.status <> 'dismissed' and fd.created_at <= p.deleted_at)`);
+  const [rows, total] = await Promise.all([
+    flaggedThenDeleted(postQuery(db, scope)).orderBy('p.deleted_at', 'desc').orderBy('p.id', 'desc').limit(f.limit).execute(),
+    flaggedThenDeleted(postQuery(db, scope)).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { count: Number(total.n), items: rows.map(shapePost) };
+}
+
 export async function getPost(db: Db, scope: EntityScope, id: number): Promise<PostRow | undefined> {
   const row = await postQuery(db, scope).where('p.id', '=', id).executeTakeFirst();
   return row && shapePost(row);

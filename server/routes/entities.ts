@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { getEntity, listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
-import { listFlaggedPosts } from '../../db/queries/posts.ts';
+import { listDeletedAfterFlagged, listFlaggedPosts } from '../../db/queries/posts.ts';
 import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, scoreChange, sectorMedians } from '../../db/queries/stats.ts';
 import type { AccountSummary, EntityList, EntityTrend, PostSummary, Scorecard } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -32,7 +32,7 @@ export function entityRoutes(deps: AppDeps) {
       const entity = await requireEntity(scope, id);
       const p = resolvePeriod(c.req.valid('query'), now(), entity.timezone || tz);
       const prev = previousPeriod(p.from, p.to);
-      const [current, previous, sector, categories, accounts, flagged] = await Promise.all([
+      const [current, previous, sector, categories, accounts, flagged, deletedAfterFlagged] = await Promise.all([
         getPeriodStats(deps.db, scope, { ...p, entityId: id }),
         getPeriodStats(deps.db, scope, { ...prev, entityId: id }),
         // The sector median is computed over every entity: a director compares against it without seeing the others' rows.
@@ -40,6 +40,7 @@ export function entityRoutes(deps: AppDeps) {
         listCategoryCounts(deps.db, scope, { ...p, entityId: id }),
         listAccountActivity(deps.db, scope, { entityId: id, now: now() }),
         listFlaggedPosts(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 10 }),
+        listDeletedAfterFlagged(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 5 }),
       ]);
       const body: Scorecard = {
         entity,
@@ -52,6 +53,7 @@ export function entityRoutes(deps: AppDeps) {
         categories,
         accounts: accounts as AccountSummary[],
         recentFlagged: flagged as PostSummary[],
+        deletedAfterFlagged: { count: deletedAfterFlagged.count, items: deletedAfterFlagged.items as PostSummary[] },
       };
       return c.json(body);
     })

@@ -86,6 +86,8 @@ export const ar: Messages = {
     accounts: 'الحسابات',
     accountsHint: 'نشاط كل حساب مرصود؛ الحساب الرسمي الذي لم ينشر منذ {n} يوماً يُعد خاملاً',
     recentFlagged: 'أحدث المنشورات التي عليها ملاحظات',
+    deletedAfterFlagged: 'حُذفت بعد رصد مخالفتها: {n}',
+    deletedAfterFlaggedHint: 'منشورات حذفتها الجهة من المنصة بعد أن رصدها ميزان؛ تُحفظ النسخة المرصودة كقرينة.',
     allPosts: 'جميع منشورات الجهة',
     flaggedPosts: 'جميع المنشورات التي عليها ملاحظات',
     website: 'الموقع الإلكتروني',
@@ -387,7 +389,7 @@ rules:
     disclaimer: 'على الحسابات الشخصية للمسؤولين والموظفين أن توضح أنها تعبر عن أصحابها',
   },
   platform: {
-    x: 'إكس', twitter: 'إكس', instagram: 'إنستغرام', facebook: 'فيسبوك', youtube: 'يوتيوب', tiktok: 'تيك توك',
+    x: 'إكس', twitter: 'إكس', instagram: 'إنستغرام', facebook: 'فيسبوك', youtube: 'يوتيوب', tiktok: 'تيك توك', mastodon: 'ماستودون', bluesky: 'بلوسكاي',
     snapchat: 'سناب شات', linkedin: 'لينكدإن', telegram: 'تيليجرام', rss: 'موجز الأخبار', atom: 'موجز الأخبار', web: 'الموقع الإلكتروني', file: 'استيراد ملف',
   },
   state: {

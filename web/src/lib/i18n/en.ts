@@ -84,6 +84,8 @@ export const en = {
     accounts: 'Accounts',
     accountsHint: 'Activity of every monitored account; official accounts with no post in {n} days are dormant',
     recentFlagged: 'Recent flagged posts',
+    deletedAfterFlagged: 'Deleted after being flagged: {n}',
+    deletedAfterFlaggedHint: 'Posts the entity removed from the platform after Mizan flagged them; the captured copy is kept as evidence.',
     allPosts: 'All posts of this entity',
     flaggedPosts: 'All flagged posts',
     website: 'Website',
@@ -385,7 +387,7 @@ rules:
     disclaimer: 'Personal accounts of officials and staff must say they speak for themselves',
   },
   platform: {
-    x: 'X', twitter: 'X', instagram: 'Instagram', facebook: 'Facebook', youtube: 'YouTube', tiktok: 'TikTok',
+    x: 'X', twitter: 'X', instagram: 'Instagram', facebook: 'Facebook', youtube: 'YouTube', tiktok: 'TikTok', mastodon: 'Mastodon', bluesky: 'Bluesky',
     snapchat: 'Snapchat', linkedin: 'LinkedIn', telegram: 'Telegram', rss: 'News feed', atom: 'News feed', web: 'Website', file: 'File import',
   } as Record<string, string>,
   state: {
