@@ -51,7 +51,10 @@ describe('format detection from the content', () => {
     ['tweet.js', 'x-archive', /window\.YTD\.tweet\.part0 =/],
     ['deleted-tweets.js', 'x-archive', /deleted_tweets/],
     ['telegram-result.json', 'telegram', /"messages" list \(6 messages\)/],
+    ['tweets-part1.js', 'x-archive', /window\.YTD\.tweets\.part1 =/],
+    ['telegram-account-result.json', 'telegram', /whole Telegram account export; its one channel "Demo Ministry" \(4 messages\) is read/],
     ['twarc2.jsonl', 'twarc', /line 1 is an X API v2 response page/],
+    ['twarc2-flattened.jsonl', 'twarc', /line 1 is an X API v2 tweet/],
     ['mastodon-statuses.json', 'mastodon-json', /3 Mastodon statuses/],
     ['facebook-page-posts.json', 'meta-json', /3 items: Facebook posts.*paging/],
     ['instagram-media.json', 'meta-json', /2 items: Instagram media/],
@@ -178,6 +181,24 @@ describe('X account archive (tweets.js)', () => {
     expect(page.posts[0].lang).toBeNull();
   });
 
+  it('reads a later part (tweets-part1.js) and gives the versions of an edited post as one post: the original id and time, the last text, editedAt', async () => {
+    const page = await fetch(fx('tweets-part1.js'));
+    expect(page).toMatchObject({ nextCursor: '3', done: true });
+    // The edit comes first in the file (newest first): both versions are given at the original's record, oldest first.
+    expect(page.posts.map((p) => [p.ref, p.platformPostId, p.text, p.postedAt.toISOString(), p.editedAt?.toISOString() ?? null])).toEqual([
+      ['tweet 1764923803038647001', '1764923803038647001', 'يبدأ التسجيل في برنامج التدريب الصيفي يوم السبت 10 مارس', '2024-03-05T08:00:00.000Z', null],
+      ['tweet 1764928836203447001', '1764923803038647001', 'يبدأ التسجيل في برنامج التدريب الصيفي يوم الأحد 10 مارس', '2024-03-05T08:00:00.000Z', '2024-03-05T08:20:00.000Z'],
+      ['tweet 1764621813150647001', '1764621813150647001', 'تفاصيل برنامج التدريب الصيفي: https://t.co/Qw3rTy7890', '2024-03-04T12:00:00.000Z', null],
+    ]);
+    expect(page.posts[1]).toMatchObject({ url: 'https://x.com/i/web/status/1764928836203447001', metrics: { likes: 31, shares: 7 } });
+    // Paging stops after the first record: the versions are not split, they come with the record that holds them.
+    expect((await fetch(fx('tweets-part1.js'), '1')).posts.map((p) => p.ref)).toEqual(['tweet 1764923803038647001', 'tweet 1764928836203447001', 'tweet 1764621813150647001']);
+  });
+
+  it('refuses note-tweet.js (long posts without their tweet ids), saying what it holds and which file to give', async () => {
+    await expect(checkImportFile(fx('note-tweet.js'))).rejects.toThrow(/holds "note_tweet": the full texts of long posts, without the posts' ids; give data\/tweets\.js/);
+  });
+
   it('reads a list of { tweet } saved without the prefix, detected or given as x-archive (the format stored in the account)', async () => {
     const path = write('tweets.json', JSON.stringify([{ tweet: { id_str: '7', created_at: 'Mon Jan 01 00:00:00 +0000 2024', full_text: 'no prefix' } }]));
     expect((await checkImportFile(path)).format).toBe('x-archive');
@@ -256,6 +277,30 @@ describe('Telegram Desktop export (result.json)', () => {
   });
 });
 
+describe('Telegram Desktop whole-account export (chats.list)', () => {
+  it('reads the one channel of the export, not the saved messages or personal chats, and refuses an unsupported message', async () => {
+    const page = await fetch(fx('telegram-account-result.json'));
+    expect(page).toMatchObject({ nextCursor: '4', done: true });
+    expect(page.posts.map((p) => [p.ref, p.text, p.postedAt.toISOString(), p.metrics.likes])).toEqual([
+      ['message 2', 'تعلن الوزارة عن تمديد ساعات العمل في مراكز الخدمة.', '2024-03-01T10:15:00.000Z', 4],
+      ['message 4', 'Watch: the new service centre', '2024-03-02T06:00:00.000Z', 0],
+    ]);
+    expect(refusals(page)).toEqual(['message 3: type "unsupported": Telegram Desktop exported this message without its date or content (a media type it cannot export)']);
+  });
+
+  it('refuses an account export with several channels or none, naming them', async () => {
+    const doc = JSON.parse(readFileSync(fx('telegram-account-result.json'), 'utf8'));
+    doc.left_chats.list.push({ name: 'Old Announcements', type: 'private_channel', id: 1555, messages: [] });
+    const two = write('result.json', JSON.stringify(doc));
+    await expect(checkImportFile(two)).rejects.toThrow(
+      /whole Telegram account export \(chats\.list\) with 2 channels: "Demo Ministry" \(id 1987654321, 4 messages\), "Old Announcements" \(id 1555, 0 messages\); export the channel to import with its "Export chat history"/,
+    );
+    doc.chats.list = doc.chats.list.slice(0, 2);
+    doc.left_chats.list = [];
+    await expect(checkImportFile(write('result.json', JSON.stringify(doc)))).rejects.toThrow(/with 2 chats and no channel in it/);
+  });
+});
+
 describe('twarc (X API v2 JSONL)', () => {
   it('reads response pages and single tweets: the reposted text from includes, long posts, metrics, errors as notes', async () => {
     const page = await fetch(fx('twarc2.jsonl'));
@@ -277,6 +322,23 @@ describe('twarc (X API v2 JSONL)', () => {
     expect(quote).toMatchObject({ lang: 'qme', isRepost: false, metrics: { shares: 3 } });
     expect(page.warnings).toEqual(['line 3: the X API reported Not Found Error: Could not find tweet with referenced_tweets.id: [1758000000000000001].']);
     expect(refusals(page)).toEqual(['tweet 1760000000000000005 (line 4): missing created_at (ask the X API for tweet.fields=created_at; twarc2 asks for it by default)']);
+  });
+
+  it('reads twarc2 flatten output: the retweeted text from the merged reference, an edited tweet under its original id', async () => {
+    const page = await fetch(fx('twarc2-flattened.jsonl'));
+    expect(page).toMatchObject({ nextCursor: '3', done: true });
+    const [retweet, edited, lost] = page.posts;
+    expect(retweet).toMatchObject({
+      ref: 'tweet 1765301290398647100 (line 1)',
+      isRepost: true,
+      text: expect.stringMatching(/^حملة التطعيم ضد الإنفلونزا .*والمقيمين في جميع المراكز$/),
+    });
+    expect(edited).toMatchObject({ ref: 'tweet 1765680036049847001 (line 2)', platformPostId: '1765678777758647001', url: 'https://x.com/i/web/status/1765680036049847001' });
+    expect(edited.postedAt.toISOString()).toBe('2024-03-07T10:00:00.000Z'); // the original's snowflake time
+    expect(edited.editedAt?.toISOString()).toBe('2024-03-07T10:05:00.000Z');
+    // The retweeted tweet was not returned (twarc leaves { type, id }): the retweet's own text.
+    expect(lost).toMatchObject({ isRepost: true, text: expect.stringMatching(/^RT @DemoTransportBH: /) });
+    expect(page.rejected).toBeUndefined();
   });
 
   it('keeps a numeric tweet id beyond 2^53 exact, reads CRLF lines and a pretty-printed page', async () => {
@@ -351,6 +413,16 @@ describe('Facebook and Instagram "Download your information" files (meta-export)
       ['', '2024-03-03T17:46:40.000Z'],
     ]);
     expect(new Set(ig.posts.map((p) => p.platformPostId)).size).toBe(3);
+    // A photo shared without words: attachments and no `data` at all.
+    const photoOnly = write(
+      'your_posts_1.json',
+      JSON.stringify([
+        { timestamp: 1709288100, attachments: [{ data: [{ media: { uri: 'posts/media/Yourposts/1.jpg', creation_timestamp: 1709288090, title: '' } }] }], title: 'Demo Ministry updated their status.' },
+      ]),
+    );
+    const photo = await fetch(photoOnly);
+    expect(photo.rejected).toBeUndefined();
+    expect(photo.posts.map((p) => [p.text, p.postedAt.toISOString()])).toEqual([['', '2024-03-01T10:15:00.000Z']]);
     const reels = write('reels.json', JSON.stringify({ ig_reels_media: [{ media: [{ uri: 'media/reels/1.mp4', creation_timestamp: 1709288100, title: 'reel' }] }] }));
     expect((await checkImportFile(reels)).format).toBe('meta-export');
     expect((await fetch(reels)).posts.map((p) => p.text)).toEqual(['reel']);

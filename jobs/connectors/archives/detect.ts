@@ -21,7 +21,7 @@ import { FILE_FORMATS, isObject, keysOf, parseJsonExact, type FileFormat } from 
 import { isMastodonStatus } from './mastodon.ts';
 import { isFacebookPost, isGraphPage, isInstagramMedia } from './meta.ts';
 import { isFacebookExportPost, isInstagramExportPost, metaExportList } from './meta-export.ts';
-import { isTelegramExport } from './telegram.ts';
+import { accountExportChannel, isTelegramAccountExport, isTelegramExport } from './telegram.ts';
 import { isV2Page, isV2Tweet } from './twarc.ts';
 import { X_ARCHIVE_PREFIX } from './x-archive.ts';
 
@@ -29,7 +29,7 @@ export const FORMAT_HELP: Record<FileFormat, string> = {
   jsonl: 'one JSON object per line with id, text, posted_at',
   csv: 'a header row naming id, text, posted_at, then one post per row',
   'x-archive': "an X account archive's data/tweets.js, tweet.js or deleted-tweets.js",
-  telegram: "a Telegram Desktop channel export's result.json",
+  telegram: "a Telegram Desktop channel export's result.json (or a whole-account export with one channel)",
   twarc: 'X API v2 tweets as JSONL: twarc2 response pages or one tweet per line',
   'mastodon-json': 'a saved Mastodon /api/v1/accounts/:id/statuses JSON list',
   'meta-json': 'a saved Graph API page { data, paging } of Facebook posts or Instagram media',
@@ -137,8 +137,10 @@ export function detectFormat(content: string): Detection | null {
     if (parsed && isObject(whole)) {
       const v = whole;
       if (isTelegramExport(v)) return { format: 'telegram', reason: `it is one JSON object with a "messages" list (${v.messages.length} messages), a Telegram Desktop export`, value: v };
-      if (isObject(v.chats) && Array.isArray((v.chats as Record<string, unknown>).list)) {
-        return { format: 'telegram', reason: 'it is one JSON object with "chats.list", a whole Telegram account export', value: v };
+      if (isTelegramAccountExport(v)) {
+        const found = accountExportChannel(v);
+        const which = 'chat' in found ? `; its one channel ${JSON.stringify(found.chat.name)} (${found.chat.messages.length} messages) is read` : '';
+        return { format: 'telegram', reason: `it is one JSON object with "chats.list", a whole Telegram account export${which}`, value: v };
       }
       if (isGraphPage(v)) {
         const kind = v.data.some(isInstagramMedia) ? 'Instagram media' : v.data.some(isFacebookPost) ? 'Facebook posts' : 'no items';

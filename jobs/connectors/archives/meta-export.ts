@@ -50,7 +50,8 @@ export function mapMetaExportItem(item: unknown): ImportedPost {
   if (Object.hasOwn(item, 'timestamp') && (Array.isArray(item.data) || Array.isArray(item.attachments))) {
     const postedAt = parseUnixSeconds(item.timestamp);
     if (!postedAt) throw new Reject(`invalid timestamp ${JSON.stringify(item.timestamp)} (expected seconds since 1970)`);
-    const parts = (item.data as unknown[]).filter(isObject);
+    // A photo or link shared without words has attachments and no `data` at all.
+    const parts = (Array.isArray(item.data) ? item.data : []).filter(isObject);
     const text = parts.map((d) => str(d.post)).find((t) => t) ?? str(media[0]?.description);
     const updated = parts.map((d) => parseUnixSeconds(d.update_timestamp)).find((d) => d);
     const id = `fb-export:${item.timestamp}:${hash(text, str(media[0]?.uri))}`;

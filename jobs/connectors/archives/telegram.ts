@@ -4,7 +4,12 @@
 // exporting computer, no offset), date_unixtime: '1709288100', edited?, edited_unixtime?, from, from_id,
 // forwarded_from?, reply_to_message_id?, photo?, file?, text: a string or an array of strings and entity objects
 // { type: 'bold' | 'link' | 'text_link' | 'mention' | 'hashtag' | …, text, href? }, text_entities, reactions?:
-// [{ type: 'emoji', count, emoji }] }. Service messages (channel created, title changed) are not posts.
+// [{ type: 'emoji', count, emoji }] }. Service messages (channel created, title changed) are not posts; a message
+// whose media the exporter does not support is written `{ id, type: 'unsupported' }` and refused.
+// The whole-account export (Settings → Advanced → Export Telegram data) is one result.json = { about,
+// personal_information, contacts, frequent_contacts, chats: { about, list: [chat, ...] }, left_chats: { about,
+// list } }, each chat shaped as above (export_output_json.cpp, JsonWriter::writeDialogStart): the one channel
+// in it is read; with several channels (or none) it is refused, naming them.
 import type { ImportedPost } from '../types.ts';
 import { Reject, countOf, idOf, isObject, keysOf, parseUnixSeconds, recordEntries, refById, type Parsed } from './common.ts';
 
@@ -28,6 +33,7 @@ export function telegramText(m: Record<string, unknown>): string {
 export function mapTelegramMessage(m: unknown): ImportedPost | null {
   if (!isObject(m)) throw new Reject('not an object');
   if (m.type === 'service') return null;
+  if (m.type === 'unsupported') throw new Reject('type "unsupported": Telegram Desktop exported this message without its date or content (a media type it cannot export)');
   if (m.type !== undefined && m.type !== 'message') throw new Reject(`type "${String(m.type)}" is neither "message" nor "service"`);
   const id = idOf(m, ['id']);
   let postedAt = parseUnixSeconds(m.date_unixtime);
@@ -68,12 +74,39 @@ export function mapTelegramMessage(m: unknown): ImportedPost | null {
 
 export const isTelegramExport = (v: unknown): v is Record<string, unknown> & { messages: unknown[] } => isObject(v) && Array.isArray(v.messages);
 
-export function parseTelegram(v: unknown): Parsed {
-  if (!isTelegramExport(v)) {
-    if (isObject(v) && isObject(v.chats) && Array.isArray((v.chats as Record<string, unknown>).list)) {
-      throw new Error('this is a whole Telegram account export (chats.list): export the channel alone with its "Export chat history" and give that result.json');
-    }
-    throw new Error(`not a Telegram Desktop export: expected an object with a "messages" list, found ${keysOf(v)}`);
+/** A whole-account export: `chats.list` (and `left_chats.list`) of chats, each with its messages. */
+export const isTelegramAccountExport = (v: unknown): v is Record<string, unknown> & { chats: { list: unknown[] } } =>
+  isObject(v) && isObject(v.chats) && Array.isArray(v.chats.list);
+
+const CHANNEL_TYPES = ['public_channel', 'private_channel'];
+
+/** The channel of a whole-account export, or why there is not one channel to read. */
+export function accountExportChannel(v: Record<string, unknown>): { chat: Record<string, unknown> & { messages: unknown[] } } | { error: string } {
+  const chats: Record<string, unknown>[] = [];
+  for (const key of ['chats', 'left_chats']) {
+    const group = v[key];
+    if (isObject(group) && Array.isArray(group.list)) for (const c of group.list) if (isObject(c)) chats.push(c);
   }
-  return recordEntries(v.messages, (item, n) => refById('message', item, n, ['id']), mapTelegramMessage);
+  const channels = chats.filter((c): c is Record<string, unknown> & { messages: unknown[] } => CHANNEL_TYPES.includes(String(c.type)) && Array.isArray(c.messages));
+  if (channels.length === 1) return { chat: channels[0] };
+  const name = (c: Record<string, unknown>) => `${JSON.stringify(typeof c.name === 'string' ? c.name : null)} (id ${String(c.id)}, ${Array.isArray(c.messages) ? c.messages.length : 0} messages)`;
+  if (channels.length === 0) {
+    return {
+      error: `this is a whole Telegram account export (chats.list) with ${chats.length} chats and no channel in it: export the channel with its "Export chat history" (JSON) and give that result.json`,
+    };
+  }
+  return {
+    error: `this is a whole Telegram account export (chats.list) with ${channels.length} channels: ${channels.slice(0, 10).map(name).join(', ')}${channels.length > 10 ? ' and more' : ''}; export the channel to import with its "Export chat history" (JSON) and give that result.json`,
+  };
+}
+
+export function parseTelegram(v: unknown): Parsed {
+  let chat: unknown = v;
+  if (!isTelegramExport(v) && isTelegramAccountExport(v)) {
+    const found = accountExportChannel(v);
+    if ('error' in found) throw new Error(found.error);
+    chat = found.chat;
+  }
+  if (!isTelegramExport(chat)) throw new Error(`not a Telegram Desktop export: expected an object with a "messages" list, found ${keysOf(v)}`);
+  return recordEntries(chat.messages, (item, n) => refById('message', item, n, ['id']), mapTelegramMessage);
 }

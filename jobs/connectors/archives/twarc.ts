@@ -5,9 +5,14 @@
 // impression_count }, referenced_tweets: [{ type: 'replied_to' | 'retweeted' | 'quoted', id }],
 // edit_history_tweet_ids, note_tweet?: { text } (posts longer than 280 characters), entities }. Texts are
 // HTML-escaped (&amp; &lt; &gt;). A retweet's own text is cut ("RT @user: …"): the reposted tweet's full text is
-// taken from includes.tweets (or the flattened referenced tweet) when it is there. A pretty-printed page or
-// a JSON array of tweets (the whole file one JSON value) is read too.
+// taken from includes.tweets, or from the referenced tweet itself in `twarc2 flatten` output, where each
+// referenced_tweets item is { type, id } merged with the included tweet's fields (text, note_tweet, author…), and
+// each tweet carries `author` and `__twarc` (twarc/expansions.py). An edited tweet is the latest version with
+// edit_history_tweet_ids [original, …, latest]: like the X connector, the post id is the original's and the edit's
+// created_at is editedAt (postedAt the original's time, from its snowflake id). A pretty-printed page or a JSON
+// array of tweets (the whole file one JSON value) is read too.
 import type { ImportedPost, RejectedRecord } from '../types.ts';
+import { snowflakeTime } from '../x.ts';
 import {
   MAX_RECORD_CHARS,
   Reject,
@@ -50,23 +55,32 @@ export function mapV2Tweet(t: unknown, included: Map<string, Record<string, unkn
   if (!has(t, 'created_at')) {
     throw new Reject('missing created_at (ask the X API for tweet.fields=created_at; twarc2 asks for it by default)');
   }
-  const postedAt = dateOf(t.created_at, 'created_at', 'ISO 8601');
+  const created = dateOf(t.created_at, 'created_at', 'ISO 8601');
+  // An edit is a new tweet id: the post is the original's (edit_history_tweet_ids[0]), as the X connector stores it.
+  const history = Array.isArray(t.edit_history_tweet_ids) ? t.edit_history_tweet_ids.filter((h): h is string => typeof h === 'string' && /^\d{1,20}$/.test(h)) : [];
+  const originalId = history.length > 0 ? history[0] : id;
+  const edited = history.length > 1 && originalId !== id;
+  const postedAt = edited ? (snowflakeTime(originalId) ?? created) : created;
   const refs = Array.isArray(t.referenced_tweets) ? t.referenced_tweets.filter(isObject) : [];
   const retweeted = refs.find((r) => r.type === 'retweeted');
   let text = fullText(t);
   if (retweeted) {
-    // An endorsement is scored on what was reposted: the original's full text when the page includes it.
-    const original = isObject(retweeted.tweet) ? retweeted.tweet : typeof retweeted.id === 'string' ? included.get(retweeted.id) : undefined;
+    // An endorsement is scored on what was reposted: the original's full text when the page includes it, or the
+    // referenced tweet's own fields when the line was flattened (twarc2 flatten merges them into the reference).
+    const original =
+      (typeof retweeted.id === 'string' ? included.get(retweeted.id) : undefined) ??
+      (isObject(retweeted.tweet) ? retweeted.tweet : typeof retweeted.text === 'string' ? retweeted : undefined);
     if (original) text = fullText(original);
   }
   const pm = isObject(t.public_metrics) ? t.public_metrics : {};
   return {
     ref: `tweet ${id}${refSuffix}`,
-    platformPostId: id,
+    platformPostId: originalId,
     url: `https://x.com/i/web/status/${id}`,
     text,
     lang: langOf(t.lang),
     postedAt,
+    editedAt: edited ? created : null,
     metrics: {
       likes: countOf(pm.like_count, 'public_metrics.like_count'),
       shares: countOf(pm.retweet_count, 'public_metrics.retweet_count') + countOf(pm.quote_count, 'public_metrics.quote_count'),
