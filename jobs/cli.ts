@@ -10,6 +10,7 @@ import { checkImportFile } from './connectors/file.ts';
 import type { JobDeps } from './deps.ts';
 import type { ImportProgress } from './import.ts';
 import { runImportPipeline } from './pipeline.ts';
+import { remapPosts } from './remap.ts';
 import { runRollup } from './rollup.ts';
 import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
 import { runScoring } from './score.ts';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   restore-default-rulebook     put the shipped default rulebook back in force and rescore
   score                        score posts that need it with the rulebook in force
   rollup                       recompute every daily rollup
+  remap [--account ID ...]     re-derive stored posts from their raw payloads (after a mapping fix), then rescore
   account add --entity SLUG --platform x|facebook|instagram|youtube|mastodon|bluesky|rss --handle H [--url URL]
               [--type official|executive|employee] [--name NAME]
                                register an account (mastodon: --url is the instance; rss: --url is the feed;
@@ -138,6 +140,16 @@ async function main() {
       case 'rollup':
         console.log(await runRollup(handle.db, { days: 'all' }));
         break;
+      case 'remap': {
+        const ids = values.account?.map(Number);
+        if (ids?.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--account takes numeric account ids');
+        const r = await remapPosts(handle.db, { accountIds: ids, now });
+        for (const f of r.failed) console.error(`post ${f.postId}: ${f.reason}`);
+        for (const a of r.skippedAccounts) console.error(`skipped ${a}: its connector keeps no payload to re-derive from`);
+        console.log(JSON.stringify({ accounts: r.accounts, posts: r.posts, changed: r.changed, unchanged: r.unchanged, failed: r.failed.length }));
+        if (r.changed) console.log((await runScoring(deps, { now })).counts);
+        break;
+      }
       default:
         throw new Error(`unknown command "${command}"\n${USAGE}`);
     }
