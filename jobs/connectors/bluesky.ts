@@ -87,7 +87,9 @@ export function mapFeedItem(item: BskyFeedItem): ImportedPost | string {
     return `counts are not whole non-negative numbers (likeCount ${JSON.stringify(p.likeCount)}, repostCount ${JSON.stringify(p.repostCount)}, replyCount ${JSON.stringify(p.replyCount)})`;
   }
   const rkey = p.uri.split('/').pop() ?? '';
-  const author = p.author?.handle ?? p.author?.did ?? p.uri.split('/')[2];
+  // The AppView sends the handle "handle.invalid" when the account's handle no longer verifies: the DID still links.
+  const handle = typeof p.author?.handle === 'string' && p.author.handle && p.author.handle !== 'handle.invalid' ? p.author.handle : null;
+  const author = handle ?? p.author?.did ?? p.uri.split('/')[2];
   const id = isRepost ? (typeof item.reason?.uri === 'string' && item.reason.uri.startsWith('at://') ? item.reason.uri : `${p.uri}#repost`) : p.uri;
   const langs = Array.isArray(record.langs) ? record.langs.filter((l): l is string => typeof l === 'string' && l.length > 0) : [];
   return {

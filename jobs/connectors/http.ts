@@ -149,28 +149,75 @@ function parseRetryAfter(v: string | null, now: Date): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-/** `RateLimit-Policy: 100;w=60` or `"default";q=100;w=60`: the quota of the first policy. */
-function policyLimit(v: string | null): number | null {
+/** The name of a Structured Fields item (`"default";q=100` or `permin;r=5`), unquoted; null for a bare number. */
+function itemName(item: string): string | null {
+  const head = item.split(';')[0].trim().replace(/^"(.*)"$/, '$1');
+  return head && !/^\d+$/.test(head) ? head : null;
+}
+
+/**
+ * `RateLimit-Policy: 100;w=60` (drafts up to 06), `"default";q=100;w=60` (draft 07 on) or `default;l=100;w=10` (an
+ * example of the later drafts): the quota of the policy named `name`, else of the first policy.
+ */
+function policyLimit(v: string | null, name: string | null = null): number | null {
   if (!v) return null;
-  const first = v.split(',')[0].trim();
-  const q = /(?:^|;)\s*q\s*=\s*(\d+)/.exec(first);
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const first = (name !== null ? items.find((it) => itemName(it) === name) : undefined) ?? items[0];
+  if (!first) return null;
+  const q = /(?:^|;)\s*[ql]\s*=\s*(\d+)/.exec(first);
   if (q) return Number(q[1]);
   const lead = /^(\d+)\s*(?:;|$)/.exec(first);
   return lead ? Number(lead[1]) : null;
 }
 
-/** The combined field: `RateLimit: limit=100, remaining=50, reset=5` (draft 03–06) or `"default";r=50;t=30` (draft 07+). */
-function parseCombinedRateLimit(v: string | null, now: Date): Partial<RateLimit> | null {
+/**
+ * `RateLimit-Limit`: a bare integer, or (drafts 00–02 and servers that kept that form, e.g. GitLab) the quota followed
+ * by its policies, `100, 100;w=60, 1000;w=3600`: the leading quota.
+ */
+function limitField(v: string | null): number | null {
+  const n = num(v);
+  if (n !== null || v === null) return n;
+  const lead = /^\s*(\d+)\s*(?:,|$)/.exec(v);
+  return lead ? Number(lead[1]) : null;
+}
+
+/**
+ * The combined field: `RateLimit: limit=100, remaining=50, reset=5` (a Dictionary, drafts 03–06), or one item per
+ * policy, `"default";r=50;t=30` or `permin;r=20;t=23, perhr;r=0;t=2402` (draft 07 on): with several policies the one
+ * with the least remaining quota governs (the draft asks servers to send that one; some send them all).
+ */
+function parseCombinedRateLimit(v: string | null, now: Date, policy: string | null): Partial<RateLimit> | null {
   if (!v) return null;
   const out: Partial<RateLimit> = {};
-  const kv = (k: string) => new RegExp(`(?:^|[;,\\s])${k}\\s*=\\s*(\\d+)`, 'i').exec(v)?.[1] ?? null;
-  const limit = kv('limit');
-  const remaining = kv('remaining') ?? kv('r');
-  const reset = kv('reset') ?? kv('t');
-  if (limit !== null) out.limit = Number(limit);
-  if (remaining !== null) out.remaining = Number(remaining);
-  if (reset !== null) out.resetAt = new Date(now.getTime() + Number(reset) * 1000);
-  return Object.keys(out).length ? out : null;
+  if (/(?:^|[,;\s])(?:limit|remaining|reset)\s*=/i.test(v)) {
+    const kv = (k: string) => new RegExp(`(?:^|[;,\\s])${k}\\s*=\\s*(\\d+)`, 'i').exec(v)?.[1] ?? null;
+    const limit = kv('limit');
+    const remaining = kv('remaining');
+    const reset = kv('reset');
+    if (limit !== null) out.limit = Number(limit);
+    if (remaining !== null) out.remaining = Number(remaining);
+    if (reset !== null) out.resetAt = new Date(now.getTime() + Number(reset) * 1000);
+    if (out.limit === undefined) {
+      const l = policyLimit(policy);
+      if (l !== null) out.limit = l;
+    }
+    return Object.keys(out).length ? out : null;
+  }
+  let best: { name: string | null; r: number | null; t: number | null } | null = null;
+  for (const item of v.split(',')) {
+    const r = /(?:^|;)\s*r\s*=\s*(\d+)/i.exec(item.trim());
+    const t = /(?:^|;)\s*t\s*=\s*(\d+)/i.exec(item.trim());
+    if (!r && !t) continue;
+    const cand = { name: itemName(item), r: r ? Number(r[1]) : null, t: t ? Number(t[1]) : null };
+    const rank = (x: typeof cand) => x.r ?? Number.POSITIVE_INFINITY;
+    if (!best || rank(cand) < rank(best) || (rank(cand) === rank(best) && (cand.t ?? 0) > (best.t ?? 0))) best = cand;
+  }
+  if (!best) return null;
+  if (best.r !== null) out.remaining = best.r;
+  if (best.t !== null) out.resetAt = new Date(now.getTime() + best.t * 1000);
+  const l = policyLimit(policy, best.name);
+  if (l !== null) out.limit = l;
+  return out;
 }
 
 interface FacebookUsage {
@@ -217,13 +264,13 @@ export function parseRateLimit(headers: Headers, now: Date): RateLimit {
   } else if (h('ratelimit-limit') !== null || h('ratelimit-remaining') !== null || h('ratelimit-reset') !== null) {
     // IETF draft: the reset is seconds from now (Bluesky's PDS sends epoch seconds: parseReset tells them apart).
     rl = {
-      limit: num(h('ratelimit-limit')) ?? policyLimit(h('ratelimit-policy')),
+      limit: limitField(h('ratelimit-limit')) ?? policyLimit(h('ratelimit-policy')),
       remaining: num(h('ratelimit-remaining')),
       resetAt: parseReset(h('ratelimit-reset'), now),
     };
   } else if (h('ratelimit') !== null) {
-    const c = parseCombinedRateLimit(h('ratelimit'), now);
-    if (c) rl = { limit: c.limit ?? policyLimit(h('ratelimit-policy')), remaining: c.remaining ?? null, resetAt: c.resetAt ?? null };
+    const c = parseCombinedRateLimit(h('ratelimit'), now, h('ratelimit-policy'));
+    if (c) rl = { limit: c.limit ?? null, remaining: c.remaining ?? null, resetAt: c.resetAt ?? null };
   } else {
     const usages = facebookUsages(headers);
     if (usages.length) {
@@ -342,6 +389,16 @@ function bodyMessage(text: string): string | null {
   return str(b.detail) ?? str(b.title) ?? str(b.message) ?? str(b.error_description) ?? str(err);
 }
 
+/**
+ * A body's message cut to `max` characters, keeping the error type and code it ends with ("… (OAuthException 10)"):
+ * Meta's permission messages run past 300 characters, and the code is what says what went wrong.
+ */
+function shorten(msg: string, max: number): string {
+  if (msg.length <= max) return msg;
+  const code = /\s\([A-Za-z_]*\s?-?\d+\)$/.exec(msg)?.[0] ?? '';
+  return `${msg.slice(0, max - code.length - 1).trimEnd()}…${code}`;
+}
+
 function networkReason(e: unknown): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   const code = err?.cause?.code;
@@ -413,7 +470,7 @@ export async function httpGet(req: HttpRequest): Promise<HttpResponse> {
       return { status: res.status, headers: res.headers, text, rateLimit, url: res.url || req.url };
     }
     const msg = bodyMessage(text);
-    const detail = msg ? `: ${msg.slice(0, 300)}` : '';
+    const detail = msg ? `: ${shorten(msg, 300)}` : '';
     if (res.status === 401) throw new AuthError(platform, redact(`${platform}: HTTP 401 unauthorized for ${path}${detail}`, secrets), { status: 401 });
     if (res.status >= 500) {
       lastProblem = `HTTP ${res.status}`;

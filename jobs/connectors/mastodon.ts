@@ -112,7 +112,8 @@ export function mapStatus(s: MastodonStatus): ImportedPost | string {
   const lang = source.language ?? s.language;
   return {
     platformPostId: s.id,
-    url: (typeof s.url === 'string' && s.url) || (typeof s.uri === 'string' && s.uri) || null,
+    // A reblog has no page of its own (url null, uri the Announce activity): it links to the reblogged status.
+    url: (typeof s.url === 'string' && s.url) || (source !== s && typeof source.url === 'string' && source.url) || (source !== s && typeof source.uri === 'string' && source.uri) || (typeof s.uri === 'string' && s.uri) || null,
     text: statusText(source),
     lang: typeof lang === 'string' && lang ? lang : null,
     postedAt,

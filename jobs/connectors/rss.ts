@@ -44,10 +44,14 @@ const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4,
 const ZONES: Record<string, number> = { ut: 0, utc: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 };
 const RFC822 = /^\s*(?:[A-Za-z]{2,},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3,})\.?[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([+-])(\d{2}):?(\d{2})|([A-Za-z]{1,5}))?\s*$/;
 
-/** An RFC 822/1123 date ("Tue, 17 Nov 2026 09:30:00 +0300", "GMT", "EST", two-digit years) or RFC 3339; else null. */
+/**
+ * An RFC 822/1123/5322 date ("Tue, 17 Nov 2026 09:30:00 +0300", "GMT", "EST", a military letter, two-digit years, a
+ * trailing comment "(AST)") or RFC 3339; else null.
+ */
 export function parseFeedDate(s: string | undefined | null): Date | null {
   if (typeof s !== 'string' || !s.trim()) return null;
-  const m = RFC822.exec(s);
+  // RFC 5322 (2822) allows a comment after the zone ("+0300 (AST)"): it says nothing the offset does not.
+  const m = RFC822.exec(s.replace(/\s*\([^()]*\)\s*$/, ''));
   if (m) {
     const [, d, mon, y, hh, mm, ss, sign, oh, om, zone] = m;
     const month = MONTHS[mon.slice(0, 3).toLowerCase()];
@@ -57,7 +61,9 @@ export function parseFeedDate(s: string | undefined | null): Date | null {
     let offset = 0;
     if (sign) offset = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
     else if (zone) {
-      const z = ZONES[zone.toLowerCase()];
+      // RFC 822's military zones (one letter, J unused) had their signs reversed: RFC 5322 §4.3 says to read them
+      // as -0000 (UTC).
+      const z = ZONES[zone.toLowerCase()] ?? (/^[a-ik-z]$/i.test(zone) ? 0 : undefined);
       if (z === undefined) return null;
       offset = z;
     }
@@ -233,7 +239,9 @@ function itemsOf(parsed: ReturnType<typeof parseFeed>): { items: FeedItem[]; lan
         return {
           ref: `item ${i + 1} of the feed`,
           id: str(it.guid?.value) ?? str(it.rdf?.about) ?? str(it.atom?.id),
-          link: str(it.link),
+          // A guid is a permalink unless isPermaLink="false" (RSS 2.0: the attribute defaults to true): the item's
+          // address when it has no <link>.
+          link: str(it.link) ?? (it.guid?.isPermaLink !== false && /^https?:\/\//i.test(str(it.guid?.value) ?? '') ? str(it.guid?.value) : null),
           title: plain(typeof it.title === 'string' ? it.title : '', false),
           // Descriptions are HTML in practice (escaped or in CDATA) even where the spec says text.
           body: encoded ? plain(encoded, true) : description ? plain(description, true) : '',

@@ -3,7 +3,8 @@
 // Without an API key: the channel's public Atom feed ({feedBase}/feeds/videos.xml?channel_id=…), its latest 15
 // videos (yt:videoId, published, title, media:description, media:statistics views, media:starRating count as
 // likes); `updated` is not an edit (the importer compares texts). With a key: the Data API v3, channels.list →
-// the uploads playlist → playlistItems.list page by page (pageToken) → videos.list for the counts (strings).
+// the uploads playlist → playlistItems.list page by page (pageToken) → videos.list (part=snippet,statistics) for the
+// counts (strings) and the video's language (snippet.defaultLanguage, else defaultAudioLanguage).
 // The first import walks back through the whole playlist; polls read from the newest video back to a little
 // before the newest seen or the start of the re-check window, so edits and deletions in the window are seen.
 // Text to score: the title (entities decoded) and the description. 403 quotaExceeded pauses the key until the
@@ -136,18 +137,21 @@ export function mapPlaylistItem(item: unknown, stats: Loose | undefined, index: 
   ] as const) {
     if (v === null) return { rejected: { ref, reason: `statistics.${k} ${JSON.stringify(s[k])} is not a whole number`, sample: sample({ item, statistics: s }) } };
   }
+  // The languages are on the video's own snippet (videos.list part=snippet), never on the playlist item's.
   const snippet = (stats?.snippet ?? o.snippet ?? {}) as Loose;
+  const langOf = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  const lang = langOf(snippet.defaultLanguage) ?? langOf(snippet.defaultAudioLanguage);
   return {
     post: {
       platformPostId: videoId,
       url: `https://www.youtube.com/watch?v=${videoId}`,
       text: joinText(decode(o.snippet?.title), decode(o.snippet?.description)),
-      lang: snippet.defaultLanguage ?? snippet.defaultAudioLanguage ?? null,
+      lang,
       postedAt,
       metrics: { likes: likes!, shares: 0, replies: replies!, views: views! },
       isReply: false,
       isRepost: false,
-      raw: stats ? { ...o, statistics: stats.statistics } : o,
+      raw: stats ? { ...o, statistics: stats.statistics, ...(lang ? { video: { snippet: { defaultLanguage: snippet.defaultLanguage, defaultAudioLanguage: snippet.defaultAudioLanguage } } } : {}) } : o,
     },
   };
 }
@@ -232,7 +236,8 @@ export function createYouTubeConnector(opts: YouTubeConnectorOptions = {}): Conn
     const ids = [...new Set(items.map((it) => (it as Loose)?.contentDetails?.videoId ?? (it as Loose)?.snippet?.resourceId?.videoId).filter((v): v is string => typeof v === 'string'))];
     const stats = new Map<string, Loose>();
     if (ids.length) {
-      const v = await api<{ items?: Loose[] }>('videos', { part: 'statistics', id: ids.join(','), maxResults: String(YOUTUBE_PAGE_SIZE) }, key, ctx.signal);
+      // snippet for defaultLanguage / defaultAudioLanguage (playlistItems have neither); a list call costs 1 unit whatever its parts.
+      const v = await api<{ items?: Loose[] }>('videos', { part: 'snippet,statistics', id: ids.join(','), maxResults: String(YOUTUBE_PAGE_SIZE) }, key, ctx.signal);
       for (const s of v.items ?? []) if (typeof s?.id === 'string') stats.set(s.id, s);
     }
     const posts: ImportedPost[] = [];

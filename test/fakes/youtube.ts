@@ -21,6 +21,9 @@ export interface FakeVideo {
   comments: number;
   /** Listed in the uploads playlist as "Private video". */
   private?: boolean;
+  /** snippet.defaultLanguage / defaultAudioLanguage of videos.list (absent when the uploader set none). */
+  defaultLanguage?: string;
+  defaultAudioLanguage?: string;
 }
 
 export type YouTubeFault =
@@ -173,11 +176,35 @@ export async function startFakeYouTube(opts: { keys?: string[]; pageSize?: numbe
 
   app.get('/youtube/v3/videos', (c) => {
     const ids = (c.req.query('id') ?? '').split(',');
+    const parts = (c.req.query('part') ?? '').split(',');
     const all = new Map([...state.channels.values()].flat().map((v) => [v.id, v]));
     const items = ids
       .map((id) => all.get(id))
       .filter((v): v is FakeVideo => !!v && !v.private)
-      .map((v) => ({ kind: 'youtube#video', etag: 'e', id: v.id, statistics: { viewCount: String(v.views), likeCount: String(v.likes), favoriteCount: '0', commentCount: String(v.comments) } }));
+      .map((v) => ({
+        kind: 'youtube#video',
+        etag: 'e',
+        id: v.id,
+        // Each part asked for, as videos.list answers: snippet (unescaped title, languages when set), statistics (strings).
+        ...(parts.includes('snippet')
+          ? {
+              snippet: {
+                publishedAt: v.publishedAt,
+                channelId: 'UC',
+                title: v.title,
+                description: v.description,
+                thumbnails: {},
+                channelTitle: 'Channel',
+                categoryId: '25',
+                liveBroadcastContent: 'none',
+                ...(v.defaultLanguage ? { defaultLanguage: v.defaultLanguage } : {}),
+                localized: { title: v.title, description: v.description },
+                ...(v.defaultAudioLanguage ? { defaultAudioLanguage: v.defaultAudioLanguage } : {}),
+              },
+            }
+          : {}),
+        ...(parts.includes('statistics') ? { statistics: { viewCount: String(v.views), likeCount: String(v.likes), favoriteCount: '0', commentCount: String(v.comments) } } : {}),
+      }));
     return c.json({ kind: 'youtube#videoListResponse', etag: 'e', items, pageInfo: { totalResults: items.length, resultsPerPage: items.length } });
   });
 
