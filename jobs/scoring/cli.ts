@@ -54,13 +54,15 @@ export function scoreLine(rb: Rulebook, line: string, lineNo: number): Record<st
   const fail = (error: string): Record<string, unknown> => (id !== null ? { id, error } : { line: lineNo, error });
   if (!hasId) return fail('missing "id" (string)');
   if (typeof o.text !== 'string') return fail('missing "text" (string)');
-  if (o.lang !== undefined && o.lang !== null && o.lang !== 'ar' && o.lang !== 'en') return fail('"lang" must be "ar" or "en"');
+  // Any language tag is accepted (und, qme, mixed, ar-BH, ja on an English post…): the rulebook reads Arabic
+  // and English in every text whatever its tag, so a tag only has to be a string.
+  if (o.lang !== undefined && o.lang !== null && (typeof o.lang !== 'string' || o.lang.length > 35)) return fail('"lang" must be a language tag (a string such as "ar", "en", "und")');
   if (o.account_type !== undefined && o.account_type !== null && !(typeof o.account_type === 'string' && ACCOUNTS.has(o.account_type)))
     return fail('"account_type" must be official, executive or employee');
   try {
     const r = scorePost(rb, {
       text: o.text,
-      lang: (o.lang ?? undefined) as Lang | undefined,
+      lang: o.lang === 'ar' || o.lang === 'en' ? (o.lang as Lang) : undefined,
       accountType: (o.account_type ?? undefined) as AccountType | undefined,
     });
     return {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { scoreLine } from '../../jobs/scoring/cli.ts';
 import { loadRulebook, scorePost, scoreProfile } from '../../jobs/scoring/engine.ts';
 import type { AccountType, Category } from '../../jobs/scoring/types.ts';
 
@@ -196,6 +197,18 @@ describe('scoring CLI', () => {
     expect(out[4]).toMatchObject({ line: 6 });
     expect(out[5]).toMatchObject({ id: 'd', verdict: 'review' });
     expect(out[5].findings[0].match).toBe('36123456');
+  });
+
+  test('any language tag is accepted, and a post tagged mixed, und or qme is scored in Arabic and English alike', () => {
+    const rb = loadRulebook();
+    const text = 'يا حمار, you idiot';
+    const tagged = ['ar', 'en', 'mixed', 'und', 'qme', 'ja', 'ar-BH', null].map((lang) => scoreLine(rb, JSON.stringify({ id: String(lang), text, lang }), 1));
+    for (const r of tagged) {
+      expect(r.error).toBeUndefined();
+      expect(r).toMatchObject({ verdict: 'violation' });
+      expect((r.findings as { match: string }[]).map((f) => f.match).sort()).toEqual(['you idiot', 'يا حمار'].sort());
+    }
+    expect(scoreLine(rb, JSON.stringify({ id: 'x', text, lang: 42 }), 1)).toMatchObject({ id: 'x', error: expect.stringMatching(/language tag/) });
   });
 
   test('reads stdin when --input is omitted', () => {
