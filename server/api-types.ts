@@ -116,6 +116,31 @@ export interface AccountSummary {
   hasToken: boolean;
   /** Account-level findings (the disclaimer rule). */
   findings: { rule: string; category: Category; severity: Severity; match: string }[];
+  /** Every post stored for the account, of any date (posts above counts the rolled-up ones). */
+  postsCaptured: number;
+  /** The account's own minimum interval between imports, in minutes; null: every scheduled import. */
+  importIntervalMinutes: number | null;
+  /** An import of the account is running now (a worker holds its lease). */
+  importing: boolean;
+  /** The latest import run (it may still be running), or null when it was never imported. */
+  lastRun: ImportRun | null;
+  /** The last run stopped on a platform's rate limit: imports of this account wait until then (ISO time); null otherwise. */
+  pausedUntil: string | null;
+  /** The platform's message behind the pause ("X: rate limited until 14:05 UTC"). */
+  pauseReason: string | null;
+  /**
+   * The next scheduled import that takes the account (MIZAN_IMPORT_CRON in MIZAN_TIMEZONE, after its own interval);
+   * null when it is not monitored. Given by /api/accounts (not by the scorecard's list).
+   */
+  nextRunAt?: string | null;
+}
+
+/** POST /api/accounts/:id/test: one page fetched from the platform and not saved; a platform failure is `ok: false`. */
+export type AccountTestResult = { ok: true; posts: number; sample: string[] } | { ok: false; error: string };
+
+/** POST /api/accounts/:id/import: 202 once the import has started in the background (409 while one runs). */
+export interface AccountImportStarted {
+  started: true;
 }
 
 export interface Scorecard {

@@ -1,6 +1,7 @@
 import type { Db, DbKind } from '../db/client.ts';
 import type { EntityScope } from '../db/queries/scope.ts';
 import type { Config } from '../jobs/config.ts';
+import type { JobDeps } from '../jobs/deps.ts';
 
 export interface AppDeps {
   db: Db;
@@ -10,6 +11,11 @@ export interface AppDeps {
   now?: () => Date;
   /** Called after a rulebook version is published through the API (starts the background rescoring). */
   onRulebookPublished?: (version: string) => void;
+  /**
+   * The connectors, rulebook and secret key of the jobs, for "test connection" and "import now" on an account
+   * (POST /api/accounts/:id/test and /import). Without them those routes answer 503.
+   */
+  jobs?: JobDeps;
 }
 
 /** Hono env of every route: the caller's entity scope is decided once, by middleware. */

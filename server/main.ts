@@ -75,7 +75,8 @@ async function main() {
 
   let server: ReturnType<typeof serve> | null = null;
   if (mode !== 'jobs') {
-    const app = createApp({ db: handle.db, dbKind: handle.kind, config, onRulebookPublished });
+    // The jobs' connectors go to the API in every mode: "test connection" and "import now" on an account.
+    const app = createApp({ db: handle.db, dbKind: handle.kind, config, onRulebookPublished, jobs: deps });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
     // Requests Node's parser refuses (a 1 MB URL) get the one JSON error shape instead of a bare 431 or 400.
     server.on('clientError', answerClientError);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../client.ts';
 import type { AccountType } from '../vocabulary.ts';
+import type { ImportRunView } from './import-runs.ts';
 import { inScope, type EntityScope } from './scope.ts';
 
 /** An official account with no post for this long is dormant (an activity signal, not a finding). */
@@ -26,12 +27,83 @@ export interface AccountActivity {
   /** Whether the account has a token of its own (stored encrypted; the token itself is never returned). */
   hasToken: boolean;
   findings: { rule: string; category: string; severity: string; match: string }[];
+  /** Every post stored for the account (any date, deleted ones included). */
+  postsCaptured: number;
+  /** The account's own interval between imports (minutes), or null: every scheduled import. */
+  importIntervalMinutes: number | null;
+  /** A worker holds the account's import lease: an import of it is running. */
+  importing: boolean;
+  /** The latest import run (running or finished), or null. */
+  lastRun: ImportRunView | null;
+  /** When the last run stopped on a rate limit that has not reset yet: until when, and the platform's message. */
+  pausedUntil: string | null;
+  pauseReason: string | null;
+  /** The next scheduled import that takes this account (only when the filter gives `nextSlot`); null when inactive. */
+  nextRunAt?: string | null;
 }
 
 export interface AccountFilter {
   entityId?: number;
   accountId?: number;
   now: Date;
+  /** The first slot of the import schedule at or after a time (jobs' MIZAN_IMPORT_CRON in its time zone); gives `nextRunAt`. */
+  nextSlot?: (atOrAfter: Date) => Date | null;
+}
+
+/**
+ * When a run that stopped on a rate limit may run again: the connectors' messages say "rate limited until 14:05 UTC"
+ * (a date before the time when it is more than 20 hours away) or "paused until 2025-01-02 08:00 UTC". `at` is when the
+ * message was written (the run's end): a bare time is the first such time after it.
+ */
+export function rateLimitPauseOf(error: string | null | undefined, at: Date): Date | null {
+  if (!error) return null;
+  const m = /(?:rate limited|paused) until (?:(\d{4}-\d{2}-\d{2}) )?(\d{2}):(\d{2}) UTC/.exec(error);
+  if (!m) return null;
+  const [, day, hh, mm] = m;
+  if (day) {
+    const d = new Date(`${day}T${hh}:${mm}:00Z`);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), Number(hh), Number(mm)));
+  if (Number.isNaN(d.getTime())) return null;
+  // The message rounds down to the minute: a time up to a minute before `at` is still this day's.
+  if (d.getTime() < at.getTime() - 60_000) d.setUTCDate(d.getUTCDate() + 1);
+  return d;
+}
+
+/** The next scheduled import that takes an account: the first slot after now, and after its own interval since its last run. */
+export function nextImportAt(
+  a: { active: boolean; lastRunAt: Date | null; importIntervalMinutes: number | null },
+  now: Date,
+  nextSlot: (atOrAfter: Date) => Date | null,
+): Date | null {
+  if (!a.active) return null;
+  // A round takes an account whose last run is before the round and at or before the slot minus its interval.
+  let from = now.getTime() + 1;
+  if (a.lastRunAt) {
+    from = Math.max(from, a.lastRunAt.getTime() + 1);
+    if (a.importIntervalMinutes) from = Math.max(from, a.lastRunAt.getTime() + a.importIntervalMinutes * 60_000);
+  }
+  return nextSlot(new Date(from));
+}
+
+/** The latest import run of each account, by account id. */
+export async function latestImportRuns(db: Db, accountIds: number[]): Promise<Map<number, ImportRunView>> {
+  if (accountIds.length === 0) return new Map();
+  const { rows } = await sql<Omit<ImportRunView, 'startedAt' | 'finishedAt'> & { startedAt: Date | string; finishedAt: Date | string | null }>`
+    select distinct on (r.account_id)
+      r.id, r.account_id as "accountId", a.handle, a.platform, a.entity_id as "entityId",
+      r.started_at as "startedAt", r.finished_at as "finishedAt", r.status, r.pages, r.inserted, r.edited, r.deleted,
+      r.unchanged, r.rejected, r.rejected_samples as "rejectedSamples", r.warnings, r.error
+    from import_run r join account a on a.id = r.account_id
+    where r.account_id = any(${accountIds}::int[])
+    order by r.account_id, r.started_at desc, r.id desc`.execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.accountId,
+      { ...r, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null } as ImportRunView,
+    ]),
+  );
 }
 
 export async function listAccountActivity(db: Db, scope: EntityScope, f: AccountFilter): Promise<AccountActivity[]> {
@@ -50,7 +122,10 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
       'a.last_run_at as lastRunAt',
       'a.last_run_status as lastRunStatus',
       'a.last_error as lastError',
+      'a.import_interval_minutes as importIntervalMinutes',
       sql<boolean>`a.token_ciphertext is not null`.as('hasToken'),
+      sql<number>`(select count(*)::int from post p where p.account_id = a.id)`.as('postsCaptured'),
+      sql<boolean>`coalesce(a.lease_until > now(), false)`.as('importing'),
       sql<number>`(select coalesce(sum(r.posts), 0)::int from rollup_day r where r.account_id = a.id)`.as('posts'),
       sql<Date | null>`(select max(p.posted_at) from post p where p.account_id = a.id)`.as('lastPostAt'),
       sql<AccountActivity['findings']>`(
@@ -66,13 +141,31 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
     .orderBy('a.handle')
     .execute();
   const dormantBefore = f.now.getTime() - DORMANT_DAYS * 86_400_000;
+  const runs = await latestImportRuns(db, rows.map((r) => r.id));
+  // One schedule question per distinct start (most accounts share "the next slot after now").
+  const slots = new Map<number, Date | null>();
+  const ask = f.nextSlot;
+  const nextSlot =
+    ask &&
+    ((t: Date) => {
+      if (!slots.has(t.getTime())) slots.set(t.getTime(), ask(t));
+      return slots.get(t.getTime()) ?? null;
+    });
   return rows.map((r) => {
     const last = r.lastPostAt ? new Date(r.lastPostAt) : null;
+    const lastRunAt = r.lastRunAt ? new Date(r.lastRunAt) : null;
+    const lastRun = runs.get(r.id) ?? null;
+    const pause = lastRun && lastRun.status !== 'running' && lastRun.status !== 'ok' ? rateLimitPauseOf(lastRun.error, new Date(lastRun.finishedAt ?? lastRun.startedAt)) : null;
+    const paused = pause && pause.getTime() > f.now.getTime() ? pause : null;
     return {
       ...r,
       lastPostAt: last ? last.toISOString() : null,
-      lastRunAt: r.lastRunAt ? new Date(r.lastRunAt).toISOString() : null,
+      lastRunAt: lastRunAt ? lastRunAt.toISOString() : null,
       dormant: r.type === 'official' && r.active && (!last || last.getTime() < dormantBefore),
+      lastRun,
+      pausedUntil: paused ? paused.toISOString() : null,
+      pauseReason: paused ? lastRun!.error : null,
+      ...(nextSlot ? { nextRunAt: nextImportAt({ active: r.active, lastRunAt, importIntervalMinutes: r.importIntervalMinutes }, f.now, nextSlot)?.toISOString() ?? null } : {}),
     };
   });
 }
@@ -92,8 +185,8 @@ export interface ImportAccount {
   timezone: string;
 }
 
-/** Active accounts to import: the given ids, or every account that is due at `dueAt` (its own interval elapsed). */
-export async function listImportAccounts(db: Db, filter: { accountIds?: number[]; dueAt?: Date } = {}): Promise<ImportAccount[]> {
+/** Active accounts to import: the given ids, or every account that is due at `dueAt` (its own interval elapsed); `includeInactive` for a connection test. */
+export async function listImportAccounts(db: Db, filter: { accountIds?: number[]; dueAt?: Date; includeInactive?: boolean } = {}): Promise<ImportAccount[]> {
   return db
     .selectFrom('account as a')
     .innerJoin('entity as e', 'e.id', 'a.entity_id')
@@ -111,7 +204,7 @@ export async function listImportAccounts(db: Db, filter: { accountIds?: number[]
       'a.import_cursor as cursor',
       'e.timezone',
     ])
-    .where('a.active', '=', true)
+    .$if(filter.includeInactive !== true, (qb) => qb.where('a.active', '=', true))
     .$if(filter.accountIds !== undefined, (qb) => qb.where('a.id', 'in', filter.accountIds!.length ? filter.accountIds! : [-1]))
     .$if(filter.dueAt !== undefined, (qb) =>
       qb.where(sql<boolean>`(a.import_interval_minutes is null or a.last_run_at is null
@@ -119,6 +212,16 @@ export async function listImportAccounts(db: Db, filter: { accountIds?: number[]
     )
     .orderBy('a.id')
     .execute();
+}
+
+/** Whether a worker holds the account's import lease now (an import of it is running). */
+export async function accountLeaseHeld(db: Db, accountId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('account')
+    .select(sql<boolean>`coalesce(lease_until > now(), false)`.as('held'))
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return row?.held === true;
 }
 
 export interface NewAccount {

@@ -1,7 +1,9 @@
 // The one typed client of the Mizan JSON API (same origin, /api).
 import type {
   AccountDetail,
+  AccountImportStarted,
   AccountList,
+  AccountTestResult,
   ApiErrorBody,
   Category,
   EntityList,
@@ -114,6 +116,10 @@ export const api = {
     get<EntityTrend>(`/entities/${id(entityId)}/trend`, { ...q }, signal),
   accounts: (entityId?: number | string, signal?: AbortSignal) => get<AccountList>('/accounts', { entity: entityId }, signal),
   account: (accountId: number | string, signal?: AbortSignal) => get<AccountDetail>(`/accounts/${id(accountId)}`, undefined, signal),
+  /** One page from the platform, saved nowhere (a platform failure is `ok: false`, not an error). */
+  testAccount: (accountId: number | string, signal?: AbortSignal) => post<AccountTestResult>(`/accounts/${id(accountId)}/test`, undefined, signal),
+  /** Starts an import of the account in the background (409 while one runs); follow it with `account`. */
+  importAccount: (accountId: number | string, signal?: AbortSignal) => post<AccountImportStarted>(`/accounts/${id(accountId)}/import`, undefined, signal),
   posts: (q: PostQuery = {}, signal?: AbortSignal) => get<PostList>('/posts', { ...q }, signal),
   post: (postId: number | string, signal?: AbortSignal) => get<PostDetail>(`/posts/${id(postId)}`, undefined, signal),
   rulebook: (signal?: AbortSignal) => get<RulebookView>('/rulebook', undefined, signal),
