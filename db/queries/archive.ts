@@ -5,8 +5,9 @@
 // version row of the same account (null for an account's first). Each hash covers the previous one, so
 // editing, removing or reordering any captured version breaks every later link of that account's chain;
 // `npm run cli -- verify-archive` (jobs/archive.ts) recomputes the chains and names the first broken link.
-// Rows are appended only through appendPostVersions, under a per-account advisory lock, so two importers
-// never fork a chain.
+// Rows are appended only under a per-account advisory lock, with their links computed by chainVersions from the
+// head read after the lock is taken (savePostsPage in one statement per page, or appendPostVersions), so two
+// importers never fork a chain.
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../client.ts';
@@ -67,6 +68,27 @@ export interface NewVersion {
 }
 
 /**
+ * The chain links of versions of one account appended, in this order, after `head` (the sha256 of the account's
+ * last version, read under the account's archive lock): each with its sha256 and the previous one.
+ */
+export function chainVersions<V extends { platformPostId: string; kind: VersionKind; text: string; rawJson: string; capturedAt: Date }>(
+  accountId: number,
+  head: string | null,
+  versions: V[],
+): (V & { sha256: string; prevSha256: string | null })[] {
+  let prev = head;
+  return versions.map((v) => {
+    const sha256 = versionSha256(
+      { accountId, platformPostId: v.platformPostId, kind: v.kind, text: v.text, capturedAt: v.capturedAt, raw: JSON.parse(v.rawJson) },
+      prev,
+    );
+    const link = { ...v, sha256, prevSha256: prev };
+    prev = sha256;
+    return link;
+  });
+}
+
+/**
  * Appends versions of one account's posts, in the given order, to that account's hash chain. Must run in the
  * transaction that writes them: it takes the account's advisory lock until the transaction ends.
  */
@@ -86,26 +108,17 @@ export async function appendPostVersions(trx: Transaction<Database>, accountId: 
   ).rows
     .map((r) => Number(r.id))
     .sort((a, b) => a - b);
-  let prev = head?.sha256 ?? null;
-  const rows = versions.map((v, i) => {
-    const sha = versionSha256(
-      { accountId, platformPostId: v.platformPostId, kind: v.kind, text: v.text, capturedAt: v.capturedAt, raw: JSON.parse(v.rawJson) },
-      prev,
-    );
-    const row = {
-      id: ids[i],
-      post_id: v.postId,
-      account_id: accountId,
-      kind: v.kind,
-      text: v.text,
-      raw: v.rawJson,
-      captured_at: v.capturedAt,
-      sha256: sha,
-      prev_sha256: prev,
-    };
-    prev = sha;
-    return row;
-  });
+  const rows = chainVersions(accountId, head?.sha256 ?? null, versions).map((v, i) => ({
+    id: ids[i],
+    post_id: v.postId,
+    account_id: accountId,
+    kind: v.kind,
+    text: v.text,
+    raw: v.rawJson,
+    captured_at: v.capturedAt,
+    sha256: v.sha256,
+    prev_sha256: v.prevSha256,
+  }));
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('post_version').values(rows.slice(i, i + 500)).execute();
 }
 
