@@ -1,6 +1,7 @@
 // Scores every post that needs it with the rulebook in force, keeping reviewers' decisions.
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
+import { writePath } from '../db/queries/imports.ts';
 import type { JobDeps } from './deps.ts';
 import { resolveActiveRulebook } from './rulebook-store.ts';
 import { computeScore } from './scoring/formula.ts';
@@ -26,9 +27,13 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
   const { db } = deps;
   let rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
+  // The queue is read by id from where the last batch stopped; a post skipped because it was edited meanwhile
+  // waits for the next run.
+  let after = 0;
   while (!deps.signal?.aborted) {
-    const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000);
+    const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000, writePath === 'row' ? 0 : after);
     if (!batch.length) break;
+    after = batch[batch.length - 1].id;
     const decisions = await listReviewDecisions(db, batch.map((p) => p.id));
     const decided = new Map(decisions.map((d) => [`${d.postId}\u0000${d.rule}\u0000${d.match}`, d.status]));
     const scored: ScoredPost[] = batch.map((post) => {
@@ -50,6 +55,7 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
     if (!(await saveScores(db, rulebook.version, scored, opts.now))) {
       // Another version was published meanwhile (maybe by another process): continue with it.
       rulebook = await resolveActiveRulebook(db, deps.rulebook);
+      after = 0;
       continue;
     }
     counts.posts += scored.length;

@@ -1,6 +1,7 @@
 // Reading posts to score and writing their findings and scores.
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
+import { writePath } from './imports.ts';
 import type { AccountType, Finding, Severity, Verdict } from '../vocabulary.ts';
 import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
 
@@ -16,8 +17,12 @@ export interface PostToScore {
   revision: number;
 }
 
-/** Posts never scored, scored with another rulebook version, or edited since they were scored. */
-export async function listPostsToScore(db: Db, version: string, limit: number): Promise<PostToScore[]> {
+/**
+ * Posts never scored, scored with another rulebook version, or edited since they were scored, by id after `afterId`:
+ * a run pages through the queue by id, so each batch reads on from where the last one stopped instead of joining
+ * every post with its score again.
+ */
+export async function listPostsToScore(db: Db, version: string, limit: number, afterId = 0): Promise<PostToScore[]> {
   return db
     .selectFrom('post as p')
     .innerJoin('account as a', 'a.id', 'p.account_id')
@@ -25,6 +30,7 @@ export async function listPostsToScore(db: Db, version: string, limit: number): 
     .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'])
     // Revisions, not clocks: an edit stamped with an import's start time can look older than a score written meanwhile.
     .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('s.post_revision', '<>', eb.ref('p.revision'))]))
+    .$if(afterId > 0, (qb) => qb.where('p.id', '>', afterId))
     .orderBy('p.id')
     .limit(limit)
     .execute();
@@ -66,6 +72,78 @@ export interface ScoredPost {
  */
 export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPost[], now: Date): Promise<boolean> {
   if (!scoredAsRead.length) return true;
+  if (writePath === 'row') return saveScoresByRow(db, version, scoredAsRead, now);
+  const kept = (s: ScoredPost) => s.findings.filter((f) => f.status !== 'dismissed');
+  const scores = JSON.stringify(
+    scoredAsRead.map((s, ord) => ({
+      ord,
+      post_id: s.postId,
+      entity_id: s.entityId,
+      local_day: s.localDay,
+      revision: s.revision,
+      scored_at: s.scoredAt.toISOString(),
+      score: s.score,
+      verdict: s.verdict,
+      categories: [...new Set(kept(s).map((f) => f.category))],
+      max_severity: maxSeverity(kept(s).map((f) => f.severity)),
+      findings: kept(s).length,
+    })),
+  );
+  const findings = JSON.stringify(
+    scoredAsRead.flatMap((s) => s.findings.map((f) => ({ post_id: s.postId, f }))).map(({ post_id, f }, ord) => ({
+      ord,
+      post_id, rule_id: f.rule,
+      category: f.category,
+      severity: f.severity,
+      match: f.match,
+      start_offset: f.start,
+      end_offset: f.end,
+      status: f.status,
+    })),
+  );
+  return db.transaction().execute(async (trx) => {
+    // One scorer writes at a time (an import job and a rescore after publishing may overlap).
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
+    const active = await trx.selectFrom('rulebook_version').select('version').where('active', '=', true).executeTakeFirst();
+    if (active && active.version !== version) return false;
+    // One statement: a post edited since it was read (another process imported meanwhile) keeps its place in the
+    // queue (the score and the findings' offsets of its old text must not land on its new text); a post that changes
+    // verdict under a new rulebook version is recorded; re-scoring with the same version replaces its findings (other
+    // versions' findings stay as history); the scores are upserted and their days marked for the rollup.
+    await sql`
+      with
+      input as (
+        select x.* from jsonb_to_recordset(${scores}::jsonb) as x(post_id int8, entity_id int4, local_day date, revision int4,
+          scored_at timestamptz, score int2, verdict text, categories text[], max_severity text, findings int4, ord int4)),
+      cur as (select i.* from input i join post p on p.id = i.post_id and p.revision = i.revision),
+      changes as (
+        insert into verdict_change (post_id, entity_id, from_version, to_version, from_verdict, to_verdict, from_score, to_score, changed_at)
+        select c.post_id, c.entity_id, o.rulebook_version, ${version}::text, o.verdict, c.verdict, o.score, c.score, ${now.toISOString()}::timestamptz
+        from cur c join post_score o on o.post_id = c.post_id
+        where o.rulebook_version <> ${version}::text and o.verdict <> c.verdict
+        order by c.ord),
+      cleared as (delete from finding f using cur c where f.post_id = c.post_id and f.rulebook_version = ${version}::text),
+      found as (
+        insert into finding (post_id, rule_id, category, severity, rulebook_version, match, start_offset, end_offset, status, created_at)
+        select f.post_id, f.rule_id, f.category, f.severity, ${version}::text, f.match, f.start_offset, f.end_offset, f.status, ${now.toISOString()}::timestamptz
+        from jsonb_to_recordset(${findings}::jsonb) as f(post_id int8, rule_id text, category text, severity text, match text,
+          start_offset int4, end_offset int4, status text, ord int4)
+        where f.post_id in (select post_id from cur)
+        order by f.ord),
+      scored as (
+        insert into post_score (post_id, rulebook_version, score, verdict, categories, max_severity, findings, scored_at, post_revision)
+        select post_id, ${version}::text, score, verdict, categories, max_severity, findings, scored_at, revision from cur order by ord
+        on conflict (post_id) do update set rulebook_version = excluded.rulebook_version, score = excluded.score, verdict = excluded.verdict,
+          categories = excluded.categories, max_severity = excluded.max_severity, findings = excluded.findings, scored_at = excluded.scored_at,
+          post_revision = excluded.post_revision),
+      dirty as (insert into rollup_dirty (entity_id, day) select distinct entity_id, local_day from cur on conflict do nothing)
+      select 1`.execute(trx);
+    return true;
+  });
+}
+
+/** The write of a few statements per kind of row (the baseline of `npm run bench:import`, setWritePath('row')). */
+async function saveScoresByRow(db: Db, version: string, scoredAsRead: ScoredPost[], now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // One scorer writes at a time (an import job and a rescore after publishing may overlap).
     await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
