@@ -45,6 +45,8 @@ interface FakeUser {
   name: string;
   /** Current versions, oldest first. */
   tweets: FakeTweet[];
+  /** A generated timeline (bulkUser): tweets made on request, none kept. */
+  bulk?: { count: number; startMs: number; stepMs: number; gen: (i: number) => NewTweet };
 }
 
 export class FakeX {
@@ -120,6 +122,17 @@ export class FakeX {
   addUser(username: string, name = username): string {
     const id = String(1_000_000 + this.users.size);
     this.users.set(username.toLowerCase(), { id, username, name, tweets: [] });
+    return id;
+  }
+
+  /**
+   * A user with a long generated timeline (benchmarks): tweet `i` (0 = oldest) of `count` is `gen(i)`, posted a
+   * `stepMs` (a minute) after tweet i - 1 from `start`, made when a page asks for it, so memory does not grow with `count`. The
+   * pages have the same shape and paging (since_id, pagination_token, the cap) as the others; no edits or deletions.
+   */
+  bulkUser(username: string, count: number, gen: (i: number) => NewTweet, start = new Date('2025-01-01T00:00:00Z'), stepMs = 60_000): string {
+    const id = String(1_000_000 + this.users.size);
+    this.users.set(username.toLowerCase(), { id, username, name: username, tweets: [], bulk: { count, startMs: start.getTime(), stepMs: Math.max(1, Math.floor(stepMs)), gen } });
     return id;
   }
 
@@ -235,6 +248,7 @@ export class FakeX {
     }
     const fields = new Set((q.get('tweet.fields') ?? '').split(',').filter(Boolean));
     const expand = (q.get('expansions') ?? '').split(',').includes('referenced_tweets.id');
+    if (u.bulk) return this.bulkPage(u, u.bulk, q, maxResults, fields, json);
     let reachable = [...u.tweets].reverse().slice(0, this.cap);
     const sinceId = q.get('since_id');
     if (sinceId) reachable = reachable.filter((t) => BigInt(t.id) > BigInt(sinceId));
@@ -282,5 +296,64 @@ export class FakeX {
     if (reachable.length > page.length) meta.next_token = Buffer.from(`before:${page[page.length - 1].id}`).toString('base64url');
     body.meta = meta;
     return json(body);
+  }
+
+  // Tweet i of a generated timeline: its id is the snowflake of its time, so an id tells its index.
+  private bulkId(b: NonNullable<FakeUser['bulk']>, i: number): string {
+    return String(((BigInt(b.startMs + i * b.stepMs) - SNOWFLAKE_EPOCH) << 22n) + BigInt(i % 4096));
+  }
+
+  private bulkIndex(b: NonNullable<FakeUser['bulk']>, id: string): number {
+    return Math.floor((Number((BigInt(id) >> 22n) + SNOWFLAKE_EPOCH) - b.startMs) / b.stepMs);
+  }
+
+  private bulkTweet(u: FakeUser, b: NonNullable<FakeUser['bulk']>, i: number): FakeTweet {
+    const t = b.gen(i);
+    const ms = b.startMs + i * b.stepMs;
+    const id = this.bulkId(b, i);
+    const tweet: FakeTweet = {
+      id,
+      text: t.long ? t.text.slice(0, 280) : t.text,
+      created_at: new Date(ms).toISOString(),
+      author_id: u.id,
+      conversation_id: id,
+      edit_history_tweet_ids: [id],
+      public_metrics: { retweet_count: t.retweets ?? 0, reply_count: t.replies ?? 0, like_count: t.likes ?? 0, quote_count: t.quotes ?? 0, bookmark_count: 0, impression_count: t.views ?? 0 },
+    };
+    if (t.lang !== undefined) tweet.lang = t.lang;
+    if (t.long) tweet.note_tweet = { text: t.text };
+    if (t.replyTo) {
+      tweet.referenced_tweets = [{ type: 'replied_to', id: t.replyTo }];
+      tweet.in_reply_to_user_id = '42';
+    }
+    return tweet;
+  }
+
+  private bulkPage(u: FakeUser, b: NonNullable<FakeUser['bulk']>, q: URLSearchParams, maxResults: number, fields: Set<string>, json: (body: unknown, status?: number) => Response): Response {
+    // Reachable: indices [lo, hi), served newest first.
+    let lo = Math.max(0, b.count - this.cap);
+    let hi = b.count;
+    const sinceId = q.get('since_id');
+    if (sinceId) lo = Math.max(lo, this.bulkIndex(b, sinceId) + 1);
+    const token = q.get('pagination_token');
+    if (token) {
+      const before = /^before:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+      if (!before) {
+        return json({ errors: [{ parameters: { pagination_token: [token] }, message: 'The `pagination_token` query parameter value is not valid' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' }, 400);
+      }
+      hi = Math.min(hi, this.bulkIndex(b, before[1]));
+    }
+    if (hi <= lo) return json({ meta: { result_count: 0 } });
+    const from = Math.max(lo, hi - maxResults);
+    const data: Record<string, unknown>[] = [];
+    for (let i = hi - 1; i >= from; i--) {
+      const t = this.bulkTweet(u, b, i);
+      const out: Record<string, unknown> = { id: t.id, text: t.text, edit_history_tweet_ids: t.edit_history_tweet_ids };
+      for (const f of fields) if (f in t) out[f] = (t as unknown as Record<string, unknown>)[f];
+      data.push(out);
+    }
+    const meta: Record<string, unknown> = { result_count: data.length, newest_id: data[0].id, oldest_id: data[data.length - 1].id };
+    if (from > lo) meta.next_token = Buffer.from(`before:${data[data.length - 1].id}`).toString('base64url');
+    return json({ data, meta });
   }
 }

@@ -1,0 +1,317 @@
+// Import throughput end to end: `npm run bench:import`
+// A fake X API v2 (test/fakes/x.ts, generated timelines) serves BENCH_ACCOUNTS accounts (20) with BENCH_POSTS posts
+// (200,000) in all over loopback; runImportPipeline fetches, maps, stores (posts, hash-chained versions, engagement
+// snapshots, cursor), scores and rolls them up into a scratch database (`mizan_import_bench` on the server of
+// DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; DATABASE_URL=pglite for the embedded one), which is
+// dropped at the end. Prints posts/s overall and per stage, peak RSS (sampled every 100 ms) and RSS at 25/50/75/100%
+// of the posts, then a baseline in the same run: the old row-by-row write path (MIZAN_WRITE_PATH=row) on 1/10 of the
+// posts (BENCH_BASELINE_POSTS; 0 skips it), and the ratio.
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { createDb, type DbHandle } from '../../db/client.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { upsertAccount } from '../../db/queries/accounts.ts';
+import { upsertEntity } from '../../db/queries/entities.ts';
+import { setWritePath, type WritePath } from '../../db/queries/imports.ts';
+import { createXConnector } from '../../jobs/connectors/x.ts';
+import type { Connector } from '../../jobs/connectors/types.ts';
+import type { JobDeps } from '../../jobs/deps.ts';
+import { runImportPipeline } from '../../jobs/pipeline.ts';
+import { loadRulebook } from '../../jobs/scoring/engine.ts';
+import { FakeX, type NewTweet } from '../fakes/x.ts';
+
+const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
+const BASELINE_POSTS = Number(process.env.BENCH_BASELINE_POSTS ?? Math.round(POSTS / 10));
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PGLITE = DATABASE_URL === 'pglite';
+const DB_NAME = 'mizan_import_bench';
+const TOKEN = 'bench-x-token';
+const NOW = new Date('2026-11-20T09:00:00Z');
+const ENTITIES = Math.max(1, Math.ceil(ACCOUNTS / 4));
+
+// deterministic PRNG (mulberry32)
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const AR = [
+  'تعلن وزارة الخدمات العامة عن إطلاق خدمة إلكترونية جديدة لتسهيل إجراءات المواطنين والمقيمين',
+  'بمناسبة حلول شهر رمضان المبارك نتقدم بأطيب التهاني، رمضان كريم وكل عام وأنتم بخير',
+  'استقبل سعادة الوكيل وفداً من هيئة الحكومة الرقمية لبحث سبل التعاون المشترك في مجال التحول الرقمي',
+  'للاستفسار يرجى التواصل مع مركز الاتصال على الرقم 80008000 على مدار الساعة',
+  'تدعو الهيئة الجمهور إلى زيارة المعرض السنوي في مركز المعارض يوم الخميس المقبل',
+  'عظم الله أجركم وأحسن عزاءكم، إنا لله وإنا إليه راجعون',
+  'حكمت المحكمة الكبرى الجنائية بسجن متهم ثلاث سنوات وفقاً للمادة 365 من قانون العقوبات',
+  'أعمال صيانة على طريق 45 في مجمع 1203 ابتداءً من يوم الأحد، نرجو من السائقين الالتزام بالتحويلات',
+  'شاركونا في حملة التبرع بالدم يوم السبت في المستشفى الرئيسي من الساعة 8 صباحاً',
+  'الحمد لله على نجاح موسم الحج، ونتمنى للجميع الصحة والسلامة إن شاء الله',
+  'ينتهي التسجيل في البرنامج التدريبي نهاية الشهر الجاري، سارعوا بالتسجيل عبر الموقع',
+];
+const EN = [
+  'The Ministry of Public Services launched a new online service to make renewals faster for citizens',
+  'Ramadan Kareem to all! Our service centres will open from 9 am to 2 pm during the holy month',
+  'Join us at the annual exhibition this Thursday. Entry is free and open to everyone',
+  'For enquiries please call our hotline 80008000 or email info@mops.gov.bh',
+  'Our assessment of the new road project in Block 338 is now complete',
+  'We are proud to announce the results of the national innovation award',
+];
+// Each of these is flagged by the shipped rulebook.
+const BAD = [
+  'يا حمار انت ما تفهم',
+  'انت غبي ومتخلف',
+  'you idiot, stop posting',
+  'سري للغاية: تعميم داخلي رقم 45',
+  'تواصلوا معي على 36123456',
+  'IBAN BH67BMAG00001299123456',
+  'كلمة المرور: Admin@2024',
+  'الوزارة فاشلة فشل ذريع',
+  'ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+  'server at 10.0.12.5 is down',
+];
+
+/** Tweet i of account a: 80–280 characters, 60% Arabic, ~15% with something the rulebook flags, some replies. */
+function tweet(a: number, i: number): NewTweet {
+  const r = rng(a * 1_000_003 + i);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
+  const arabic = r() < 0.6;
+  const target = 80 + Math.floor(r() * 201);
+  let text = '';
+  while (text.length < target) text += (text ? (arabic ? '، ' : '. ') : '') + pick(arabic ? AR : EN);
+  if (r() < 0.15) {
+    const cut = Math.floor(r() * text.length * 0.5);
+    text = `${text.slice(0, cut)} ${pick(BAD)} ${text.slice(cut)}`;
+  }
+  const views = Math.floor(r() * 50_000);
+  return {
+    text,
+    lang: arabic ? 'ar' : 'en',
+    likes: Math.floor(views * r() * 0.05),
+    retweets: Math.floor(r() * 40),
+    replies: Math.floor(r() * 25),
+    quotes: Math.floor(r() * 5),
+    views,
+    replyTo: r() < 0.05 ? '1234567890123456789' : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stage clock: the time of the run is given to the stage in progress. fetch+map is the connector's fetchPage;
+// store runs from its return to the import's progress callback (savePostsPage: one transaction per page); score
+// and rollup start at their first query; the rest (leases, run records) is "other".
+type Stage = 'other' | 'fetch' | 'store' | 'score' | 'rollup';
+const clock = { stage: 'other' as Stage, at: 0, spent: { other: 0, fetch: 0, store: 0, score: 0, rollup: 0 } as Record<Stage, number> };
+function enter(stage: Stage) {
+  const t = performance.now();
+  clock.spent[clock.stage] += t - clock.at;
+  clock.stage = stage;
+  clock.at = t;
+}
+function resetClock() {
+  clock.stage = 'other';
+  clock.at = performance.now();
+  for (const k of Object.keys(clock.spent) as Stage[]) clock.spent[k] = 0;
+}
+
+const SCORE_TABLES = new Set(['post_score', 'finding', 'rulebook_version', 'verdict_change', 'account_finding']);
+const ROLLUP_TABLES = new Set(['rollup_day', 'rollup_category_day']);
+function tablesOf(node: RootOperationNode): { tables: string[]; raw: string } {
+  const names: string[] = [];
+  const table = (n: OperationNode | undefined) => {
+    if (n && n.kind === 'TableNode') names.push((n as unknown as { table: { identifier: { name: string } } }).table.identifier.name);
+    if (n && n.kind === 'AliasNode') table((n as unknown as { node: OperationNode }).node);
+  };
+  const any = node as unknown as Record<string, unknown>;
+  if (node.kind === 'RawNode') return { tables: [], raw: (any.sqlFragments as string[]).join(' ') };
+  if (node.kind === 'InsertQueryNode') table(any.into as OperationNode);
+  if (node.kind === 'UpdateQueryNode') table(any.table as OperationNode);
+  for (const f of ((any.from as { froms?: OperationNode[] } | undefined)?.froms ?? [])) table(f);
+  for (const j of (any.joins as { table: OperationNode }[] | undefined) ?? []) table(j.table);
+  return { tables: names, raw: '' };
+}
+const stagePlugin: KyselyPlugin = {
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    const { tables, raw } = tablesOf(node);
+    if (raw.includes('mizan:rollup') || tables.some((t) => ROLLUP_TABLES.has(t))) enter('rollup');
+    else if (raw.includes('mizan:score') || raw.includes('from finding') || tables.some((t) => SCORE_TABLES.has(t))) enter('score');
+    else if (raw.includes('lease_owner')) enter('other');
+    return node;
+  },
+  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return result;
+  },
+};
+
+// BENCH_TRACE=1: the time of each kind of statement (its first 70 characters), printed after the run.
+const trace = new Map<string, { n: number; ms: number }>();
+if (process.env.BENCH_TRACE) {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string })?.text ?? '?');
+    const t = performance.now();
+    const out = query.apply(this, args);
+    if (out && typeof (out as Promise<unknown>).then === 'function') {
+      void (out as Promise<unknown>).then(
+        () => {
+          const key = text.replace(/\s+/g, ' ').slice(0, 70);
+          const e = trace.get(key) ?? { n: 0, ms: 0 };
+          e.n++;
+          e.ms += performance.now() - t;
+          trace.set(key, e);
+        },
+        () => {},
+      );
+    }
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function scratchDb(name: string): Promise<DbHandle> {
+  if (PGLITE) {
+    const h = await createDb({ dataDir: 'memory://' });
+    await migrateToLatest(h.db);
+    return h;
+  }
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const h = await createDb({ databaseUrl: url.toString(), poolSize: 4 });
+  await migrateToLatest(h.db);
+  // Diagnosis only: what the post search index (trigrams of the folded text) costs the import.
+  if (process.env.BENCH_WITHOUT_SEARCH_INDEX) await sql`drop index post_text_folded_trgm_idx`.execute(h.db);
+  return {
+    ...h,
+    async close() {
+      await h.close();
+      if (process.env.BENCH_KEEP) return;
+      const dropper = new pg.Client({ connectionString: DATABASE_URL });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+interface RunFigures {
+  posts: number;
+  seconds: number;
+  stages: Record<Stage, number>;
+  peakRss: number;
+  rssAt: number[];
+  counts: Record<string, number>;
+  errors: number;
+}
+
+async function run(label: string, posts: number, accounts: number, path: WritePath): Promise<RunFigures> {
+  setWritePath(path);
+  const h = await scratchDb(label === 'main' ? DB_NAME : `${DB_NAME}_base`);
+  const fake = new FakeX({ token: TOKEN, cap: Number.MAX_SAFE_INTEGER });
+  const served = await fake.start();
+  try {
+    const perAccount = Math.floor(posts / accounts);
+    const total = perAccount * accounts;
+    // A post every 1.75 hours: 10,000 posts span about two years.
+    const stepMs = 6_300_000;
+    const entityIds: number[] = [];
+    for (let e = 0; e < Math.max(1, Math.ceil(accounts / 4)); e++) {
+      entityIds.push(await upsertEntity(h.db, { slug: `bench-${e}`, nameAr: `جهة ${e}`, nameEn: `Entity ${e}` }));
+    }
+    const ids: number[] = [];
+    for (let a = 0; a < accounts; a++) {
+      const handle = `bench_${a}`;
+      fake.bulkUser(handle, perAccount, (i) => tweet(a, i), new Date(NOW.getTime() - 3_600_000 - perAccount * stepMs), stepMs);
+      ids.push(await upsertAccount(h.db, { entityId: entityIds[a % entityIds.length], platform: 'x', connector: 'x', handle, type: a % 5 === 4 ? 'executive' : 'official' }));
+    }
+    const x = createXConnector({ baseUrl: served.url, bearerToken: TOKEN });
+    const timed: Connector = {
+      ...x,
+      async fetchPage(account, ctx) {
+        enter('fetch');
+        try {
+          return await x.fetchPage(account, ctx);
+        } finally {
+          enter('store');
+        }
+      },
+    };
+    const deps: JobDeps = { db: h.db.withPlugin(stagePlugin), rulebook: loadRulebook(), connectors: { x: timed }, log: (m) => console.error(`  ${m}`) };
+
+    let stored = 0;
+    const lastStored = new Map<string, number>();
+    let peakRss = process.memoryUsage().rss;
+    const marks = [0.25, 0.5, 0.75, 1];
+    const rssAt: number[] = [];
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    resetClock();
+    const t0 = performance.now();
+    const result = await runImportPipeline(deps, {
+      now: NOW,
+      accountIds: ids,
+      maxPagesPerAccount: 100_000,
+      onProgress(p) {
+        enter('other');
+        stored += p.stored - (lastStored.get(p.handle) ?? 0);
+        lastStored.set(p.handle, p.stored);
+        while (rssAt.length < marks.length && stored >= marks[rssAt.length] * total) {
+          const rss = process.memoryUsage().rss;
+          peakRss = Math.max(peakRss, rss);
+          rssAt.push(rss);
+        }
+      },
+    }).finally(() => clearInterval(sampler));
+    enter('other');
+    const seconds = (performance.now() - t0) / 1000;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const { counts } = result;
+    if (result.errors.length) console.error(`  errors: ${result.errors.map((e) => `${e.handle}: ${e.error}`).join('; ')}`);
+    if (counts.inserted !== total) console.error(`  expected ${total} posts, stored ${counts.inserted}`);
+    return { posts: counts.inserted, seconds, stages: { ...clock.spent }, peakRss, rssAt, counts, errors: result.errors.length };
+  } finally {
+    await served.close();
+    await h.close();
+  }
+}
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const rate = (n: number, ms: number) => (ms > 0 ? Math.round(n / (ms / 1000)).toLocaleString('en') : '–');
+
+function print(label: string, f: RunFigures) {
+  console.log(`${label}: ${f.posts.toLocaleString('en')} posts in ${f.seconds.toFixed(1)} s = ${rate(f.posts, f.seconds * 1000)} posts/s`);
+  for (const s of ['fetch', 'store', 'score', 'rollup', 'other'] as Stage[]) {
+    console.log(`  ${s.padEnd(10)} ${(f.stages[s] / 1000).toFixed(1).padStart(7)} s  ${rate(f.posts, f.stages[s]).padStart(9)} posts/s`);
+  }
+  console.log(`  peak RSS ${mb(f.peakRss)}; RSS at 25/50/75/100% of the posts: ${f.rssAt.map(mb).join(' / ')}`);
+  console.log(`  counts: ${JSON.stringify(f.counts)}`);
+}
+
+async function main() {
+  console.log(`import bench: ${POSTS.toLocaleString('en')} posts, ${ACCOUNTS} accounts, ${ENTITIES} entities, ${PGLITE ? 'PGlite (in memory)' : 'PostgreSQL'}`);
+  const main = await run('main', POSTS, ACCOUNTS, 'set');
+  print('set-based write path', main);
+  if (BASELINE_POSTS > 0) {
+    const base = await run('baseline', BASELINE_POSTS, Math.max(1, Math.round(ACCOUNTS / 10)), 'row');
+    print('baseline: row-by-row write path', base);
+    console.log(`ratio: ${(main.posts / main.seconds / (base.posts / base.seconds)).toFixed(1)}×`);
+  }
+  if (trace.size) {
+    console.log('statements (all runs), by total time:');
+    for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`  ${e.ms.toFixed(0).padStart(7)} ms ${String(e.n).padStart(6)}×  ${k}`);
+  }
+}
+
+await main();
