@@ -4,6 +4,7 @@ import { listImportAccounts, type ImportAccount } from '../db/queries/accounts.t
 import { extendAccountLease, LEASE_SECONDS, leaseNextAccount, listLeaseOwners, releaseAccountLease, releaseLeasesOf, type LeaseFilter } from '../db/queries/account-leases.ts';
 import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally } from '../db/queries/import-runs.ts';
 import { savePostsPage } from '../db/queries/imports.ts';
+import type { ConnectorAccount } from './connectors/types.ts';
 import { isDeadLocalProcess, type JobDeps } from './deps.ts';
 import { readAccountToken } from './secrets.ts';
 
@@ -140,17 +141,7 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   for (let page = 0; page < maxPages; page++) {
     if (deps.signal?.aborted) return;
     const fetched = await connector.fetchPage(
-      {
-        id: account.id,
-        entityId: account.entityId,
-        platform: account.platform,
-        handle: account.handle,
-        platformAccountId: account.platformAccountId,
-        type: account.type,
-        config: account.config,
-        url: account.url,
-        token,
-      },
+      connectorAccountOf(account, token),
       { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 180_000) },
     );
     const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now);
@@ -182,4 +173,10 @@ export async function releaseDeadLocalLeases(deps: JobDeps): Promise<number> {
     deps.log(`freed the account lease(s) of ${owner}, a stopped process`);
   }
   return freed;
+}
+
+/** What a connector is told about the account it fetches (with the account's own token, decrypted for this fetch). */
+export function connectorAccountOf(account: ImportAccount, token: string | null): ConnectorAccount {
+  const { id, entityId, platform, handle, platformAccountId, type, config, url } = account;
+  return { id, entityId, platform, handle, platformAccountId, type, config, url, token };
 }

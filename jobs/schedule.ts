@@ -212,3 +212,24 @@ export function previousSlotOf(expression: string, timeZone: string, now: Date):
     void task.destroy();
   }
 }
+
+/**
+ * The next slot, as previousSlot finds the last one (an account's `nextRunAt`): answers "the first slot at or
+ * after t" for one expression until closed; null when the expression is invalid
+ * or matches nothing within 35 days. Each answer walks minute by minute (a few steps for `*\/5 * * * *`).
+ */
+export function slotFinder(expression: string, timeZone: string): { next(atOrAfter: Date): Date | null; close(): void } {
+  if (!cron.validate(expression)) return { next: () => null, close: () => {} };
+  const task = cron.createTask(expression, () => {}, { timezone: timeZone });
+  return {
+    next(atOrAfter) {
+      const start = Math.ceil(atOrAfter.getTime() / 60_000) * 60_000;
+      for (let m = 0; m <= 35 * 24 * 60; m++) {
+        const candidate = new Date(start + m * 60_000);
+        if (task.match(candidate)) return candidate;
+      }
+      return null;
+    },
+    close: () => void task.destroy(),
+  };
+}

@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AccountRegistrationError, accountInputSchema, accountLeaseHeld, listAccountActivity, listImportAccounts, registerAccount } from '../../db/queries/accounts.ts';
-import { listImportRuns } from '../../db/queries/import-runs.ts';
 import { getEntity } from '../../db/queries/entities.ts';
-import type { AccountDetail, AccountImportStarted, AccountList, AccountSummary, AccountTestResult } from '../api-types.ts';
-import type { JobDeps } from '../../jobs/deps.ts';
-import { runImportPipeline } from '../../jobs/pipeline.ts';
-import { clearAccountToken, MISSING_KEY_MESSAGE, parseSecretKey, readAccountToken, storeAccountToken, tokenProblem } from '../../jobs/secrets.ts';
-import { slotFinder } from '../import-slots.ts';
+import { listImportRuns } from '../../db/queries/import-runs.ts';
 import type { EntityScope } from '../../db/queries/scope.ts';
+import type { JobDeps } from '../../jobs/deps.ts';
+import { connectorAccountOf } from '../../jobs/import.ts';
+import { runImportPipeline } from '../../jobs/pipeline.ts';
+import { slotFinder } from '../../jobs/schedule.ts';
+import { clearAccountToken, MISSING_KEY_MESSAGE, parseSecretKey, readAccountToken, storeAccountToken, tokenProblem } from '../../jobs/secrets.ts';
+import type { AccountDetail, AccountImportStarted, AccountList, AccountSummary, AccountTestResult } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { idParam, optionalId, validate } from '../validate.ts';
@@ -153,20 +154,7 @@ async function testConnection(j: JobDeps, account: Awaited<ReturnType<typeof lis
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const token = await readAccountToken(j.db, account.id, j.secretKey);
-    const fetched = connector.fetchPage(
-      {
-        id: account.id,
-        entityId: account.entityId,
-        platform: account.platform,
-        handle: account.handle,
-        platformAccountId: account.platformAccountId,
-        type: account.type,
-        config: account.config,
-        url: account.url,
-        token,
-      },
-      { cursor: null, now: at, signal: limit },
-    );
+    const fetched = connector.fetchPage(connectorAccountOf(account, token), { cursor: null, now: at, signal: limit });
     // A connector that ignores the signal (or waits out a rate limit) still gets its answer cut at the limit.
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`No answer from ${account.platform} within ${CONNECTION_TEST_MS / 1000} s`)), CONNECTION_TEST_MS);

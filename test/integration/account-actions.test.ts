@@ -12,7 +12,7 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { AccountDetail, AccountList, AccountTestResult, ApiErrorBody } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
-import { slotFinder } from '../../server/import-slots.ts';
+import { slotFinder } from '../../jobs/schedule.ts';
 import { startFakeFeeds, type FakeFeeds, type FeedItemSpec } from '../fakes/rss.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
