@@ -120,6 +120,7 @@ export const ar: Messages = {
     counts: '{inserted} جديد، {edited} معدّل، {deleted} محذوف، {unchanged} دون تغيير، {rejected} مرفوض',
     details: 'تفاصيل آخر جمع',
     rejectedSamples: 'أول السجلات المرفوضة',
+    notes: 'ملاحظات من المنصة',
     lastError: 'آخر خطأ',
     test: 'اختبار الاتصال',
     testing: 'جارٍ الاختبار…',

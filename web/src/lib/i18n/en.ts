@@ -118,6 +118,7 @@ export const en = {
     counts: '{inserted} new, {edited} edited, {deleted} deleted, {unchanged} unchanged, {rejected} rejected',
     details: 'Last run in detail',
     rejectedSamples: 'First rejected records',
+    notes: 'Notes from the platform',
     lastError: 'Last error',
     test: 'Test connection',
     testing: 'Testing…',
