@@ -138,6 +138,7 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   // The account's own token, decrypted for this run only.
   const token = await readAccountToken(deps.db, account.id, deps.secretKey);
   const maxPages = opts.maxPagesPerAccount ?? 1000;
+  let leaseCheckedAt = Date.now();
   for (let page = 0; page < maxPages; page++) {
     if (deps.signal?.aborted) return;
     const fetched = await connector.fetchPage(
@@ -156,8 +157,12 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
     opts.onProgress?.({ platform: account.platform, handle: account.handle, pages: tally.pages, stored: tally.inserted + tally.edited + tally.deleted + tally.unchanged, rejected: tally.rejected, done: fetched.done });
     cursor = fetched.nextCursor;
     if (fetched.done) return;
-    // A long import keeps its lease; if it ran out and another worker took the account, stop here (every saved page stays).
-    if (owner && !(await extendAccountLease(deps.db, account.id, owner))) throw new Error('another worker took this account over (this worker held it past its lease); it carries on from the saved cursor');
+    // A long import keeps its lease (a timer extends it); every quarter of a lease it also checks that it still
+    // holds it: if it ran out and another worker took the account, stop here (every saved page stays).
+    if (owner && Date.now() - leaseCheckedAt > (LEASE_SECONDS * 1000) / 4) {
+      if (!(await extendAccountLease(deps.db, account.id, owner))) throw new Error('another worker took this account over (this worker held it past its lease); it carries on from the saved cursor');
+      leaseCheckedAt = Date.now();
+    }
   }
 }
 
