@@ -20,6 +20,7 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { FakeX, type NewTweet } from '../fakes/x.ts';
+import { AR, BAD, EN, rng } from './corpus.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
@@ -31,52 +32,6 @@ const TOKEN = 'bench-x-token';
 const NOW = new Date('2026-11-20T09:00:00Z');
 const ENTITIES = Math.max(1, Math.ceil(ACCOUNTS / 4));
 
-// deterministic PRNG (mulberry32)
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const AR = [
-  'تعلن وزارة الخدمات العامة عن إطلاق خدمة إلكترونية جديدة لتسهيل إجراءات المواطنين والمقيمين',
-  'بمناسبة حلول شهر رمضان المبارك نتقدم بأطيب التهاني، رمضان كريم وكل عام وأنتم بخير',
-  'استقبل سعادة الوكيل وفداً من هيئة الحكومة الرقمية لبحث سبل التعاون المشترك في مجال التحول الرقمي',
-  'للاستفسار يرجى التواصل مع مركز الاتصال على الرقم 80008000 على مدار الساعة',
-  'تدعو الهيئة الجمهور إلى زيارة المعرض السنوي في مركز المعارض يوم الخميس المقبل',
-  'عظم الله أجركم وأحسن عزاءكم، إنا لله وإنا إليه راجعون',
-  'حكمت المحكمة الكبرى الجنائية بسجن متهم ثلاث سنوات وفقاً للمادة 365 من قانون العقوبات',
-  'أعمال صيانة على طريق 45 في مجمع 1203 ابتداءً من يوم الأحد، نرجو من السائقين الالتزام بالتحويلات',
-  'شاركونا في حملة التبرع بالدم يوم السبت في المستشفى الرئيسي من الساعة 8 صباحاً',
-  'الحمد لله على نجاح موسم الحج، ونتمنى للجميع الصحة والسلامة إن شاء الله',
-  'ينتهي التسجيل في البرنامج التدريبي نهاية الشهر الجاري، سارعوا بالتسجيل عبر الموقع',
-];
-const EN = [
-  'The Ministry of Public Services launched a new online service to make renewals faster for citizens',
-  'Ramadan Kareem to all! Our service centres will open from 9 am to 2 pm during the holy month',
-  'Join us at the annual exhibition this Thursday. Entry is free and open to everyone',
-  'For enquiries please call our hotline 80008000 or email info@mops.gov.bh',
-  'Our assessment of the new road project in Block 338 is now complete',
-  'We are proud to announce the results of the national innovation award',
-];
-// Each of these is flagged by the shipped rulebook.
-const BAD = [
-  'يا حمار انت ما تفهم',
-  'انت غبي ومتخلف',
-  'you idiot, stop posting',
-  'سري للغاية: تعميم داخلي رقم 45',
-  'تواصلوا معي على 36123456',
-  'IBAN BH67BMAG00001299123456',
-  'كلمة المرور: Admin@2024',
-  'الوزارة فاشلة فشل ذريع',
-  'ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
-  'server at 10.0.12.5 is down',
-];
 
 /** Tweet i of account a: 80–280 characters, 60% Arabic, ~15% with something the rulebook flags, some replies. */
 function tweet(a: number, i: number): NewTweet {
