@@ -5,6 +5,7 @@
 // ("X: rate limited until 14:05 UTC"). Error messages never carry a token: only the URL path is named, and any
 // credential the request carried is replaced by [redacted] wherever it would appear.
 import { createHash } from 'node:crypto';
+import { decodeHTML } from 'entities';
 
 export interface RateLimit {
   limit: number | null;
@@ -528,22 +529,9 @@ export async function httpGetJson<T>(req: HttpRequest): Promise<{ body: T; respo
 // ---------------------------------------------------------------------------------------------------------------
 // Small mapping helpers every platform connector needs.
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…', mdash: '—', ndash: '–',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', trade: '™',
-  zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f', shy: '\u00ad', middot: '·', bull: '•', deg: '°',
-  times: '×', divide: '÷', euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', para: '¶',
-};
-
-/** Decodes HTML character references: numeric (&#1604; &#x1F600;) and the common named ones; unknown names stay. */
+/** Decodes HTML character references as browsers do (the `entities` package: every named reference, numeric ones, the legacy forms without a semicolon). */
 export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g, (m, dec: string, hex: string, name: string) => {
-    if (name) return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name] : m;
-    const cp = dec ? Number(dec) : parseInt(hex, 16);
-    if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-    return String.fromCodePoint(cp);
-  });
+  return s.includes('&') ? decodeHTML(s) : s;
 }
 
 /** Plain text of an HTML fragment: line breaks for <br> and paragraph ends, tags removed, entities decoded. */

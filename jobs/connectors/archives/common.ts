@@ -262,40 +262,8 @@ export function dateOf(v: unknown, name: string, expected: string, parse: (v: st
 // ---------------------------------------------------------------------------------------------------------
 // HTML
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ndash: '–', mdash: '—', hellip: '…',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', trade: '™',
-  bull: '•', middot: '·', zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f', shy: '\u00ad', euro: '€',
-};
-
-/** Decodes HTML character references (`&amp;`, `&#39;`, `&#x1F600;`, common named ones); unknown ones stay as written. */
-export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));?/g, (m, dec, hex, name) => {
-    if (dec || hex) {
-      const cp = dec ? Number(dec) : parseInt(hex, 16);
-      if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return '\ufffd';
-      return String.fromCodePoint(cp);
-    }
-    const v = Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name] : NAMED_ENTITIES[name.toLowerCase()];
-    return v !== undefined && (m.endsWith(';') || ['amp', 'lt', 'gt', 'quot', 'nbsp'].includes(name)) ? v : m;
-  });
-}
-
-/** The text of an HTML fragment (Mastodon `content`): paragraphs and line breaks kept as newlines, tags dropped, entities decoded. */
-export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p\s*>\s*<p\b[^>]*>/gi, '\n\n')
-    .replace(/<\/?(?:p|div|blockquote|li|ul|ol|h[1-6])\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
-  return decodeEntities(text)
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
+// One HTML decoder for the connectors and the archive readers.
+export { decodeEntities, htmlToText } from '../http.ts';
 
 /**
  * The entries of a whole-file format: one per record of `list`, the cursor counting records. `map` returns the
