@@ -18,6 +18,7 @@ import { decodeHTMLStrict } from 'entities';
 import { parseIsoDate } from './file.ts';
 import { AuthError, PlatformError, RateLimitedError, httpGetJson, markRateLimited, rateLimitPause, type HttpResponse } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+import { closeWindowRead, type RecentPost } from './recheck.ts';
 
 export const GRAPH_DEFAULT_BASE_URL = 'https://graph.facebook.com/v21.0';
 export const GRAPH_PAGE_LIMIT = 100;
@@ -53,46 +54,6 @@ export interface GraphConnectorOptions {
   /** Longest wait for a rate-limit reset inside one fetch before failing the account's run. */
   maxWaitMs?: number;
   recheckWindowSeconds?: number;
-}
-
-export interface RecentPost {
-  id: string;
-  /** created time, unix seconds */
-  t: number;
-  /** Complete window reads in a row that did not return it. */
-  miss: number;
-}
-
-/**
- * At the end of a complete read of the posts since `since`: a post of the window that the read did not return
- * misses once; at two misses in a row it is sent as deleted (the importer keeps its copy and records the deletion).
- * Posts at the window's very edge are left alone (a platform's own rounding may leave them out).
- */
-export function closeWindowRead(recent: Map<string, RecentPost>, seen: Set<string>, since: number): ImportedPost[] {
-  const gone: ImportedPost[] = [];
-  for (const r of [...recent.values()]) {
-    if (seen.has(r.id)) {
-      r.miss = 0;
-      continue;
-    }
-    if (r.t <= since + 1) continue;
-    r.miss++;
-    if (r.miss < 2) continue;
-    gone.push({
-      platformPostId: r.id,
-      url: null,
-      text: '',
-      lang: null,
-      postedAt: new Date(r.t * 1000),
-      metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-      isReply: false,
-      isRepost: false,
-      deleted: true,
-      raw: { deleted: true, reason: `absent from two complete reads of the posts since ${new Date(since * 1000).toISOString()}` },
-    });
-    recent.delete(r.id);
-  }
-  return gone;
 }
 
 interface GraphCursor {

@@ -10,6 +10,7 @@
 // reblog is a repost scored on the reblogged status's text; edited_at is editedAt.
 import { PlatformError, countOf, htmlToText, httpGetJson, sampleOf, secretTag, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+import { closeWindowRead, type RecentPost } from './recheck.ts';
 
 export const MASTODON_PAGE_SIZE = 40;
 
@@ -44,6 +45,8 @@ interface MastodonCursor {
   sinceId: string | null;
   /** The newest id read in this pass (becomes sinceId when it ends). */
   top: string | null;
+  /** The statuses of the newest page at the last read, to notice deletions (see recheck.ts). */
+  recent?: RecentPost[];
 }
 
 export interface MastodonConnectorOptions {
@@ -155,6 +158,9 @@ function parseCursor(raw: string | null): MastodonCursor | null {
         maxId: isStatusId(c.maxId) ? c.maxId : null,
         sinceId: isStatusId(c.sinceId) ? c.sinceId : null,
         top: isStatusId(c.top) ? c.top : null,
+        recent: Array.isArray(c.recent)
+          ? c.recent.filter((r) => r && isStatusId(r.id) && Number.isFinite(r.t) && Number.isInteger(r.miss)).map((r) => ({ id: r.id, t: r.t, miss: r.miss }))
+          : [],
       };
     }
   } catch {
@@ -234,11 +240,22 @@ export function createMastodonConnector(opts: MastodonConnectorOptions = {}): Co
         if (typeof mapped === 'string') rejected.push({ ref: s && typeof s.id === 'string' ? `status ${s.id}` : `item ${i + 1} of the page`, reason: mapped, sample: sampleOf(s) });
         else posts.push(mapped);
       });
+      // The newest page is read again at every poll: a status of it that two reads in a row no longer
+      // return was deleted (only statuses still inside the page's time span are judged).
+      let recent = c.recent ?? [];
+      if (!c.maxId) {
+        const window = new Map(recent.map((r) => [r.id, { ...r }]));
+        const times = posts.map((p) => Math.floor(p.postedAt.getTime() / 1000));
+        const since = statuses.length >= MASTODON_PAGE_SIZE && times.length ? Math.min(...times) : 0;
+        posts.push(...closeWindowRead(window, new Set(posts.map((p) => p.platformPostId)), since));
+        for (const p of posts) if (!p.deleted) window.set(p.platformPostId, { id: p.platformPostId, t: Math.floor(p.postedAt.getTime() / 1000), miss: 0 });
+        recent = [...window.values()].filter((r) => r.t >= since);
+      }
       const nextId = statuses.length ? (nextMaxId(link) ?? oldest) : null;
       const more = statuses.length > 0 && nextMaxId(link) !== null && !reachedSeen;
       const next: MastodonCursor = more
-        ? { ...c, maxId: nextId, top }
-        : { v: 1, accountId: c.accountId, mode: 'poll', maxId: null, sinceId: newer(c.sinceId, top), top: null };
+        ? { ...c, maxId: nextId, top, recent }
+        : { v: 1, accountId: c.accountId, mode: 'poll', maxId: null, sinceId: newer(c.sinceId, top), top: null, recent };
       const page: FetchPage = { posts, nextCursor: JSON.stringify(next), done: !more };
       if (warnings.length) page.warnings = warnings;
       if (rejected.length) page.rejected = rejected;

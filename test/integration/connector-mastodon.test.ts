@@ -92,6 +92,12 @@ describe.each(BACKENDS)('Mastodon connector through the import, on %s', (kind) =
     expect(await capturedTexts(id)).toEqual(track('ministry'));
     expect((await row(cw.id)).text).toBe('تحذير\n\ndetails, corrected');
     expect((await row(cw.id)).edited_at).not.toBeNull();
+    // The next poll misses the deleted boost a second time in the newest page: it is marked deleted, its copy kept.
+    expect((await row(boost.id)).deleted_at).toBeNull();
+    const again = await run([id]);
+    expect(again.counts).toMatchObject({ inserted: 0, deleted: 1 });
+    expect((await row(boost.id)).deleted_at).not.toBeNull();
+    expect((await row(boost.id)).text).not.toBe('');
 
     // A longer gap: the poll pages back with max_id and since_id down to the newest status already captured.
     for (let i = 0; i < 70; i++) fake.post('ministry', { content: `<p>بعد ${i}</p>` });
