@@ -9,6 +9,7 @@
 // reply; record.langs[0] is the language as given; likeCount, repostCount + quoteCount, replyCount are the counts.
 import { PlatformError, countOf, httpGetJson, sampleOf, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+import { closeWindowRead, type RecentPost } from './recheck.ts';
 
 export const BLUESKY_PAGE_SIZE = 100;
 export const REASON_REPOST = 'app.bsky.feed.defs#reasonRepost';
@@ -44,6 +45,8 @@ interface BlueskyCursor {
   top: string | null;
   /** The oldest item time of this pass so far: the next page must not be newer. */
   oldest: string | null;
+  /** The items of the newest page at the last read, to notice deletions (see recheck.ts). */
+  recent?: RecentPost[];
 }
 
 export interface BlueskyConnectorOptions {
@@ -113,7 +116,10 @@ function parseCursor(raw: string | null): BlueskyCursor | null {
     const c = JSON.parse(raw) as BlueskyCursor;
     const iso = (s: unknown) => (typeof s === 'string' && parseDate(s) ? s : null);
     if (c && c.v === 1 && (c.mode === 'backfill' || c.mode === 'poll')) {
-      return { v: 1, mode: c.mode, feed: typeof c.feed === 'string' && c.feed ? c.feed : null, seenAt: iso(c.seenAt), top: iso(c.top), oldest: iso(c.oldest) };
+      const recent = Array.isArray(c.recent)
+        ? c.recent.filter((r) => r && typeof r.id === 'string' && Number.isFinite(r.t) && Number.isInteger(r.miss)).map((r) => ({ id: r.id, t: r.t, miss: r.miss }))
+        : [];
+      return { v: 1, mode: c.mode, feed: typeof c.feed === 'string' && c.feed ? c.feed : null, seenAt: iso(c.seenAt), top: iso(c.top), oldest: iso(c.oldest), recent };
     }
   } catch {
     /* below */
@@ -178,8 +184,21 @@ export function createBlueskyConnector(opts: BlueskyConnectorOptions): Connector
         if (typeof mapped === 'string') rejected.push({ ref: item?.post?.uri ? `post ${item.post.uri}` : `item ${i + 1} of the page`, reason: mapped, sample: sampleOf(item) });
         else posts.push(mapped);
       });
+      // The newest page is read again at every poll: an item of it that two reads in a row no longer return
+      // was deleted (only items still inside the page's time span are judged).
+      let recent = cur.recent ?? [];
+      if (!cur.feed) {
+        const window = new Map(recent.map((r) => [r.id, { ...r }]));
+        const times = posts.map((p) => Math.floor(p.postedAt.getTime() / 1000));
+        const since = feed.length >= BLUESKY_PAGE_SIZE && times.length ? Math.min(...times) : 0;
+        posts.push(...closeWindowRead(window, new Set(posts.map((p) => p.platformPostId)), since));
+        for (const p of posts) if (!p.deleted) window.set(p.platformPostId, { id: p.platformPostId, t: Math.floor(p.postedAt.getTime() / 1000), miss: 0 });
+        recent = [...window.values()].filter((r) => r.t >= since);
+      }
       const more = feed.length > 0 && nextFeed !== null && !reachedSeen;
-      const next: BlueskyCursor = more ? { ...cur, feed: nextFeed, top, oldest } : { v: 1, mode: 'poll', feed: null, seenAt: later(cur.seenAt, top), top: null, oldest: null };
+      const next: BlueskyCursor = more
+        ? { ...cur, feed: nextFeed, top, oldest, recent }
+        : { v: 1, mode: 'poll', feed: null, seenAt: later(cur.seenAt, top), top: null, oldest: null, recent };
       const page: FetchPage = { posts, nextCursor: JSON.stringify(next), done: !more };
       if (warnings.length) page.warnings = warnings;
       if (rejected.length) page.rejected = rejected;

@@ -88,6 +88,14 @@ describe.each(BACKENDS)('Bluesky connector through the import, on %s', (kind) =>
     expect(fake.log.requests).toHaveLength(1);
     expect(await capturedTexts(id)).toEqual(track('ministry.example.gov'));
 
+    // A recent post deleted: two polls in a row miss it in the newest page, and it is marked deleted, its copy kept.
+    const recentUri = (await h.db.selectFrom('post').select('platform_post_id').where('account_id', '=', id).where('text', '=', 'جديد 29').executeTakeFirstOrThrow()).platform_post_id;
+    fake.remove('ministry.example.gov', recentUri);
+    expect((await run([id])).counts).toMatchObject({ inserted: 0, deleted: 0 });
+    expect((await run([id])).counts).toMatchObject({ inserted: 0, deleted: 1 });
+    expect(await row(recentUri)).toMatchObject({ text: 'جديد 29' });
+    expect((await row(recentUri)).deleted_at).not.toBeNull();
+
     for (let i = 0; i < 150; i++) fake.post('ministry.example.gov', { text: `لاحق ${i}` });
     const r3 = await run([id]);
     expect(r3.counts).toMatchObject({ inserted: 150, pages: 2 });
