@@ -106,6 +106,23 @@ export async function latestImportRuns(db: Db, accountIds: number[]): Promise<Ma
   );
 }
 
+/**
+ * How many accounts there are and how many official ones are dormant (no post for DORMANT_DAYS): the
+ * overview's two figures, in one aggregate instead of every account's activity, runs and post counts.
+ */
+export async function countAccounts(db: Db, scope: EntityScope, now: Date): Promise<{ accounts: number; dormant: number }> {
+  const dormantBefore = new Date(now.getTime() - DORMANT_DAYS * 86_400_000);
+  return db
+    .selectFrom('account as a')
+    .select([
+      sql<number>`count(*)::int`.as('accounts'),
+      sql<number>`(count(*) filter (where a.type = 'official' and a.active
+        and not exists (select 1 from post p where p.account_id = a.id and p.posted_at >= ${dormantBefore}::timestamptz)))::int`.as('dormant'),
+    ])
+    .where(inScope('a.entity_id', scope))
+    .executeTakeFirstOrThrow();
+}
+
 export async function listAccountActivity(db: Db, scope: EntityScope, f: AccountFilter): Promise<AccountActivity[]> {
   const rows = await db
     .selectFrom('account as a')

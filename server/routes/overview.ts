@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { listAccountActivity } from '../../db/queries/accounts.ts';
+import { countAccounts } from '../../db/queries/accounts.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
 import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, scoreChange, sectorMedians, totalOf } from '../../db/queries/stats.ts';
@@ -23,7 +23,7 @@ export function overviewRoutes(deps: AppDeps) {
       listCategoryCounts(deps.db, scope, p),
       getTrend(deps.db, scope, p),
       getCategoryTrend(deps.db, scope, p),
-      listAccountActivity(deps.db, scope, { now: now() }),
+      countAccounts(deps.db, scope, now()),
     ]);
     const current = totalOf(stats);
     const previous = totalOf(prevStats);
@@ -53,8 +53,8 @@ export function overviewRoutes(deps: AppDeps) {
       totals: {
         ...current,
         entities: entities.length,
-        accounts: accounts.length,
-        dormantAccounts: accounts.filter((a) => a.dormant).length,
+        accounts: accounts.accounts,
+        dormantAccounts: accounts.dormant,
         previous,
         change: scoreChange(current.score, previous.score),
       },

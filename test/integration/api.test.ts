@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
-import { upsertAccount } from '../../db/queries/accounts.ts';
+import { countAccounts, listAccountActivity, upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { ConcurrentImportError, savePostsPage } from '../../db/queries/imports.ts';
 import { abandonStaleRuns, claimJobRun } from '../../db/queries/jobs.ts';
@@ -110,6 +110,15 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     for (const c of cats) expect(body.categories.find((x) => x.category === c.category)?.findings).toBe(c.n);
     expect(body.entities.length).toBeGreaterThan(0);
     expect(body.totals.accounts).toBeGreaterThan(0);
+    // The overview's account figures are the counts of every account's activity (as the accounts list gives it).
+    const activity = await listAccountActivity(h.db, 'all', { now: NOW });
+    expect(body.totals.accounts).toBe(activity.length);
+    expect(body.totals.dormantAccounts).toBe(activity.filter((a) => a.dormant).length);
+    // And the same two figures on a later day, when some official accounts have gone quiet.
+    const later = new Date('2027-06-01T00:00:00Z');
+    const quiet = (await listAccountActivity(h.db, 'all', { now: later })).filter((a) => a.dormant).length;
+    expect(quiet).toBeGreaterThan(0);
+    expect(await countAccounts(h.db, 'all', later)).toEqual({ accounts: activity.length, dormant: quiet });
     // Rebuilding every rollup from scratch gives the figures the incremental rollups gave.
     await runRollup(h.db, { days: 'all' });
     expect((await get<Overview>('/api/overview?from=2025-01-01&to=2026-11-20&interval=month')).body).toEqual(body);
