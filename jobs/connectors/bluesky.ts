@@ -7,7 +7,7 @@
 // Mapping: a post's id is its at:// URI; a repost (reason app.bsky.feed.defs#reasonRepost) is the repost record's URI
 // (or the post URI with #repost), dated when it was reposted and scored on the reposted text; record.reply marks a
 // reply; record.langs[0] is the language as given; likeCount, repostCount + quoteCount, replyCount are the counts.
-import { PlatformError, countOf, httpGetJson, sampleOf, type HttpRequest } from './http.ts';
+import { countOf, httpGetJson, parseIsoDateTime, PlatformError, sampleOf, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
 import { closeWindowRead, type RecentPost } from './recheck.ts';
 
@@ -55,16 +55,10 @@ export interface BlueskyConnectorOptions {
   http?: Pick<HttpRequest, 'timeoutMs' | 'retries' | 'maxWaitMs' | 'backoffMs'>;
 }
 
-function parseDate(s: unknown): Date | null {
-  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return null;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
-
 /** When the item entered the author's feed: the repost time for a repost, else the post's indexing time. */
 export function itemTime(item: BskyFeedItem): Date | null {
   const isRepost = item?.reason?.$type === REASON_REPOST;
-  return parseDate(isRepost ? item.reason?.indexedAt : (item?.post?.indexedAt ?? item?.post?.record?.createdAt));
+  return parseIsoDateTime(isRepost ? item.reason?.indexedAt : (item?.post?.indexedAt ?? item?.post?.record?.createdAt));
 }
 
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) >= Date.parse(b) ? a : b);
@@ -78,7 +72,7 @@ export function mapFeedItem(item: BskyFeedItem): ImportedPost | string {
   const record = p.record;
   if (!record || typeof record !== 'object') return 'no record';
   const isRepost = item.reason?.$type === REASON_REPOST;
-  const posted = isRepost ? parseDate(item.reason?.indexedAt) : parseDate(record.createdAt);
+  const posted = isRepost ? parseIsoDateTime(item.reason?.indexedAt) : parseIsoDateTime(record.createdAt);
   if (!posted) {
     return isRepost ? `reason.indexedAt ${JSON.stringify(item.reason?.indexedAt)} is not a date` : record.createdAt === undefined ? 'no record.createdAt' : `record.createdAt ${JSON.stringify(record.createdAt)} is not a date`;
   }
@@ -114,7 +108,7 @@ function parseCursor(raw: string | null): BlueskyCursor | null {
   if (!raw) return null;
   try {
     const c = JSON.parse(raw) as BlueskyCursor;
-    const iso = (s: unknown) => (typeof s === 'string' && parseDate(s) ? s : null);
+    const iso = (s: unknown) => (typeof s === 'string' && parseIsoDateTime(s) ? s : null);
     if (c && c.v === 1 && (c.mode === 'backfill' || c.mode === 'poll')) {
       const recent = Array.isArray(c.recent)
         ? c.recent.filter((r) => r && typeof r.id === 'string' && Number.isFinite(r.t) && Number.isInteger(r.miss)).map((r) => ({ id: r.id, t: r.t, miss: r.miss }))

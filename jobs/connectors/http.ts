@@ -550,15 +550,25 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** The start of a record for a rejected-record sample (at most 500 characters). */
+/** How much of a rejected record is kept as its sample. */
+export const SAMPLE_CHARS = 500;
+
+/** The start of a record for a rejected-record sample (at most SAMPLE_CHARS characters). */
 export function sampleOf(record: unknown): string {
-  let s: string;
+  let s: string | undefined;
   try {
     s = typeof record === 'string' ? record : JSON.stringify(record);
   } catch {
     s = String(record);
   }
-  return (s ?? '').slice(0, 500);
+  return (s ?? String(record)).slice(0, SAMPLE_CHARS);
+}
+
+/** An ISO 8601 date-time as platform APIs send it (Mastodon, Bluesky), with its offset; anything else is null. */
+export function parseIsoDateTime(s: unknown): Date | null {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return null;
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 /** A count from a platform payload: a non-negative safe integer (numbers or digit strings), else null. */

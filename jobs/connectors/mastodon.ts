@@ -8,7 +8,7 @@
 // Mapping: `content` is HTML: the text scored is its plain text (line breaks kept for <br> and paragraphs, tags
 // removed, entities decoded), with spoiler_text (the content warning) before it; raw keeps the status with its HTML. A
 // reblog is a repost scored on the reblogged status's text; edited_at is editedAt.
-import { PlatformError, countOf, htmlToText, httpGetJson, sampleOf, secretTag, type HttpRequest } from './http.ts';
+import { countOf, htmlToText, httpGetJson, parseIsoDateTime, PlatformError, sampleOf, secretTag, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
 import { closeWindowRead, type RecentPost } from './recheck.ts';
 
@@ -84,12 +84,6 @@ export function nextMaxId(link: string | null): string | null {
   return null;
 }
 
-function parseDate(s: unknown): Date | null {
-  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return null;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
-
 /** The text scored for a status: the content warning, then the plain text of the HTML content. */
 export function statusText(s: MastodonStatus): string {
   const body = typeof s.content === 'string' ? htmlToText(s.content) : '';
@@ -100,10 +94,10 @@ export function statusText(s: MastodonStatus): string {
 export function mapStatus(s: MastodonStatus): ImportedPost | string {
   if (!s || typeof s !== 'object') return 'not an object';
   if (!isStatusId(s.id)) return s.id === undefined ? `no id (the record has ${Object.keys(s).slice(0, 8).join(', ') || 'no fields'})` : `id ${JSON.stringify(s.id)} is not a status id`;
-  const postedAt = parseDate(s.created_at);
+  const postedAt = parseIsoDateTime(s.created_at);
   if (!postedAt) return s.created_at === undefined ? 'no created_at' : `created_at ${JSON.stringify(s.created_at)} is not a date`;
   const source = s.reblog && typeof s.reblog === 'object' ? s.reblog : s;
-  const edited = source.edited_at ? parseDate(source.edited_at) : null;
+  const edited = source.edited_at ? parseIsoDateTime(source.edited_at) : null;
   if (source.edited_at && !edited) return `edited_at ${JSON.stringify(source.edited_at)} is not a date`;
   const likes = countOf(s.favourites_count);
   const reblogs = countOf(s.reblogs_count);

@@ -2,6 +2,7 @@
 // the way a record is refused (Reject), and the field readers every format needs (exact ids, counts, dates
 // with their offset, HTML to text).
 import type { ImportedPost, RejectedRecord } from '../types.ts';
+import { SAMPLE_CHARS, sampleOf } from '../http.ts';
 
 /** The formats the file connector reads; `auto` (or none) detects one from the content. */
 export const FILE_FORMATS = ['jsonl', 'csv', 'x-archive', 'telegram', 'twarc', 'mastodon-json', 'meta-json', 'meta-export'] as const;
@@ -12,7 +13,6 @@ export const isFileFormat = (s: unknown): s is FileFormat => typeof s === 'strin
 /** A JSONL line or CSV record (or one record of a whole-file format, serialized) longer than this is refused. */
 export const MAX_RECORD_CHARS = 1_000_000;
 /** Refused in a sample after this many characters. */
-export const SAMPLE_CHARS = 500;
 
 /**
  * One unit of the file, in order: a line (JSONL, CSV, twarc) or a record (X archive, Telegram, JSON arrays).
@@ -38,18 +38,8 @@ export interface Parsed {
 /** Thrown by a record mapper: the record is refused with this reason, the others go on. */
 export class Reject extends Error {}
 
-export const sampleOf = (v: unknown): string => {
-  let s: string;
-  if (typeof v === 'string') s = v;
-  else {
-    try {
-      s = JSON.stringify(v) ?? String(v);
-    } catch {
-      s = String(v);
-    }
-  }
-  return s.length > SAMPLE_CHARS ? s.slice(0, SAMPLE_CHARS) : s;
-};
+// One sample rule for connectors and archive readers.
+export { SAMPLE_CHARS, sampleOf };
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
