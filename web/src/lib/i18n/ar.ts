@@ -103,8 +103,6 @@ export const ar: Messages = {
     active: 'نشط',
     inactive: 'غير مرصود',
     disclaimerMissing: 'لا يوجد إخلاء مسؤولية في الملف التعريفي',
-    collectError: 'فشل آخر جمع للبيانات',
-    collectPartial: 'رُفض {n} سجل في آخر جمع للبيانات',
     never: 'لا يوجد',
     sectorMedianRate: 'وسيط القطاع: {value}',
   },

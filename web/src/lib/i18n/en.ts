@@ -101,8 +101,6 @@ export const en = {
     active: 'Active',
     inactive: 'Not monitored',
     disclaimerMissing: 'No disclaimer in profile',
-    collectError: 'Last collection failed',
-    collectPartial: 'Last collection rejected {n} records',
     never: 'never',
     sectorMedianRate: 'Sector median: {value}',
   },
