@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007_search_index.ts';
 import * as m0009 from './migrations/0009_import_runs.ts';
 import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
 import * as m0010 from './migrations/0010_accounts_archive.ts';
+import * as m0011 from './migrations/0011_users_review_audit.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008_run_heartbeat_and_revisions': m0008,
   '0009_import_runs': m0009,
   '0010_accounts_archive': m0010,
+  '0011_users_review_audit': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -233,6 +233,95 @@ export interface RollupDirtyTable {
   day: DateString;
 }
 
+export type Role = 'admin' | 'oversight' | 'director' | 'viewer';
+export type AlertDigest = 'immediate' | 'daily' | 'weekly' | 'off';
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  name: string | null;
+  role: Role;
+  /** scrypt$N$r$p$salt$hash (server/passwords.ts); null when the user signs in through OpenID Connect only. */
+  password_hash: string | null;
+  must_change_password: Generated<boolean>;
+  disabled: Generated<boolean>;
+  oidc_subject: string | null;
+  alert_digest: Generated<AlertDigest>;
+  created_at: TimestampWithDefault;
+  updated_at: TimestampWithDefault;
+}
+
+export interface UserEntityTable {
+  user_id: number;
+  entity_id: number;
+}
+
+export interface UserSessionTable {
+  /** SHA-256 (hex) of the cookie's token. */
+  id: string;
+  user_id: number;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  scope: 'read' | 'admin';
+  token_hash: string;
+  /** The token's first characters, to tell tokens apart in a list. */
+  prefix: string;
+  created_at: TimestampWithDefault;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export type FindingEventKind = 'confirmed' | 'dismissed' | 'reopened' | 'responded' | 'appealed' | 'appeal-upheld' | 'appeal-rejected';
+
+export interface FindingEventTable {
+  id: Generated<number>;
+  finding_id: number;
+  post_id: number;
+  rule_id: string;
+  match: string;
+  kind: FindingEventKind;
+  reason: string | null;
+  note: string | null;
+  /** A director's response: explanation, correction or post-removed. */
+  response_kind: string | null;
+  actor_id: number | null;
+  at: TimestampWithDefault;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: 'critical-finding' | 'deleted-after-flagged';
+  entity_id: number;
+  post_id: number;
+  rule_id: string | null;
+  created_at: TimestampWithDefault;
+  read_at: Timestamp | null;
+  emailed_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: TimestampWithDefault;
+  actor_id: number | null;
+  actor_email: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  ip: string | null;
+  before: ColumnType<unknown, string | null | undefined, never>;
+  after: ColumnType<unknown, string | null | undefined, never>;
+}
+
 export interface Database {
   entity: EntityTable;
   account: AccountTable;
@@ -248,5 +337,12 @@ export interface Database {
   rollup_day: RollupDayTable;
   rollup_category_day: RollupCategoryDayTable;
   verdict_change: VerdictChangeTable;
+  app_user: AppUserTable;
+  user_entity: UserEntityTable;
+  user_session: UserSessionTable;
+  api_token: ApiTokenTable;
+  finding_event: FindingEventTable;
+  notification: NotificationTable;
+  audit_log: AuditLogTable;
   rollup_dirty: RollupDirtyTable;
 }

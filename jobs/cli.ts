@@ -17,6 +17,7 @@ import { runScoring } from './score.ts';
 import { loadRulebook, readRulebookSources } from './scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers } from './scoring/trial.ts';
 import { seedDemo } from './seed-demo.ts';
+import { userCommand, USER_USAGE } from './user-cli.ts';
 import { AccountRegistrationError, accountInputSchema, listAccountActivity, registerAccount, type ValidAccountInput } from '../db/queries/accounts.ts';
 import { formatArchiveReport, verifyArchive } from './archive.ts';
 import { clearAccountToken, requireSecretKey, storeAccountToken } from './secrets.ts';
@@ -43,7 +44,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   account set-token --account ID [--clear]
                                store the account's token, read from standard input, encrypted with MIZAN_SECRET_KEY
   verify-archive [--account ID]
-                               recompute the hash chains of captured versions; names the first broken link (exit 1)`;
+                               recompute the hash chains of captured versions; names the first broken link (exit 1)
+${USER_USAGE}`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -52,6 +54,7 @@ async function main() {
     return;
   }
   if (command === 'account' || command === 'verify-archive') return adminCommand(command, rest);
+  if (command === 'user') return userCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {

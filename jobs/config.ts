@@ -63,6 +63,16 @@ const envSchema = z.object({
   MIZAN_YOUTUBE_API_KEY: secret(),
   /** Encrypts per-account tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64. */
   MIZAN_SECRET_KEY: secret(),
+  // Sign-in (issue 8).
+  /** A session ends after this long without a request, and in any case this many hours after sign-in. */
+  MIZAN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  MIZAN_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Behind a reverse proxy: read the caller's address from X-Forwarded-For and HTTPS from X-Forwarded-Proto. */
+  MIZAN_TRUST_PROXY: boolFlag.default(false),
+  /** The embedded demo's users' password; without it each start prints a random one per user. */
+  MIZAN_DEMO_PASSWORD: secret(),
+  /** Mizan's address as its users reach it, for links in e-mails and reports (e.g. https://mizan.csb.gov.bh). */
+  MIZAN_PUBLIC_URL: baseUrl('http://localhost:3000'),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -1,7 +1,9 @@
-// Registers the invented demo entities and accounts (idempotent); their posts come from the demo connector.
+// Registers the invented demo entities and accounts (idempotent; their posts come from the demo connector) and the demo users.
 import type { Db } from '../db/client.ts';
 import { upsertAccount } from '../db/queries/accounts.ts';
 import { upsertEntity } from '../db/queries/entities.ts';
+import { getUserForLogin, insertUser, updateUser } from '../db/queries/users.ts';
+import { generatePassword, hashPassword } from '../server/passwords.ts';
 import { DEMO_ENTITIES } from './connectors/demo-data.ts';
 import { demoAccountKey } from './connectors/demo.ts';
 
@@ -32,4 +34,34 @@ export async function seedDemo(db: Db): Promise<{ entities: number; accounts: nu
     }
   }
   return { entities: DEMO_ENTITIES.length, accounts };
+}
+
+/** The embedded demo's users: one per role; the director directs community-health. */
+export const DEMO_USERS = [
+  { email: 'admin@mizan.local', role: 'admin', entities: [] },
+  { email: 'oversight@mizan.local', role: 'oversight', entities: [] },
+  { email: 'director@mizan.local', role: 'director', entities: ['community-health'] },
+  { email: 'viewer@mizan.local', role: 'viewer', entities: [] },
+] as const;
+
+/**
+ * Creates (or resets) the demo users with `password`, or with a new random password each when none is given: the
+ * caller prints them; they are written nowhere else. Only for the embedded demo, never on a real deployment.
+ */
+export async function seedDemoUsers(db: Db, password?: string): Promise<{ email: string; role: string; password: string }[]> {
+  const out = [];
+  for (const u of DEMO_USERS) {
+    const pw = password ?? generatePassword();
+    const entityIds = [];
+    for (const slug of u.entities) {
+      const e = await db.selectFrom('entity').select('id').where('slug', '=', slug).executeTakeFirst();
+      if (e) entityIds.push(e.id);
+    }
+    const existing = await getUserForLogin(db, u.email);
+    const passwordHash = await hashPassword(pw);
+    if (existing) await updateUser(db, existing.id, { role: u.role, entityIds, passwordHash, disabled: false, mustChangePassword: false });
+    else await insertUser(db, { email: u.email, role: u.role, entityIds, passwordHash, name: null });
+    out.push({ email: u.email, role: u.role, password: pw });
+  }
+  return out;
 }

@@ -9,11 +9,9 @@ export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+/** GET /api/health, open to anyone: the status and nothing else. */
 export interface Health {
   status: 'ok';
-  database: 'pglite' | 'postgres';
-  rulebookVersion: string | null;
-  time: string;
 }
 
 /** One row shape for every time series: period is the local start date (YYYY-MM-DD) in Asia/Bahrain. */

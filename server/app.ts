@@ -9,7 +9,10 @@ import { logger } from 'hono/logger';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
+import { authenticate } from './auth.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { authRoutes, tokenRoutes } from './routes/auth.ts';
+import { auditRoutes, userRoutes } from './routes/users.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { healthRoutes, jobRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
@@ -27,7 +30,7 @@ export function hostnameOf(hostHeader: string): string | null {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   if (deps.config.MIZAN_LOG_REQUESTS) app.use(logger());
-  // Without logins yet, a page on another site must not reach a local Mizan through DNS rebinding.
+  // A page on another site must not reach a local Mizan through DNS rebinding (its login page included).
   const allowedHosts = deps.config.MIZAN_ALLOWED_HOSTS ?? (LOOPBACK.includes(deps.config.HOST) ? LOOPBACK : null);
   if (allowedHosts) {
     app.use(async (c, next) => {
@@ -59,14 +62,15 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  // Every caller sees every entity until users and roles land; routes and queries already take the scope.
   app.use('/api/*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => c.json(errorBody('payload-too-large', 'The request body is larger than 5 MB'), 413) }));
-  app.use('/api/*', async (c, next) => {
-    c.set('scope', 'all');
-    await next();
-  });
+  // Sign-in, role and CSRF checks for every API route (the access table in auth.ts); sets the caller's entity scope.
+  app.use('/api/*', authenticate(deps));
 
   app.route('/api/health', healthRoutes(deps));
+  app.route('/api/auth', authRoutes(deps));
+  app.route('/api/tokens', tokenRoutes(deps));
+  app.route('/api/users', userRoutes(deps));
+  app.route('/api/audit', auditRoutes(deps));
   app.route('/api/overview', overviewRoutes(deps));
   app.route('/api/entities', entityRoutes(deps));
   app.route('/api/accounts', accountRoutes(deps));

@@ -1,5 +1,6 @@
 import type { Db, DbKind } from '../db/client.ts';
 import type { EntityScope } from '../db/queries/scope.ts';
+import type { Principal } from '../db/queries/users.ts';
 import type { Config } from '../jobs/config.ts';
 import type { JobDeps } from '../jobs/deps.ts';
 
@@ -18,7 +19,7 @@ export interface AppDeps {
   jobs?: JobDeps;
 }
 
-/** Hono env of every route: the caller's entity scope is decided once, by middleware. */
+/** Hono env of every route: the signed-in caller and their entity scope are decided once, by middleware (server/auth.ts). */
 export interface AppEnv {
-  Variables: { scope: EntityScope };
+  Variables: { scope: EntityScope; user: Principal };
 }

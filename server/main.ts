@@ -10,7 +10,7 @@ import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
 import { rollupDirty } from '../jobs/rollup.ts';
 import { runScoring } from '../jobs/score.ts';
 import { loadRulebook } from '../jobs/scoring/engine.ts';
-import { seedDemo } from '../jobs/seed-demo.ts';
+import { seedDemo, seedDemoUsers } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
 import { loadConfig, type Config } from '../jobs/config.ts';
@@ -73,6 +73,23 @@ async function main() {
         }
       : undefined;
 
+  // The demo is seeded before the server listens, so that its users can sign in as soon as it answers.
+  if (mode !== 'serve') {
+    if (config.MIZAN_DEMO) {
+      const seeded = await seedDemo(handle.db);
+      log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);
+      // Demo users only on the embedded database: a deployment on PostgreSQL has no default user and no default password.
+      if (handle.kind === 'pglite') {
+        const users = await seedDemoUsers(handle.db, config.MIZAN_DEMO_PASSWORD);
+        if (config.MIZAN_DEMO_PASSWORD) log(`demo users (password from MIZAN_DEMO_PASSWORD): ${users.map((u) => u.email).join(', ')}`);
+        else {
+          log('demo users, with one-time passwords for this run (printed here only; set MIZAN_DEMO_PASSWORD to choose one):');
+          for (const u of users) log(`  ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.password}`);
+        }
+      }
+    }
+  }
+
   let server: ReturnType<typeof serve> | null = null;
   if (mode !== 'jobs') {
     // The jobs' connectors go to the API in every mode: "test connection" and "import now" on an account.
@@ -88,10 +105,6 @@ async function main() {
 
   let scheduler: Scheduler | null = null;
   if (mode !== 'serve') {
-    if (config.MIZAN_DEMO) {
-      const seeded = await seedDemo(handle.db);
-      log(`demo data: ${seeded.entities} entities, ${seeded.accounts} accounts (set MIZAN_DEMO=false to leave them out)`);
-    }
     try {
       scheduler = startScheduler(deps, config, { embedded: handle.kind === 'pglite' });
     } catch (err) {

@@ -11,6 +11,7 @@ import { createRssConnector } from '../../jobs/connectors/rss.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { AccountDetail, AccountList, AccountTestResult, ApiErrorBody } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { slotFinder } from '../../jobs/schedule.ts';
 import { startFakeFeeds, type FakeFeeds, type FeedItemSpec } from '../fakes/rss.ts';
@@ -64,8 +65,8 @@ test('the next import: the first slot of the schedule after now and after the ac
 describe.each(BACKENDS)('test connection and import now on %s', (kind) => {
   let h: DbHandle;
   let fake: FakeFeeds;
-  let app: ReturnType<typeof createApp>;
-  let bare: ReturnType<typeof createApp>;
+  let app: TestClient;
+  let bare: TestClient;
   let entityId: number;
   const logs: string[] = [];
 
@@ -97,8 +98,8 @@ describe.each(BACKENDS)('test connection and import now on %s', (kind) => {
       connectors: { rss: createRssConnector({ timeoutMs: 2000, retries: 0, backoffMs: 1, maxWaitMs: 50 }) },
       log: (m) => logs.push(m),
     };
-    app = createApp({ db: h.db, dbKind: h.kind, config, jobs });
-    bare = createApp({ db: h.db, dbKind: h.kind, config });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config, jobs }), h.db);
+    bare = await signedIn(createApp({ db: h.db, dbKind: h.kind, config }), h.db);
     entityId = await upsertEntity(h.db, { slug: `actions-${kind}`, nameAr: 'وزارة الصحة', nameEn: 'Ministry of Health' });
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { upsertEntity } from '../../db/queries/entities.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { readAccountToken } from '../../jobs/secrets.ts';
 import type { AccountDetail, ApiErrorBody } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
@@ -20,11 +21,11 @@ const TOKEN = 'EAAG-test-token-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 describe.each(BACKENDS)('account registration through the API on %s', (kind) => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
-  let keyless: ReturnType<typeof createApp>;
+  let app: TestClient;
+  let keyless: TestClient;
   let entityId: number;
 
-  const call = async <T>(target: ReturnType<typeof createApp>, method: string, url: string, body?: unknown) => {
+  const call = async <T>(target: TestClient, method: string, url: string, body?: unknown) => {
     const res = await target.request(url, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -38,8 +39,8 @@ describe.each(BACKENDS)('account registration through the API on %s', (kind) => 
   beforeAll(async () => {
     h = await testDb(kind);
     const config = testConfig({ MIZAN_WEB_DIR: '/nonexistent' });
-    app = createApp({ db: h.db, dbKind: h.kind, config: { ...config, MIZAN_SECRET_KEY: KEY } });
-    keyless = createApp({ db: h.db, dbKind: h.kind, config: { ...config, MIZAN_SECRET_KEY: undefined } });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: { ...config, MIZAN_SECRET_KEY: KEY } }), h.db);
+    keyless = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: { ...config, MIZAN_SECRET_KEY: undefined } }), h.db);
     entityId = await upsertEntity(h.db, { slug: 'interior', nameAr: 'الداخلية', nameEn: 'Interior' });
     await upsertEntity(h.db, { slug: 'health', nameAr: 'الصحة', nameEn: 'Health' });
   });

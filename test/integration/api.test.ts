@@ -17,6 +17,7 @@ import { jobDefinitions, runJobSlot } from '../../jobs/schedule.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
 import type { Overview, PostDetail, PostList, Scorecard } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -50,7 +51,7 @@ function post(id: string, text: string, at: string, extra: Partial<ImportedPost>
 describe.each(BACKENDS)('API and jobs on %s', (kind) => {
   let h: DbHandle;
   let deps: JobDeps;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   let listPosts: ImportedPost[] = [];
   const failAt = { value: '__none__' as string | null };
   const get = async <T>(url: string) => {
@@ -61,7 +62,7 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
   beforeAll(async () => {
     h = await testDb(kind);
     deps = { db: h.db, rulebook, connectors: { ...connectors, list: listConnector(() => listPosts, failAt) }, log: () => {} };
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW }), h.db, { now: NOW });
     await seedDemo(h.db);
     // Three demo accounts keep the run short; 18 months of their posts.
     const ids = (await h.db.selectFrom('account').select('id').orderBy('id').limit(3).execute()).map((r) => r.id);
@@ -86,9 +87,9 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
   test('every post is scored with the rulebook in force', async () => {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from post p left join post_score s on s.post_id = p.id where s.post_id is null or s.rulebook_version <> ${rulebook.version}`.execute(h.db);
     expect(rows[0].n).toBe(0);
-    const health = await get<{ rulebookVersion: string; database: string }>('/api/health');
+    const health = await get<object>('/api/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ rulebookVersion: rulebook.version, database: kind });
+    expect(health.body).toEqual({ status: 'ok' });
   });
 
   test('overview totals and categories equal direct counts', async () => {

@@ -9,6 +9,7 @@ import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { Scorecard } from '../../server/api-types.ts';
+import { signedIn } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
@@ -48,7 +49,7 @@ describe.each(BACKENDS)('deleted after being flagged on %s', (kind) => {
     // Both disappear from the platform; a third is flagged only after it was already deleted.
     await savePostsPage(h.db, account, [post('flagged', IBAN, true), post('clean', CLEAN, true), post('late', IBAN, true)], '1', '2', new Date(NOW.getTime() + 60_000));
     await runScoring(deps, { now: new Date(NOW.getTime() + 120_000) });
-    const app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW });
+    const app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW }), h.db, { now: NOW });
     const card = (await (await app.request(`/api/entities/${entityId}?from=2026-11-01&to=2026-11-30`)).json()) as Scorecard;
     expect(card.deletedAfterFlagged.count).toBe(1);
     expect(card.deletedAfterFlagged.items.map((p) => [p.text, p.deleted])).toEqual([[IBAN, true]]);

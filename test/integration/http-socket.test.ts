@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { createApp, hostnameOf } from '../../server/app.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { answerClientError } from '../../server/client-error.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { testDb } from '../helpers/db.ts';
@@ -93,10 +94,10 @@ describe('over a real socket', () => {
 
 describe('host check through app.request', () => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   beforeAll(async () => {
     h = await testDb('pglite');
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) }), h.db);
   });
   afterAll(async () => {
     await h?.close();

@@ -14,6 +14,7 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { AccountDetail, PostDetail } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -33,7 +34,7 @@ const LONG = 'منشور طويل جدا '.repeat(20_000).slice(0, 200_000);
 describe.each(BACKENDS)('imports that one record cannot stop, on %s', (kind) => {
   let h: DbHandle;
   let deps: JobDeps;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   let entityId: number;
   const get = async <T>(url: string) => {
     const res = await app.request(url);
@@ -45,7 +46,7 @@ describe.each(BACKENDS)('imports that one record cannot stop, on %s', (kind) => 
   beforeAll(async () => {
     h = await testDb(kind);
     deps = { db: h.db, rulebook, connectors, log: () => {} };
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW }), h.db, { now: NOW });
     entityId = await upsertEntity(h.db, { slug: 'records', nameAr: 'جهة', nameEn: 'Records' });
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { importAccounts } from '../../jobs/import.ts';
 import { listImportAccounts } from '../../db/queries/accounts.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { AccountDetail, JobsView } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
@@ -46,13 +47,13 @@ function scripted(pages: Record<string, FetchPage[]>): Connector {
 
 describe.each(BACKENDS)('import runs on %s', (kind) => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   let entityId: number;
   const get = async <T>(url: string) => (await app.request(url)).json() as Promise<T>;
 
   beforeAll(async () => {
     h = await testDb(kind);
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW }), h.db, { now: NOW });
     entityId = await upsertEntity(h.db, { slug: 'runs', nameAr: 'جهة', nameEn: 'Runs' });
   });
   afterAll(async () => {

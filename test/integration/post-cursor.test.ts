@@ -6,6 +6,7 @@ import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import type { PostList } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -14,7 +15,7 @@ const cursorOf = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toSt
 
 describe.each(BACKENDS)('post cursors on %s', (kind) => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   let entityId: number;
 
   /** Inserts posts of a new account at the given posted_at literals (as PostgreSQL reads them); returns the account id. */
@@ -44,7 +45,7 @@ describe.each(BACKENDS)('post cursors on %s', (kind) => {
 
   beforeAll(async () => {
     h = await testDb(kind);
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) }), h.db);
     entityId = await upsertEntity(h.db, { slug: 'cursor-test', nameAr: 'جهة', nameEn: 'Cursor Entity' });
   });
 

@@ -8,6 +8,7 @@ import { activateRulebookVersion } from '../../db/queries/rulebook.ts';
 import { restoreDefaultRulebook } from '../../jobs/rulebook-store.ts';
 import { loadRulebook, parseRulebook, RulebookError, scorePost } from '../../jobs/scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers, runTrial, TrialTimeoutError } from '../../jobs/scoring/trial.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -128,7 +129,7 @@ describe('set expansion is bounded', () => {
 
 describe.each(BACKENDS)('draft safety on %s', (kind) => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   const published: string[] = [];
   const send = async (method: string, url: string, body?: unknown) => {
     const res = await app.request(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -145,7 +146,7 @@ describe.each(BACKENDS)('draft safety on %s', (kind) => {
 
   beforeAll(async () => {
     h = await testDb(kind);
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW, onRulebookPublished: (v) => published.push(v) });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW, onRulebookPublished: (v) => published.push(v) }), h.db, { now: NOW });
     // the first scoring run publishes the default rulebook: do the same
     await activateRulebookVersion(h.db, defaults, 'files');
   });

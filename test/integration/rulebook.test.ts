@@ -12,6 +12,7 @@ import { runScoring } from '../../jobs/score.ts';
 import { saveScores } from '../../db/queries/scores.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { PostList } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -58,7 +59,7 @@ const fixedConnector: Connector = {
 describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
   let h: DbHandle;
   let deps: JobDeps;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   const published: string[] = [];
   const send = async (method: string, url: string, body?: unknown) => {
     const res = await app.request(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
@@ -68,7 +69,7 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
   beforeAll(async () => {
     h = await testDb(kind);
     deps = { db: h.db, rulebook: defaults, connectors: { fixed: fixedConnector }, log: () => {} };
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW, onRulebookPublished: (v) => published.push(v) });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW, onRulebookPublished: (v) => published.push(v) }), h.db, { now: NOW });
     const entityId = await upsertEntity(h.db, { slug: 'rb-entity', nameAr: 'جهة', nameEn: 'RB Entity' });
     await upsertAccount(h.db, { entityId, platform: 'x', connector: 'fixed', handle: 'rb_account', type: 'official' });
     await runImportPipeline(deps, { now: NOW });

@@ -7,6 +7,7 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { listPosts, SearchTimeoutError } from '../../db/queries/posts.ts';
 import type { PostList } from '../../server/api-types.ts';
+import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -23,7 +24,7 @@ const TEXTS = [
 
 describe.each(BACKENDS)('post search on %s', (kind) => {
   let h: DbHandle;
-  let app: ReturnType<typeof createApp>;
+  let app: TestClient;
   let accountId: number;
   const search = async (q: string, extra = '') => {
     const res = await app.request(`/api/posts?account=${accountId}&q=${encodeURIComponent(q)}${extra}`);
@@ -34,7 +35,7 @@ describe.each(BACKENDS)('post search on %s', (kind) => {
   beforeAll(async () => {
     h = await testDb(kind);
     // Half the test pool for searches, as on a server with DATABASE_POOL_SIZE=4.
-    app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent', DATABASE_POOL_SIZE: 4 }) });
+    app = await signedIn(createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent', DATABASE_POOL_SIZE: 4 }) }), h.db);
     const entityId = await upsertEntity(h.db, { slug: 'search-test', nameAr: 'جهة البحث', nameEn: 'Search Entity' });
     accountId = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'file', handle: 'search_test', type: 'official' });
     for (const [i, text] of TEXTS.entries()) {
