@@ -30,6 +30,8 @@ const director: AccessRule = { who: ['director'] };
 export const ACCESS: Record<string, AccessRule> = {
   'GET /api/health': { who: 'public' },
   'POST /api/auth/login': { who: 'public' },
+  // What the sign-in page offers (password, and OpenID Connect when configured); says nothing about users.
+  'GET /api/auth/login': { who: 'public' },
   'POST /api/auth/logout': { who: 'any', sessionOnly: true },
   'GET /api/auth/me': any,
   'POST /api/auth/password': { who: 'any', sessionOnly: true },
@@ -63,6 +65,22 @@ export const ACCESS: Record<string, AccessRule> = {
   'DELETE /api/tokens/:id': { who: 'any', sessionOnly: true },
   'GET /api/audit': admin,
   'GET /api/audit/export': admin,
+
+  // Review of findings (server/routes/findings.ts): oversight decides, a director responds and appeals.
+  'GET /api/findings': any,
+  'POST /api/findings/review': oversight,
+  'POST /api/findings/:id/review': oversight,
+  'POST /api/findings/:id/respond': director,
+  'POST /api/findings/:id/appeal': director,
+  'POST /api/findings/:id/appeal-decision': oversight,
+  'GET /api/findings/decisions': staff,
+  'GET /api/inbox': any,
+
+  // Alerts (server/routes/notifications.ts).
+  'GET /api/notifications': any,
+  'POST /api/notifications/read': any,
+  'GET /api/notifications/settings': { who: 'any', sessionOnly: true },
+  'PUT /api/notifications/settings': { who: 'any', sessionOnly: true },
 };
 
 export const ROUTE_ROLES = { any, staff, admin, oversight, director };
