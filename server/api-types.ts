@@ -9,6 +9,31 @@ export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+export type Role = 'admin' | 'oversight' | 'director' | 'viewer';
+
+/** A user as the API shows one (GET /api/auth/me, /api/users); never a password hash. */
+export interface UserInfo {
+  id: number;
+  email: string;
+  name: string | null;
+  role: Role;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  alertDigest: 'immediate' | 'daily' | 'weekly' | 'off';
+  /** A director's entities, or a limited viewer's; empty for roles that see every entity. */
+  entityIds: number[];
+  hasPassword: boolean;
+  oidc: boolean;
+  createdAt: string;
+}
+
+/** GET /api/auth/me: the signed-in user, and how they signed in. */
+export interface Me extends UserInfo {
+  via: 'session' | 'token';
+  /** A read-scope API token. */
+  readOnly: boolean;
+}
+
 /** GET /api/health, open to anyone: the status and nothing else. */
 export interface Health {
   status: 'ok';

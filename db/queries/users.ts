@@ -3,24 +3,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import type { AlertDigest, Role } from '../schema.ts';
+import type { UserInfo } from '../../server/api-types.ts';
 import type { EntityScope } from './scope.ts';
 
 export const ROLES: readonly Role[] = ['admin', 'oversight', 'director', 'viewer'];
 
-export interface UserView {
-  id: number;
-  email: string;
-  name: string | null;
-  role: Role;
-  disabled: boolean;
-  mustChangePassword: boolean;
-  alertDigest: AlertDigest;
-  /** The entities the user is limited to (a director's; a limited viewer's); empty = every entity for other roles. */
-  entityIds: number[];
-  hasPassword: boolean;
-  oidc: boolean;
-  createdAt: string;
-}
+/** A user as the API shows one (server/api-types.ts UserInfo): never a password hash. */
+export type UserView = UserInfo;
 
 /** The signed-in caller, as every route sees it. */
 export interface Principal extends UserView {

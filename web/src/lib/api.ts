@@ -11,6 +11,7 @@ import type {
   Health,
   Interval,
   JobsView,
+  Me,
   Overview,
   PostDetail,
   PostList,
@@ -25,6 +26,7 @@ import type {
   Verdict,
   VerdictChanges,
 } from '../../../server/api-types.ts';
+
 
 export class ApiError extends Error {
   readonly status: number;
@@ -73,7 +75,13 @@ export function queryString(params: Params = {}): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, params?: Params, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** Called when the server answers 401 (the session ended): the app shows the sign-in page. */
+let onUnauthenticated: (() => void) | null = null;
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, params?: Params, body?: unknown, signal?: AbortSignal): Promise<T> {
   let response: Response;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -91,6 +99,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, params?: Params,
   const json: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (json as Partial<ApiErrorBody> | null)?.error;
+    if (response.status === 401 && path !== '/auth/login') onUnauthenticated?.();
     throw new ApiError(response.status, error?.code ?? `http-${response.status}`, error?.message ?? response.statusText, error?.details);
   }
   if (json === null) throw new ApiError(response.status, 'bad-response', 'The server did not answer with JSON');
@@ -99,6 +108,9 @@ async function request<T>(method: 'GET' | 'POST', path: string, params?: Params,
 
 const get = <T>(path: string, params?: Params, signal?: AbortSignal) => request<T>('GET', path, params, undefined, signal);
 const post = <T>(path: string, body: unknown, signal?: AbortSignal) => request<T>('POST', path, undefined, body, signal);
+const put = <T>(path: string, body: unknown, signal?: AbortSignal) => request<T>('PUT', path, undefined, body, signal);
+const patch = <T>(path: string, body: unknown, signal?: AbortSignal) => request<T>('PATCH', path, undefined, body, signal);
+const del = <T>(path: string, signal?: AbortSignal) => request<T>('DELETE', path, undefined, undefined, signal);
 
 /** A try request on one text, or on the latest posts (the two shapes of TryRulebookRequest). */
 export type TryTextRequest = Omit<TryRulebookRequest, 'lastPosts'> & { text: string };
@@ -130,6 +142,15 @@ export const api = {
   tryPosts: (body: TryPostsRequest, signal?: AbortSignal) => post<TryPostsResponse>('/rulebook/try', body, signal),
   publishRulebook: (body: PublishRulebookRequest, signal?: AbortSignal) => post<PublishRulebookResponse>('/rulebook/versions', body, signal),
   jobs: (signal?: AbortSignal) => get<JobsView>('/jobs', undefined, signal),
+
+  // Sign-in (server/routes/auth.ts).
+  me: (signal?: AbortSignal) => get<{ user: Me }>('/auth/me', undefined, signal),
+  login: (email: string, password: string) => post<{ user: Me }>('/auth/login', { email, password }),
+  logout: (everywhere = false) => post<{ ok: true }>('/auth/logout', { everywhere }),
+  changePassword: (body: { currentPassword?: string; newPassword: string }) => post<{ ok: true }>('/auth/password', body),
 };
+
+// The other methods exist for the pages that change things (users, tokens, findings, notifications).
+export const http = { get, post, put, patch, del };
 
 export type Api = typeof api;
