@@ -58,6 +58,8 @@ export function authRoutes(deps: AppDeps) {
   }
 
   return new Hono<AppEnv>()
+    // What the sign-in page offers. `oidc` is the directory's button label when OpenID Connect is configured.
+    .get('/login', (c) => c.json({ password: true, oidc: null as null | { label: string; start: string } }))
     .post('/login', validate('json', loginBody), async (c) => {
       const { email, password } = c.req.valid('json');
       const ip = clientIp(c, trustProxy);
