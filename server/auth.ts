@@ -76,6 +76,11 @@ export const ACCESS: Record<string, AccessRule> = {
   'GET /api/findings/decisions': staff,
   'GET /api/inbox': any,
 
+  // Monthly reports (server/routes/reports.ts): listed and downloaded in scope; generated on demand by staff.
+  'GET /api/reports': any,
+  'POST /api/reports': staff,
+  'GET /api/reports/:id/download': any,
+
   // Alerts (server/routes/notifications.ts).
   'GET /api/notifications': any,
   'POST /api/notifications/read': any,
