@@ -17,12 +17,14 @@ import type {
   PostList,
   PublishRulebookRequest,
   PublishRulebookResponse,
+  Role,
   RulebookVersionList,
   RulebookView,
   Scorecard,
   TryPostsResponse,
   TryRulebookRequest,
   TryTextResponse,
+  UserInfo,
   Verdict,
   VerdictChanges,
 } from '../../../server/api-types.ts';
@@ -148,7 +150,81 @@ export const api = {
   login: (email: string, password: string) => post<{ user: Me }>('/auth/login', { email, password }),
   logout: (everywhere = false) => post<{ ok: true }>('/auth/logout', { everywhere }),
   changePassword: (body: { currentPassword?: string; newPassword: string }) => post<{ ok: true }>('/auth/password', body),
+  /** What the sign-in page offers (public). */
+  loginOptions: (signal?: AbortSignal) => get<LoginOptions>('/auth/login', undefined, signal),
+
+  // Users, API tokens and the audit log (server/routes/users.ts, server/routes/auth.ts).
+  users: (signal?: AbortSignal) => get<{ items: UserInfo[] }>('/users', undefined, signal),
+  createUser: (body: NewUserRequest) => post<{ user: UserInfo; oneTimePassword?: string }>('/users', body),
+  updateUser: (userId: number, body: UserChangesRequest) => patch<UserInfo>(`/users/${id(userId)}`, body),
+  tokens: (signal?: AbortSignal) => get<{ items: ApiTokenItem[] }>('/tokens', undefined, signal),
+  createToken: (body: { name: string; scope: 'read' | 'admin' }) => post<{ token: string; item: ApiTokenItem }>('/tokens', body),
+  revokeToken: (tokenId: number) => del<{ item: ApiTokenItem }>(`/tokens/${id(tokenId)}`),
+  audit: (q: AuditQuery = {}, signal?: AbortSignal) => get<AuditPage>('/audit', { ...q }, signal),
+  /** A plain link (the browser downloads the CSV with the session cookie). */
+  auditExportHref: (q: Omit<AuditQuery, 'before' | 'limit'> = {}) => `/api/audit/export${queryString({ ...q })}`,
 };
+
+export interface LoginOptions {
+  password: boolean;
+  oidc: null | { label: string; start: string };
+}
+
+export interface NewUserRequest {
+  email: string;
+  name?: string | null;
+  role: Role;
+  entityIds: number[];
+  password?: string;
+}
+
+export interface UserChangesRequest {
+  name?: string | null;
+  role?: Role;
+  entityIds?: number[];
+  disabled?: boolean;
+  alertDigest?: UserInfo['alertDigest'];
+}
+
+/** An API token as listed (the token itself is shown once, at creation). */
+export interface ApiTokenItem {
+  id: number;
+  userId: number;
+  name: string;
+  scope: 'read' | 'admin';
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditQuery {
+  q?: string;
+  action?: string;
+  actor?: number;
+  from?: string;
+  to?: string;
+  before?: number;
+  limit?: number;
+}
+
+export interface AuditItem {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actorEmail: string | null;
+  action: string;
+  objectType: string | null;
+  objectId: string | null;
+  ip: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditPage {
+  items: AuditItem[];
+  nextBefore: number | null;
+}
 
 // The other methods exist for the pages that change things (users, tokens, findings, notifications).
 export const http = { get, post, put, patch, del };

@@ -11,6 +11,10 @@ export type Route =
   | { page: 'rulebook-try' }
   | { page: 'rulebook-versions' }
   | { page: 'rulebook-version'; version: string }
+  | { page: 'users' }
+  | { page: 'tokens' }
+  | { page: 'audit' }
+  | { page: 'password' }
   | { page: 'not-found' };
 
 export type QueryUpdate = Record<string, string | number | null | undefined>;
@@ -26,6 +30,8 @@ export function parsePath(pathname: string): Route {
   if (head === 'posts' && id === undefined) return { page: 'posts' };
   if (head === 'posts' && numericId !== null) return { page: 'post', id: numericId };
   if (head === 'jobs' && id === undefined) return { page: 'jobs' };
+  // the signed-in user's own pages, and the admin's
+  if (id === undefined && (head === 'users' || head === 'tokens' || head === 'audit' || head === 'password')) return { page: head };
   return { page: 'not-found' };
 }
 
