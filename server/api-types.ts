@@ -225,6 +225,10 @@ export interface FindingView {
   rulebookVersion: string;
   title: Bilingual;
   explanation: Bilingual;
+  /** The director's appeal of the decision: pending, upheld (dismissed), rejected (stays confirmed); null when none. */
+  appeal: AppealState | null;
+  /** The director's latest response, or null. */
+  response: FindingResponse | null;
 }
 
 export interface PostVersion {
@@ -240,6 +244,8 @@ export interface PostDetail extends PostSummary {
   findingsList: FindingView[];
   versions: PostVersion[];
   accountType: AccountType;
+  /** Every review step on the post's findings, oldest first. */
+  reviewEvents: ReviewEvent[];
 }
 
 export interface RulebookView {
@@ -410,4 +416,163 @@ export interface VerdictChanges {
   version: string;
   entities: { entityId: number; nameAr: string; nameEn: string; changed: number; moves: Record<string, number> }[];
   posts: { postId: number; entityId: number; fromVersion: string; fromVerdict: Verdict; toVerdict: Verdict; fromScore: number; toScore: number; text: string; lang: string | null }[];
+}
+
+// ---- Review of findings (server/routes/findings.ts) ----
+
+export type AppealState = 'pending' | 'upheld' | 'rejected';
+export type ResponseKind = 'explanation' | 'correction' | 'post-removed';
+export type FindingEventKind = 'confirmed' | 'dismissed' | 'reopened' | 'responded' | 'appealed' | 'appeal-upheld' | 'appeal-rejected';
+
+export interface FindingResponse {
+  kind: ResponseKind;
+  note: string | null;
+  at: string;
+  actorEmail: string | null;
+}
+
+/** One step on a post's finding (GET /api/posts/:id reviewEvents). */
+export interface ReviewEvent {
+  kind: FindingEventKind;
+  reason: string | null;
+  note: string | null;
+  responseKind: ResponseKind | null;
+  actorEmail: string | null;
+  at: string;
+  rule: string;
+  match: string;
+  findingId: number;
+}
+
+/** POST /api/findings/:id/review body (oversight); reason and note are optional. */
+export interface ReviewRequest {
+  status: 'confirmed' | 'dismissed';
+  reason?: string;
+  note?: string;
+}
+
+/** POST /api/findings/review body: the same decision on up to 500 findings. */
+export interface BulkReviewRequest extends ReviewRequest {
+  ids: number[];
+}
+
+/** What a review step changed: the findings whose status was set, and the posts' new scores. */
+export interface ReviewResult {
+  findingIds: number[];
+  posts: { id: number; score: number; verdict: Verdict; findings: number }[];
+}
+
+/** POST /api/findings/review: ids that no longer exist (rescored) are listed in missing. */
+export interface BulkReviewResult extends ReviewResult {
+  missing: number[];
+}
+
+/** One finding of the review queue with its post, so the evidence can be shown without another request. */
+export interface ReviewQueueItem {
+  finding: {
+    id: number;
+    rule: string;
+    title: Bilingual;
+    category: Category;
+    severity: Severity;
+    match: string;
+    start: number;
+    end: number;
+    status: ReviewStatus;
+    rulebookVersion: string;
+    appeal: AppealState | null;
+    response: FindingResponse | null;
+  };
+  post: {
+    id: number;
+    text: string;
+    lang: string | null;
+    url: string | null;
+    platform: string;
+    handle: string;
+    accountId: number;
+    entityId: number;
+    entityNameAr: string;
+    entityNameEn: string;
+    postedAt: string;
+    deleted: boolean;
+    edited: boolean;
+    /** Captured versions (original, edits, deletion). */
+    versions: number;
+    score: number;
+    verdict: Verdict;
+  };
+}
+
+/** GET /api/findings: most severe first, then the oldest post; nextOffset is null on the last page. */
+export interface ReviewQueue {
+  total: number;
+  items: ReviewQueueItem[];
+  nextOffset: number | null;
+}
+
+/** A review step in a list (the inbox's decisions and appeal outcomes). */
+export interface ReviewEventItem {
+  id: number;
+  findingId: number;
+  postId: number;
+  entityId: number;
+  entityNameAr: string;
+  entityNameEn: string;
+  text: string;
+  rule: string;
+  match: string;
+  kind: FindingEventKind;
+  reason: string | null;
+  note: string | null;
+  responseKind: string | null;
+  actorEmail: string | null;
+  at: string;
+}
+
+/** GET /api/inbox: the caller's entities' open findings, responses due, and the last `days` of decisions. */
+export interface Inbox {
+  days: number;
+  open: { total: number; items: ReviewQueueItem[] };
+  awaitingResponse: { total: number; items: ReviewQueueItem[] };
+  decisions: ReviewEventItem[];
+  appealOutcomes: ReviewEventItem[];
+}
+
+// ---- Alerts: the caller's notifications (server/routes/notifications.ts) ----
+
+export type NotificationKind = 'critical-finding' | 'deleted-after-flagged';
+export type AlertDigest = UserInfo['alertDigest'];
+
+export interface NotificationItem {
+  id: number;
+  kind: NotificationKind;
+  createdAt: string;
+  readAt: string | null;
+  entity: { id: number; nameAr: string; nameEn: string };
+  /** The post's first 280 characters. */
+  post: { id: number; text: string; lang: string | null; deleted: boolean };
+  /** The critical finding's rule; null for a deletion (one notification per post). */
+  rule: { id: string; title: Bilingual; severity: Severity | null } | null;
+}
+
+export interface NotificationList {
+  items: NotificationItem[];
+  /** Unread notifications of the caller's entities, all pages together. */
+  unread: number;
+  nextCursor: string | null;
+}
+
+export interface NotificationsReadRequest {
+  ids?: number[];
+  all?: true;
+}
+
+export interface NotificationsReadResponse {
+  updated: number;
+  unread: number;
+}
+
+export interface NotificationSettings {
+  alertDigest: AlertDigest;
 }

@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { authRoutes, tokenRoutes } from './routes/auth.ts';
 import { auditRoutes, userRoutes } from './routes/users.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { findingRoutes, inboxRoutes } from './routes/findings.ts';
 import { healthRoutes, jobRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
@@ -75,6 +76,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/entities', entityRoutes(deps));
   app.route('/api/accounts', accountRoutes(deps));
   app.route('/api/posts', postRoutes(deps));
+  app.route('/api/findings', findingRoutes(deps));
+  app.route('/api/inbox', inboxRoutes(deps));
   app.route('/api/rulebook', rulebookRoutes(deps));
   app.route('/api/jobs', jobRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not-found', `No API route ${c.req.method} ${c.req.path}`), 404));

@@ -2,8 +2,9 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { getPost, isPostedAtKey, listPostFindings, listPostVersions, listPosts, postedAtKeyOfDate, SearchTimeoutError, type PostCursor } from '../../db/queries/posts.ts';
 import { getRulesOfVersion } from '../../db/queries/rulebook.ts';
+import { listFindingStates, listPostReviewEvents } from '../../db/queries/reviews.ts';
 import { CATEGORIES } from '../../db/vocabulary.ts';
-import type { FindingView, PostDetail, PostList, PostSummary } from '../api-types.ts';
+import type { FindingView, PostDetail, PostList, PostSummary, ReviewEvent } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { bigIdParam, localDay, optionalId, validate } from '../validate.ts';
@@ -100,18 +101,26 @@ export function postRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const post = await getPost(deps.db, c.get('scope'), id);
       if (!post) throw notFound('Post', id);
-      const [findings, versions, rules] = post.rulebookVersion
-        ? await Promise.all([listPostFindings(deps.db, id, post.rulebookVersion), listPostVersions(deps.db, id), getRulesOfVersion(deps.db, post.rulebookVersion)])
-        : [[], await listPostVersions(deps.db, id), new Map()];
+      const [findings, versions, rules, states] = post.rulebookVersion
+        ? await Promise.all([
+            listPostFindings(deps.db, id, post.rulebookVersion),
+            listPostVersions(deps.db, id),
+            getRulesOfVersion(deps.db, post.rulebookVersion),
+            listFindingStates(deps.db, id, post.rulebookVersion),
+          ])
+        : [[], await listPostVersions(deps.db, id), new Map(), new Map()];
       const findingsList: FindingView[] = findings.map((f) => {
         const rule = rules.get(f.rule);
         return {
-          ...(f as Omit<FindingView, 'title' | 'explanation'>),
+          ...(f as Omit<FindingView, 'title' | 'explanation' | 'appeal' | 'response'>),
           title: rule?.title ?? { ar: f.rule, en: f.rule },
           explanation: rule?.explanation ?? { ar: '', en: '' },
+          appeal: states.get(f.id)?.appeal ?? null,
+          response: states.get(f.id)?.response ?? null,
         };
       });
-      const body: PostDetail = { ...(post as PostSummary & Pick<PostDetail, 'accountType' | 'capturedAt' | 'rulebookVersion'>), findingsList, versions };
+      const reviewEvents = (await listPostReviewEvents(deps.db, id)) as ReviewEvent[];
+      const body: PostDetail = { ...(post as PostSummary & Pick<PostDetail, 'accountType' | 'capturedAt' | 'rulebookVersion'>), findingsList, versions, reviewEvents };
       return c.json(body);
     });
 }
