@@ -16,6 +16,21 @@ const baseUrl = (fallback: string) =>
     .transform((v) => v.replace(/\/+$/, ''))
     .default(fallback);
 
+/** localhost, 127.0.0.0/8 or [::1]: the only hosts an http:// OpenID Connect issuer may name (a local test provider). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** An OpenID Connect issuer, kept exactly as written (it must equal the provider's `iss`, trailing slash included). */
+const oidcIssuer = z
+  .string()
+  .trim()
+  .refine((v) => URL.canParse(v) && !new URL(v).search && !new URL(v).hash, 'must be the issuer URL without query or fragment')
+  .refine((v) => !URL.canParse(v) || new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && isLoopbackHost(new URL(v).hostname)), 'must be an https:// URL (http:// only for a provider on localhost)')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
 /** A secret from the environment: unset or empty means none. */
 const secret = () =>
   z
@@ -73,6 +88,13 @@ const envSchema = z.object({
   MIZAN_DEMO_PASSWORD: secret(),
   /** Mizan's address as its users reach it, for links in e-mails and reports (e.g. https://mizan.csb.gov.bh). */
   MIZAN_PUBLIC_URL: baseUrl('http://localhost:3000'),
+  // OpenID Connect sign-in (optional): on when the issuer is set; the redirect URI is MIZAN_PUBLIC_URL + /auth/oidc/callback.
+  /** The directory's issuer, e.g. https://login.microsoftonline.com/{tenant-id}/v2.0. */
+  MIZAN_OIDC_ISSUER: oidcIssuer,
+  MIZAN_OIDC_CLIENT_ID: z.string().trim().max(500).optional().transform((v) => v || undefined),
+  MIZAN_OIDC_CLIENT_SECRET: secret(),
+  /** The sign-in page's button. */
+  MIZAN_OIDC_LABEL: z.string().trim().min(1, 'must not be empty').max(60, 'is at most 60 characters').default('Government directory'),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -86,9 +108,12 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Settings that only make sense together, checked on the raw values so they are reported with any other problem.
+  const set = (name: string) => Boolean(env[name]?.trim());
+  if (set('MIZAN_OIDC_ISSUER') && !set('MIZAN_OIDC_CLIENT_ID')) problems.push('MIZAN_OIDC_CLIENT_ID: is required when MIZAN_OIDC_ISSUER is set (the client id registered at the directory)');
+  if (!set('MIZAN_OIDC_ISSUER') && (set('MIZAN_OIDC_CLIENT_ID') || set('MIZAN_OIDC_CLIENT_SECRET'))) problems.push('MIZAN_OIDC_ISSUER: is required when MIZAN_OIDC_CLIENT_ID or MIZAN_OIDC_CLIENT_SECRET is set (unset them all to turn OpenID Connect off)');
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   return parsed.data;
 }
 

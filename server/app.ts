@@ -19,6 +19,7 @@ import { healthRoutes, jobRoutes } from './routes/meta.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
 import { rulebookRoutes } from './routes/rulebook.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
@@ -81,6 +82,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/rulebook', rulebookRoutes(deps));
   app.route('/api/jobs', jobRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not-found', `No API route ${c.req.method} ${c.req.path}`), 404));
+  // Sign-in through a directory (OpenID Connect): browser navigations, outside /api and its sign-in check.
+  app.route('/auth/oidc', oidcRoutes(deps));
 
   const webDir = path.resolve(deps.config.MIZAN_WEB_DIR);
   const indexFile = path.join(webDir, 'index.html');

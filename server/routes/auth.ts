@@ -17,6 +17,7 @@ import {
 import { clientIp, overHttps, SESSION_COOKIE } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
+import { oidcOffer } from '../oidc.ts';
 import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from '../passwords.ts';
 import { idParam, validate } from '../validate.ts';
 
@@ -38,28 +39,30 @@ const tokenBody = z.object({
   scope: z.enum(['read', 'admin'], { error: 'must be read or admin' }).default('read'),
 });
 
+/** A fresh session for the user (any session this browser held is ended first: rotation at every sign-in). */
+export async function startUserSession(c: Context<AppEnv>, deps: AppDeps, userId: number) {
+  const trustProxy = deps.config.MIZAN_TRUST_PROXY;
+  const times = { idleMinutes: deps.config.MIZAN_SESSION_IDLE_MINUTES, maxHours: deps.config.MIZAN_SESSION_MAX_HOURS };
+  const previous = getCookie(c, SESSION_COOKIE);
+  if (previous && previous.length <= 100) await deleteSessionByToken(deps.db, previous);
+  const token = await insertSession(deps.db, userId, { ip: clientIp(c, trustProxy), userAgent: c.req.header('user-agent') ?? null, now: (deps.now ?? (() => new Date()))(), times });
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: overHttps(c, trustProxy),
+    path: '/',
+    maxAge: times.maxHours * 3600,
+  });
+}
+
 export function authRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const trustProxy = deps.config.MIZAN_TRUST_PROXY;
-  const times = { idleMinutes: deps.config.MIZAN_SESSION_IDLE_MINUTES, maxHours: deps.config.MIZAN_SESSION_MAX_HOURS };
-
-  /** A fresh session for the user (any session this browser held is ended first: rotation at every sign-in). */
-  async function startSession(c: Context<AppEnv>, userId: number) {
-    const previous = getCookie(c, SESSION_COOKIE);
-    if (previous && previous.length <= 100) await deleteSessionByToken(deps.db, previous);
-    const token = await insertSession(deps.db, userId, { ip: clientIp(c, trustProxy), userAgent: c.req.header('user-agent') ?? null, now: now(), times });
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: overHttps(c, trustProxy),
-      path: '/',
-      maxAge: times.maxHours * 3600,
-    });
-  }
+  const startSession = (c: Context<AppEnv>, userId: number) => startUserSession(c, deps, userId);
 
   return new Hono<AppEnv>()
     // What the sign-in page offers. `oidc` is the directory's button label when OpenID Connect is configured.
-    .get('/login', (c) => c.json({ password: true, oidc: null as null | { label: string; start: string } }))
+    .get('/login', (c) => c.json({ password: true, oidc: oidcOffer(deps.config) }))
     .post('/login', validate('json', loginBody), async (c) => {
       const { email, password } = c.req.valid('json');
       const ip = clientIp(c, trustProxy);
