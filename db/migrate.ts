@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009_import_runs.ts';
 import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
 import * as m0010 from './migrations/0010_accounts_archive.ts';
 import * as m0011 from './migrations/0011_users_review_audit.ts';
+import * as m0012 from './migrations/0012_alerts.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_import_runs': m0009,
   '0010_accounts_archive': m0010,
   '0011_users_review_audit': m0011,
+  '0012_alerts': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -88,6 +88,27 @@ const envSchema = z.object({
   MIZAN_DEMO_PASSWORD: secret(),
   /** Mizan's address as its users reach it, for links in e-mails and reports (e.g. https://mizan.csb.gov.bh). */
   MIZAN_PUBLIC_URL: baseUrl('http://localhost:3000'),
+  // Alerts (issue 8): in-app always; e-mail when MIZAN_SMTP_URL is set; a signed webhook when its URL is set.
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset: no e-mail. */
+  MIZAN_SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => !v || (URL.canParse(v) && /^smtps?:$/.test(new URL(v).protocol)), 'must be an smtp:// or smtps:// URL')
+    .transform((v) => v || undefined)
+    .optional(),
+  MIZAN_MAIL_FROM: z.string().trim().min(3, 'must be an address such as "Mizan <mizan@csb.gov.bh>"').default('Mizan <mizan@localhost>'),
+  /** The local hour (MIZAN_TIMEZONE) at which daily and weekly digests are sent. */
+  MIZAN_ALERT_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /** The weekly digest's day: 0 Sunday … 6 Saturday. */
+  MIZAN_ALERT_DIGEST_WEEKDAY: z.coerce.number().int().min(0).max(6).default(0),
+  /** Each new alert is POSTed here as JSON, signed with MIZAN_ALERT_WEBHOOK_SECRET (jobs/alerts.ts describes the scheme). */
+  MIZAN_ALERT_WEBHOOK_URL: z
+    .string()
+    .trim()
+    .refine((v) => !v || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'must be an http:// or https:// URL')
+    .transform((v) => v || undefined)
+    .optional(),
+  MIZAN_ALERT_WEBHOOK_SECRET: secret(),
   // OpenID Connect sign-in (optional): on when the issuer is set; the redirect URI is MIZAN_PUBLIC_URL + /auth/oidc/callback.
   /** The directory's issuer, e.g. https://login.microsoftonline.com/{tenant-id}/v2.0. */
   MIZAN_OIDC_ISSUER: oidcIssuer,

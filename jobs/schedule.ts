@@ -11,6 +11,7 @@ export { PROCESS_OWNER };
 import { runImportPipeline } from './pipeline.ts';
 import { recentDays, rollupDirty, runRollup } from './rollup.ts';
 import { runScoring } from './score.ts';
+import { runAlertDigests, runAlerts, type AlertConfig } from './alerts.ts';
 
 /** How often a running job says it is alive (STALE_HEARTBEAT_SECONDS in db/queries/jobs.ts is 8 beats). */
 const HEARTBEAT_MS = 15_000;
@@ -25,7 +26,7 @@ export interface JobDefinition {
   run(deps: JobDeps, now: Date, round: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
 }
 
-export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'>): JobDefinition[] {
+export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'> & AlertConfig): JobDefinition[] {
   return [
     {
       job: 'import',
@@ -34,8 +35,10 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
       description: 'Import new posts of every active account, score them, roll up the days touched',
       async run(deps, now, round) {
         const r = await runImportPipeline(deps, { now, round });
-        const error = r.errors.length ? r.errors.map((e) => `${e.handle}: ${e.error}`).join('; ') : null;
-        return { counts: r.counts, error };
+        // Alerts for what the round scored or saw deleted; e-mails and webhooks that failed before are retried.
+        const alerts = await runAlerts({ db: deps.db, config, log: deps.log, signal: deps.signal }, { now }).catch((err) => ({ counts: {}, errors: [`alerts: ${(err as Error).message}`] }));
+        const errors = [...r.errors.map((e) => `${e.handle}: ${e.error}`), ...alerts.errors];
+        return { counts: { ...r.counts, ...alerts.counts }, error: errors.length ? errors.join('; ') : null };
       },
     },
     {
@@ -48,6 +51,17 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
         const dirty = await rollupDirty(deps.db);
         const r = await runRollup(deps.db, { days: recentDays(now, config.MIZAN_TIMEZONE, 4) });
         return { counts: { rows: r.rows + dirty } };
+      },
+    },
+    {
+      job: 'alert-digest',
+      // Hourly: the digests go out at the first run once MIZAN_ALERT_DIGEST_HOUR has come; later runs retry a failed one.
+      expression: '0 * * * *',
+      setting: 'MIZAN_ALERT_DIGEST_HOUR',
+      description: 'E-mail the daily alert digests at MIZAN_ALERT_DIGEST_HOUR, the weekly ones on MIZAN_ALERT_DIGEST_WEEKDAY',
+      async run(deps, now) {
+        const r = await runAlertDigests({ db: deps.db, config, log: deps.log, signal: deps.signal }, { now });
+        return { counts: r.counts, error: r.errors.length ? r.errors.join('; ') : null };
       },
     },
   ];

@@ -16,6 +16,7 @@ import { auditRoutes, userRoutes } from './routes/users.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { findingRoutes, inboxRoutes } from './routes/findings.ts';
 import { healthRoutes, jobRoutes } from './routes/meta.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
 import { rulebookRoutes } from './routes/rulebook.ts';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/inbox', inboxRoutes(deps));
   app.route('/api/rulebook', rulebookRoutes(deps));
   app.route('/api/jobs', jobRoutes(deps));
+  app.route('/api/notifications', notificationRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not-found', `No API route ${c.req.method} ${c.req.path}`), 404));
   // Sign-in through a directory (OpenID Connect): browser navigations, outside /api and its sign-in check.
   app.route('/auth/oidc', oidcRoutes(deps));
