@@ -41,6 +41,9 @@ export interface AccountTable {
   lease_until: Timestamp | null;
   /** The account's own API token, AES-256-GCM encrypted (`v1:<iv>:<tag>:<ciphertext>`, jobs/secrets.ts); never returned. */
   token_ciphertext: ColumnType<string | null, string | null | undefined, string | null>;
+  /** After a run stopped on a rate limit: until when the platform refuses, and its message (migration 0014); cleared by the next run that gets past it. */
+  paused_until: Timestamp | null;
+  pause_reason: string | null;
   created_at: TimestampWithDefault;
 }
 

@@ -2,8 +2,9 @@
 // so a crash loses nothing and a rerun duplicates nothing.
 import { listImportAccounts, type ImportAccount } from '../db/queries/accounts.ts';
 import { extendAccountLease, LEASE_SECONDS, leaseNextAccount, listLeaseOwners, releaseAccountLease, releaseLeasesOf, type LeaseFilter } from '../db/queries/account-leases.ts';
-import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally } from '../db/queries/import-runs.ts';
+import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally, type RateLimitPause } from '../db/queries/import-runs.ts';
 import { savePostsPage } from '../db/queries/imports.ts';
+import { RateLimitedError } from './connectors/http.ts';
 import type { ConnectorAccount } from './connectors/types.ts';
 import { isDeadLocalProcess, type JobDeps } from './deps.ts';
 import { readAccountToken } from './secrets.ts';
@@ -96,12 +97,15 @@ async function importOne(deps: JobDeps, account: ImportAccount, opts: ImportOpti
   const runId = await startImportRun(deps.db, account.id, new Date(), owner);
   const tally = emptyTally();
   let error: string | null = null;
+  let pause: RateLimitPause | null = null;
   try {
     await importAccount(deps, account, opts, tally, owner);
   } catch (err) {
     error = (err as Error).message || String(err);
+    // Stopped by a rate limit: the account is paused until the reset (the scheduled rounds skip it, the accounts page shows it).
+    if (err instanceof RateLimitedError) pause = { until: err.until, reason: error };
   }
-  const status = await finishImportRun(deps.db, runId, account.id, tally, error, opts.now);
+  const status = await finishImportRun(deps.db, runId, account.id, tally, error, opts.now, pause);
   for (const k of ['pages', 'inserted', 'edited', 'deleted', 'unchanged', 'rejected'] as const) result.counts[k] += tally[k];
   for (const r of tally.rejectedSamples) {
     result.counts.warnings++;

@@ -14,7 +14,7 @@ export interface LeaseFilter {
   round: Date;
   /** Only these accounts (an explicit import); otherwise every active account. */
   accountIds?: number[];
-  /** A scheduled round takes only the accounts whose own import interval has elapsed by then. */
+  /** A scheduled round takes only the accounts whose own import interval has elapsed by then, and whose rate-limit pause has ended. */
   dueAt?: Date;
 }
 
@@ -31,6 +31,7 @@ export async function leaseNextAccount(db: Db, owner: string, f: LeaseFilter, le
         and (${ids === null} or a.id = any(${ids ?? [-1]}::int[]))
         and (${f.dueAt === undefined} or a.import_interval_minutes is null or a.last_run_at is null
              or a.last_run_at <= ${f.dueAt ?? f.round}::timestamptz - make_interval(mins => a.import_interval_minutes))
+        and (${f.dueAt === undefined} or a.paused_until is null or a.paused_until <= ${f.dueAt ?? f.round}::timestamptz)
       order by a.id
       limit 1
       for update skip locked)

@@ -51,29 +51,11 @@ export interface AccountFilter {
 }
 
 /**
- * When a run that stopped on a rate limit may run again: the connectors' messages say "rate limited until 14:05 UTC"
- * (a date before the time when it is more than 20 hours away) or "paused until 2025-01-02 08:00 UTC". `at` is when the
- * message was written (the run's end): a bare time is the first such time after it.
+ * The next scheduled import that takes an account: the first slot after now, after its own interval since its last
+ * run, and at or after the end of its rate-limit pause.
  */
-export function rateLimitPauseOf(error: string | null | undefined, at: Date): Date | null {
-  if (!error) return null;
-  const m = /(?:rate limited|paused) until (?:(\d{4}-\d{2}-\d{2}) )?(\d{2}):(\d{2}) UTC/.exec(error);
-  if (!m) return null;
-  const [, day, hh, mm] = m;
-  if (day) {
-    const d = new Date(`${day}T${hh}:${mm}:00Z`);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), Number(hh), Number(mm)));
-  if (Number.isNaN(d.getTime())) return null;
-  // The message rounds down to the minute: a time up to a minute before `at` is still this day's.
-  if (d.getTime() < at.getTime() - 60_000) d.setUTCDate(d.getUTCDate() + 1);
-  return d;
-}
-
-/** The next scheduled import that takes an account: the first slot after now, and after its own interval since its last run. */
 export function nextImportAt(
-  a: { active: boolean; lastRunAt: Date | null; importIntervalMinutes: number | null },
+  a: { active: boolean; lastRunAt: Date | null; importIntervalMinutes: number | null; pausedUntil?: Date | null },
   now: Date,
   nextSlot: (atOrAfter: Date) => Date | null,
 ): Date | null {
@@ -84,6 +66,7 @@ export function nextImportAt(
     from = Math.max(from, a.lastRunAt.getTime() + 1);
     if (a.importIntervalMinutes) from = Math.max(from, a.lastRunAt.getTime() + a.importIntervalMinutes * 60_000);
   }
+  if (a.pausedUntil) from = Math.max(from, a.pausedUntil.getTime());
   return nextSlot(new Date(from));
 }
 
@@ -140,6 +123,8 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
       'a.last_run_status as lastRunStatus',
       'a.last_error as lastError',
       'a.import_interval_minutes as importIntervalMinutes',
+      'a.paused_until as pausedUntil',
+      'a.pause_reason as pauseReason',
       sql<boolean>`a.token_ciphertext is not null`.as('hasToken'),
       sql<number>`(select count(*)::int from post p where p.account_id = a.id)`.as('postsCaptured'),
       sql<boolean>`coalesce(a.lease_until > now(), false)`.as('importing'),
@@ -172,8 +157,8 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
     const last = r.lastPostAt ? new Date(r.lastPostAt) : null;
     const lastRunAt = r.lastRunAt ? new Date(r.lastRunAt) : null;
     const lastRun = runs.get(r.id) ?? null;
-    const pause = lastRun && lastRun.status !== 'running' && lastRun.status !== 'ok' ? rateLimitPauseOf(lastRun.error, new Date(lastRun.finishedAt ?? lastRun.startedAt)) : null;
-    const paused = pause && pause.getTime() > f.now.getTime() ? pause : null;
+    // A pause that has ended is not shown (its message stays as the last error until the next run).
+    const paused = r.pausedUntil && new Date(r.pausedUntil).getTime() > f.now.getTime() ? new Date(r.pausedUntil) : null;
     return {
       ...r,
       lastPostAt: last ? last.toISOString() : null,
@@ -181,8 +166,8 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
       dormant: r.type === 'official' && r.active && (!last || last.getTime() < dormantBefore),
       lastRun,
       pausedUntil: paused ? paused.toISOString() : null,
-      pauseReason: paused ? lastRun!.error : null,
-      ...(nextSlot ? { nextRunAt: nextImportAt({ active: r.active, lastRunAt, importIntervalMinutes: r.importIntervalMinutes }, f.now, nextSlot)?.toISOString() ?? null } : {}),
+      pauseReason: paused ? r.pauseReason : null,
+      ...(nextSlot ? { nextRunAt: nextImportAt({ active: r.active, lastRunAt, importIntervalMinutes: r.importIntervalMinutes, pausedUntil: paused }, f.now, nextSlot)?.toISOString() ?? null } : {}),
     };
   });
 }
@@ -202,7 +187,10 @@ export interface ImportAccount {
   timezone: string;
 }
 
-/** Active accounts to import: the given ids, or every account that is due at `dueAt` (its own interval elapsed); `includeInactive` for a connection test. */
+/**
+ * Active accounts to import: the given ids, or every account that is due at `dueAt` (its own interval elapsed, no
+ * rate-limit pause after it); `includeInactive` for a connection test.
+ */
 export async function listImportAccounts(db: Db, filter: { accountIds?: number[]; dueAt?: Date; includeInactive?: boolean } = {}): Promise<ImportAccount[]> {
   return db
     .selectFrom('account as a')
@@ -225,7 +213,8 @@ export async function listImportAccounts(db: Db, filter: { accountIds?: number[]
     .$if(filter.accountIds !== undefined, (qb) => qb.where('a.id', 'in', filter.accountIds!.length ? filter.accountIds! : [-1]))
     .$if(filter.dueAt !== undefined, (qb) =>
       qb.where(sql<boolean>`(a.import_interval_minutes is null or a.last_run_at is null
-        or a.last_run_at <= ${filter.dueAt!}::timestamptz - make_interval(mins => a.import_interval_minutes))`),
+        or a.last_run_at <= ${filter.dueAt!}::timestamptz - make_interval(mins => a.import_interval_minutes))
+        and (a.paused_until is null or a.paused_until <= ${filter.dueAt!}::timestamptz)`),
     )
     .orderBy('a.id')
     .execute();

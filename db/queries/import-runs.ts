@@ -59,8 +59,25 @@ export async function startImportRun(db: Db, accountId: number, startedAt: Date,
   return row.id;
 }
 
-/** Closes the run and records its outcome on the account, in one transaction. */
-export async function finishImportRun(db: Db, runId: number, accountId: number, t: ImportRunTally, error: string | null, at: Date): Promise<ImportRunStatus> {
+/** A run stopped by a rate limit: until when the platform refuses, and its message. */
+export interface RateLimitPause {
+  until: Date;
+  reason: string;
+}
+
+/**
+ * Closes the run and records its outcome on the account, in one transaction: with `pause`, the account is paused until
+ * then (a scheduled round skips it); any other outcome clears an earlier pause (this run got past it).
+ */
+export async function finishImportRun(
+  db: Db,
+  runId: number,
+  accountId: number,
+  t: ImportRunTally,
+  error: string | null,
+  at: Date,
+  pause: RateLimitPause | null = null,
+): Promise<ImportRunStatus> {
   const status = runStatus(t, error);
   await db.transaction().execute(async (trx) => {
     await trx
@@ -80,7 +97,11 @@ export async function finishImportRun(db: Db, runId: number, accountId: number, 
       })
       .where('id', '=', runId)
       .execute();
-    await trx.updateTable('account').set({ last_run_at: at, last_run_status: status, last_error: runSummary(t, error) }).where('id', '=', accountId).execute();
+    await trx
+      .updateTable('account')
+      .set({ last_run_at: at, last_run_status: status, last_error: runSummary(t, error), paused_until: pause?.until ?? null, pause_reason: pause?.reason ?? null })
+      .where('id', '=', accountId)
+      .execute();
   });
   return status;
 }

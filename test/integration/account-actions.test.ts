@@ -3,7 +3,8 @@
 // pause after a rate limit. Through the API against the fake feed server and a real rss account.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
-import { nextImportAt, rateLimitPauseOf, upsertAccount } from '../../db/queries/accounts.ts';
+import { listImportAccounts, nextImportAt, upsertAccount } from '../../db/queries/accounts.ts';
+import { leaseNextAccount } from '../../db/queries/account-leases.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { testConfig } from '../../jobs/config.ts';
 import { clearRateLimitPauses } from '../../jobs/connectors/http.ts';
@@ -27,19 +28,6 @@ const items = (n: number, prefix: string): FeedItemSpec[] =>
     pubDate: new Date(Date.now() - (i + 1) * 3600_000).toUTCString(),
   }));
 
-test('a rate-limit message gives the time the pause ends: a bare time is the next one after the run, a date is taken as is', () => {
-  const at = new Date('2026-11-20T13:58:30Z');
-  expect(rateLimitPauseOf('RSS: rate limited until 14:05 UTC', at)?.toISOString()).toBe('2026-11-20T14:05:00.000Z');
-  expect(rateLimitPauseOf('X: rate limited until 13:58 UTC', at)?.toISOString()).toBe('2026-11-20T13:58:00.000Z');
-  expect(rateLimitPauseOf('X: rate limited until 02:00 UTC', at)?.toISOString()).toBe('2026-11-21T02:00:00.000Z');
-  expect(rateLimitPauseOf('Facebook: rate limited until 2026-11-22 09:30 UTC (Graph API throttling, code 4)', at)?.toISOString()).toBe('2026-11-22T09:30:00.000Z');
-  expect(rateLimitPauseOf('YouTube: daily API quota exceeded; paused until 2026-11-21 08:00 UTC (midnight Pacific time)', at)?.toISOString()).toBe(
-    '2026-11-21T08:00:00.000Z',
-  );
-  expect(rateLimitPauseOf('RSS: the feed answered 404', at)).toBeNull();
-  expect(rateLimitPauseOf(null, at)).toBeNull();
-});
-
 test('the next import: the first slot of the schedule after now and after the account’s own interval since its last run', () => {
   const every5 = slotFinder('*/5 * * * *', 'Asia/Bahrain');
   const hourlyKolkata = slotFinder('0 * * * *', 'Asia/Kolkata');
@@ -53,6 +41,9 @@ test('the next import: the first slot of the schedule after now and after the ac
       '2026-11-20T09:05:00.000Z',
     );
     expect(nextImportAt({ active: false, lastRunAt, importIntervalMinutes: null }, now, every5.next)).toBeNull();
+    // Paused by a rate limit until 10:12: the first slot at or after it.
+    expect(nextImportAt({ active: true, lastRunAt, importIntervalMinutes: 30, pausedUntil: new Date('2026-11-20T10:12:00Z') }, now, every5.next)?.toISOString()).toBe('2026-11-20T10:15:00.000Z');
+    expect(nextImportAt({ active: true, lastRunAt, importIntervalMinutes: 30, pausedUntil: new Date('2026-11-20T09:10:00Z') }, now, every5.next)?.toISOString()).toBe('2026-11-20T09:35:00.000Z');
     // The schedule's time zone: on the hour in India (UTC+5:30) is half past in UTC.
     expect(hourlyKolkata.next(now)?.toISOString()).toBe('2026-11-20T09:30:00.000Z');
     expect(slotFinder('not cron', 'UTC').next(now)).toBeNull();
@@ -202,7 +193,7 @@ describe.each(BACKENDS)('test connection and import now on %s', (kind) => {
     expect((await account(id)).nextRunAt).toBeNull();
   });
 
-  test('a run stopped by a rate limit shows the pause until the reset; nextRunAt follows the schedule and the interval', async () => {
+  test('a run stopped by a rate limit stores the pause until the reset: shown, skipped by scheduled rounds until then, cleared by the next run', async () => {
     fake.feeds.set('limited', { items: items(2, 'limited') });
     const id = await feedAccount('limited', 60);
     fake.faults.push({ type: 'status', status: 429, retryAfter: '7200' });
@@ -213,29 +204,45 @@ describe.each(BACKENDS)('test connection and import now on %s', (kind) => {
     const pausedFor = new Date(a.pausedUntil!).getTime() - Date.now();
     expect(pausedFor).toBeGreaterThan(7200_000 - 120_000);
     expect(pausedFor).toBeLessThan(7200_000 + 60_000);
-    // Its own interval of 60 minutes after its last run, then the next */5 slot.
-    const lastRunAt = new Date(a.lastRunAt!).getTime();
+    // Stored on the account as the connector gave it (to the second, not the message's minute).
+    const row = await h.db.selectFrom('account').select(['paused_until', 'pause_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(new Date(row.paused_until!).toISOString()).toBe(a.pausedUntil);
+    expect(row.pause_reason).toBe(a.lastRun!.error);
+    // The next run: the first */5 slot at or after the pause's end (later than its own interval of 60 minutes).
+    const until = new Date(a.pausedUntil!).getTime();
     const next = new Date(a.nextRunAt!);
-    expect(next.getTime()).toBeGreaterThanOrEqual(lastRunAt + 3600_000);
-    expect(next.getTime()).toBeLessThan(lastRunAt + 3600_000 + 5 * 60_000);
+    expect(next.getTime()).toBeGreaterThanOrEqual(until);
+    expect(next.getTime()).toBeLessThan(until + 5 * 60_000);
     expect(next.getUTCMinutes() % 5).toBe(0);
     expect(next.getUTCSeconds()).toBe(0);
 
     // The list answers the same fields; an account never imported runs at the next slot.
     const list = (await call<AccountList>('GET', `/api/accounts?entity=${entityId}`)).body.items;
-    expect(list.find((x) => x.id === id)).toMatchObject({ pausedUntil: a.pausedUntil, nextRunAt: a.nextRunAt, lastRun: { id: a.lastRun!.id } });
+    expect(list.find((x) => x.id === id)).toMatchObject({ pausedUntil: a.pausedUntil, pauseReason: a.pauseReason, nextRunAt: a.nextRunAt, lastRun: { id: a.lastRun!.id } });
     const fresh = await feedAccount('fresh');
     const freshNext = new Date((await account(fresh)).nextRunAt!).getTime();
     expect(freshNext).toBeGreaterThan(Date.now());
     expect(freshNext).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
 
+    // A scheduled round (due at a time) skips the account until the pause ends, whatever its interval; an explicit one takes it.
+    const later = new Date(Date.now() + 3 * 3600_000);
+    const dueNow = new Date(Date.now() + 61 * 60_000);
+    expect((await listImportAccounts(h.db, { dueAt: dueNow })).map((x) => x.id)).not.toContain(id);
+    expect((await listImportAccounts(h.db, { dueAt: later })).map((x) => x.id)).toContain(id);
+    expect(await leaseNextAccount(h.db, 'round-test', { round: dueNow, dueAt: dueNow, accountIds: [id] })).toBeNull();
+    expect((await listImportAccounts(h.db, { accountIds: [id] })).map((x) => x.id)).toEqual([id]);
+
     // Once the pause is over it is no longer shown (the message stays as the last error).
-    await h.db.updateTable('import_run').set({ finished_at: new Date(Date.now() - 86_400_000 * 2) }).where('id', '=', a.lastRun!.id).execute();
-    await h.db
-      .updateTable('import_run')
-      .set({ error: 'RSS: rate limited until 2020-01-01 10:00 UTC' })
-      .where('id', '=', a.lastRun!.id)
-      .execute();
+    await h.db.updateTable('account').set({ paused_until: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     expect(await account(id)).toMatchObject({ pausedUntil: null, pauseReason: null, lastError: a.lastError });
+
+    // The next run that gets past the limit clears it.
+    await h.db.updateTable('account').set({ paused_until: new Date(Date.now() + 3600_000) }).where('id', '=', id).execute();
+    expect((await account(id)).pausedUntil).not.toBeNull();
+    clearRateLimitPauses();
+    expect((await call('POST', `/api/accounts/${id}/import`)).status).toBe(202);
+    const ok = await finishedRun(id, a.lastRun!.id);
+    expect(ok).toMatchObject({ lastRunStatus: 'ok', pausedUntil: null, pauseReason: null, lastError: null });
+    expect(await h.db.selectFrom('account').select(['paused_until', 'pause_reason']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ paused_until: null, pause_reason: null });
   });
 });
