@@ -12,6 +12,10 @@ import type {
   Interval,
   JobsView,
   Me,
+  NotificationList,
+  NotificationSettings,
+  NotificationsReadRequest,
+  NotificationsReadResponse,
   Overview,
   PostDetail,
   PostList,
@@ -163,6 +167,12 @@ export const api = {
   audit: (q: AuditQuery = {}, signal?: AbortSignal) => get<AuditPage>('/audit', { ...q }, signal),
   /** A plain link (the browser downloads the CSV with the session cookie). */
   auditExportHref: (q: Omit<AuditQuery, 'before' | 'limit'> = {}) => `/api/audit/export${queryString({ ...q })}`,
+
+  // Alerts (server/routes/notifications.ts).
+  notifications: (q: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) => get<NotificationList>('/notifications', { ...q }, signal),
+  markNotificationsRead: (body: NotificationsReadRequest) => post<NotificationsReadResponse>('/notifications/read', body),
+  notificationSettings: (signal?: AbortSignal) => get<NotificationSettings>('/notifications/settings', undefined, signal),
+  saveNotificationSettings: (body: NotificationSettings) => put<NotificationSettings>('/notifications/settings', body),
 };
 
 export interface LoginOptions {

@@ -559,6 +559,18 @@ rules:
     notFoundPageHint: 'This address does not match a page of Mizan.',
     goHome: 'Go to the overview',
   },
+  alerts: {
+    bell: 'Alerts',
+    unread: '{n} unread',
+    markAll: 'Mark all read',
+    empty: 'No alerts. A critical finding, or a flagged post deleted later, in your entities is announced here.',
+    more: 'Show more',
+    kind: { 'critical-finding': 'Critical finding', 'deleted-after-flagged': 'Flagged post deleted' },
+    digest: 'E-mail me',
+    digestOptions: { immediate: 'At once', daily: 'A daily digest', weekly: 'A weekly digest', off: 'Never' },
+    saved: 'Saved',
+    error: 'Could not load the alerts: {message}',
+  },
   chart: { table: 'Data behind the chart: {title}', period: 'Period' },
 };
 
