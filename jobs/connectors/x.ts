@@ -9,6 +9,13 @@
 // created_at). A retweet is a repost scored on the retweeted text (from includes.tweets); a reply is a reply; a quote
 // is the account's own text. Long posts read note_tweet.text. Entities in text are decoded. `raw` is the tweet in the
 // v2 single-tweet envelope `{ data, includes: { tweets } }` with the tweets it references, so it can be mapped again.
+//
+// Deletions: a timeline read with since_id never shows that a post went away, so once a poll pass has ended and the
+// last deletion check is older than `deletionCheck.intervalMs` (a day by default), the ids of the account's posts of
+// the last days (kept in the cursor) are looked up with GET /2/tweets?ids= (100 per request). A tweet that comes back
+// as a resource-not-found problem is sent as deleted (the importer keeps its copy and records the deletion in the
+// archive); an Authorization Error (protected account), a withheld tweet or any other problem is not a deletion.
+// Edits need no lookup: on X an edit is a new tweet id, newer than since_id, which the poll reads anyway.
 import { AuthError, PlatformError, countOf, decodeEntities, httpGetJson, sampleOf, secretTag, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
 
@@ -16,6 +23,10 @@ export const X_PAGE_SIZE = 100;
 /** X serves at most the newest 3,200 posts of a user timeline. */
 export const X_TIMELINE_CAP = 3200;
 export const X_TWEET_FIELDS = 'created_at,public_metrics,lang,referenced_tweets,edit_history_tweet_ids,entities,conversation_id,in_reply_to_user_id,note_tweet';
+/** GET /2/tweets takes at most this many ids. */
+export const X_LOOKUP_IDS = 100;
+/** The tweet lookup's own problem type for a tweet that no longer exists (deleted, by its author or with its account). */
+const NOT_FOUND_PROBLEM = 'https://api.twitter.com/2/problems/resource-not-found';
 /** Twitter's snowflake epoch (2010-11-04T01:42:54.657Z): an id's upper bits are milliseconds since it. */
 const SNOWFLAKE_EPOCH = 1288834974657n;
 
@@ -68,7 +79,30 @@ interface XCursor {
   oldest: string | null;
   /** Posts read in this backfill (for the 3,200 cap warning). */
   seen: number;
+  /** When the last deletion check ran (ms; the end of the first pass when none has run yet), or null. */
+  checkedAt?: number | null;
+  /** The posts of the deletion-check window, newest first: the post id, the id of its latest version when edited, its time (s). */
+  recent?: RecentTweet[];
 }
+
+interface RecentTweet {
+  id: string;
+  v?: string;
+  t: number;
+}
+
+export interface XDeletionCheck {
+  /** How often the recent posts are looked up again; default a day. X bills every post read, lookups included. */
+  intervalMs: number;
+  /** Posts younger than this are checked; default 7 days. */
+  windowMs: number;
+  /** At most this many (the newest) are checked, 100 per request; default 300. */
+  maxIds: number;
+}
+
+// Once a day, because X bills every post read and each id looked up is one: 300 ids a day are some 9,000 billed reads
+// a month for one account, on top of its timeline.
+export const X_DELETION_CHECK: XDeletionCheck = { intervalMs: 24 * 3600_000, windowMs: 7 * 24 * 3600_000, maxIds: 300 };
 
 export interface XConnectorOptions {
   /** https://api.x.com (MIZAN_X_API_URL); no trailing slash needed. */
@@ -77,6 +111,8 @@ export interface XConnectorOptions {
   bearerToken: string | null;
   /** Request settings (tests shorten them). */
   http?: Pick<HttpRequest, 'timeoutMs' | 'retries' | 'maxWaitMs' | 'backoffMs'>;
+  /** Deletion checks by tweet lookup (each id looked up is a billed post read on X: keep the interval long). */
+  deletionCheck?: Partial<XDeletionCheck>;
 }
 
 const cmpId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
@@ -176,6 +212,8 @@ function parseCursor(raw: string | null): XCursor | null {
         top: isId(c.top) ? c.top : null,
         oldest: isId(c.oldest) ? c.oldest : null,
         seen: Number.isSafeInteger(c.seen) && c.seen >= 0 ? c.seen : 0,
+        checkedAt: typeof c.checkedAt === 'number' && Number.isFinite(c.checkedAt) ? c.checkedAt : null,
+        recent: Array.isArray(c.recent) ? c.recent.filter((r) => r && isId(r.id) && (r.v === undefined || isId(r.v)) && Number.isFinite(r.t)) : [],
       };
     }
   } catch {
@@ -184,8 +222,56 @@ function parseCursor(raw: string | null): XCursor | null {
   return null;
 }
 
+/**
+ * Looks the recent posts up, 100 ids a request: those X answers with a resource-not-found problem are sent as deleted.
+ * A request that fails ends the check (`complete` false) with a note; the deletions found before it are kept.
+ */
+async function lookUpDeletions(list: RecentTweet[], request: (url: string) => HttpRequest, base: string): Promise<{ gone: ImportedPost[]; note: string | null; complete: boolean }> {
+  const gone: ImportedPost[] = [];
+  const unreadable: string[] = [];
+  let failure: string | null = null;
+  for (let i = 0; i < list.length && failure === null; i += X_LOOKUP_IDS) {
+    const chunk = list.slice(i, i + X_LOOKUP_IDS);
+    const byVersion = new Map(chunk.map((r) => [r.v ?? r.id, r]));
+    const params = new URLSearchParams({ ids: [...byVersion.keys()].join(','), 'tweet.fields': 'created_at,edit_history_tweet_ids' });
+    let body: { data?: XTweet[]; errors?: XProblem[] } | undefined;
+    try {
+      ({ body } = await httpGetJson<{ data?: XTweet[]; errors?: XProblem[] }>(request(`${base}/2/tweets?${params}`)));
+    } catch (e) {
+      if (!(e instanceof PlatformError)) throw e;
+      failure = e.message;
+      break;
+    }
+    for (const p of Array.isArray(body?.errors) ? body.errors : []) {
+      const r = p && byVersion.get(String(p.resource_id ?? p.value ?? ''));
+      if (!r) continue;
+      // Only "Could not find tweet" is a deletion; a protected, suspended or withheld author's tweet still exists.
+      if (p.type === NOT_FOUND_PROBLEM && p.resource_type === 'tweet') {
+        gone.push({
+          platformPostId: r.id,
+          url: null,
+          text: '',
+          lang: null,
+          postedAt: new Date(r.t * 1000),
+          metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
+          isReply: false,
+          isRepost: false,
+          deleted: true,
+          raw: { errors: [p] },
+          ref: `tweet ${r.v ?? r.id}`,
+        });
+      } else unreadable.push(problemText(p));
+    }
+  }
+  const notes: string[] = [];
+  if (unreadable.length) notes.push(`${unreadable.length} recent post(s) could not be read, not taken as deleted (first: ${unreadable[0]})`);
+  if (failure !== null) notes.push(`the deletion check of recent posts stopped (${failure}); it runs again on the next import`);
+  return { gone, note: notes.length ? `X: ${notes.join('; ')}` : null, complete: failure === null };
+}
+
 export function createXConnector(opts: XConnectorOptions): Connector {
   const base = opts.baseUrl.replace(/\/+$/, '');
+  const check: XDeletionCheck = { ...X_DELETION_CHECK, ...opts.deletionCheck };
   return {
     platform: 'x',
     async fetchPage(account: ConnectorAccount, ctx: FetchContext): Promise<FetchPage> {
@@ -200,6 +286,8 @@ export function createXConnector(opts: XConnectorOptions): Connector {
         scope: `x:${secretTag(token)}`,
         ...opts.http,
       });
+      // The tweet lookup has its own rate limit on X (per endpoint): its own bucket, so a limited lookup never pauses the timeline.
+      const lookupRequest = (url: string): HttpRequest => ({ ...request(url), scope: `x:${secretTag(token)}:lookup` });
       const warnings: string[] = [];
       let cursor = parseCursor(ctx.cursor);
       if (ctx.cursor && !cursor) warnings.push(`the stored cursor could not be read; reading the timeline again from the newest post`);
@@ -216,7 +304,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
             throw new PlatformError('X', `X: cannot find the user @${handle}: ${why}`, { status: 200 });
           }
         }
-        cursor = { v: 1, userId, mode: 'backfill', token: null, sinceId: null, top: null, oldest: null, seen: 0 };
+        cursor = { v: 1, userId, mode: 'backfill', token: null, sinceId: null, top: null, oldest: null, seen: 0, checkedAt: null, recent: [] };
       }
 
       const params = new URLSearchParams({ max_results: String(X_PAGE_SIZE), 'tweet.fields': X_TWEET_FIELDS, expansions: 'referenced_tweets.id' });
@@ -261,6 +349,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
       const includes = new Map<string, XTweet>();
       for (const t of body.includes?.tweets ?? []) if (t && isId(t.id)) includes.set(t.id, t);
       const posts: ImportedPost[] = [];
+      const read: { post: ImportedPost; version: string }[] = [];
       const rejected: RejectedRecord[] = [];
       let top = cursor.top;
       let oldest = cursor.token ? cursor.oldest : null;
@@ -276,20 +365,49 @@ export function createXConnector(opts: XConnectorOptions): Connector {
         }
         if (mapped.warning) warnings.push(mapped.warning);
         posts.push(mapped.post);
+        read.push({ post: mapped.post, version: t.id as string });
       });
+
+      // The posts of the deletion-check window (by post id, with the id of the version read).
+      const nowMs = ctx.now.getTime();
+      const recent = new Map((cursor.recent ?? []).map((r) => [r.id, r]));
+      for (const { post, version } of read) {
+        const t = post.postedAt.getTime();
+        if (t < nowMs - check.windowMs || t > nowMs + 86_400_000) continue;
+        const had = recent.get(post.platformPostId);
+        const v = maxId(had?.v ?? had?.id ?? null, version)!;
+        recent.set(post.platformPostId, { id: post.platformPostId, ...(v !== post.platformPostId ? { v } : {}), t: Math.floor(t / 1000) });
+      }
+      const keep = () =>
+        [...recent.values()]
+          .filter((r) => r.t * 1000 >= nowMs - check.windowMs)
+          .sort((a, b) => cmpId(b.id, a.id))
+          .slice(0, check.maxIds);
 
       const nextToken = typeof body.meta?.next_token === 'string' && body.meta.next_token ? body.meta.next_token : null;
       const seen = cursor.seen + data.length;
       let next: XCursor;
       if (nextToken) {
-        next = { ...cursor, token: nextToken, top, oldest, seen: cursor.mode === 'backfill' ? seen : 0 };
+        next = { ...cursor, token: nextToken, top, oldest, seen: cursor.mode === 'backfill' ? seen : 0, recent: keep() };
       } else {
         if (cursor.mode === 'backfill' && seen >= X_TIMELINE_CAP - 100) {
           warnings.push(
             `X serves only the newest ${X_TIMELINE_CAP.toLocaleString('en')} posts of a timeline: the backfill stopped after ${seen.toLocaleString('en')}; older posts of @${handle} can be imported from the account's archive (tweets.js)`,
           );
         }
-        next = { v: 1, userId: cursor.userId, mode: 'poll', token: null, sinceId: maxId(cursor.sinceId, top), top: null, oldest: null, seen: 0 };
+        // The pass is complete: the deletion check when it is due (the first pass only starts its clock). Posts of this
+        // page were just read and are left out of it.
+        let checkedAt = cursor.checkedAt ?? nowMs;
+        if (cursor.checkedAt != null && nowMs - cursor.checkedAt >= check.intervalMs) {
+          const justRead = new Set(read.map((r) => r.post.platformPostId));
+          const found = await lookUpDeletions(keep().filter((r) => !justRead.has(r.id)), lookupRequest, base);
+          for (const gone of found.gone) recent.delete(gone.platformPostId);
+          posts.push(...found.gone);
+          if (found.note) warnings.push(found.note);
+          // A check that failed part-way is run again on the next run (the deletions it found are kept).
+          if (found.complete) checkedAt = nowMs;
+        }
+        next = { v: 1, userId: cursor.userId, mode: 'poll', token: null, sinceId: maxId(cursor.sinceId, top), top: null, oldest: null, seen: 0, checkedAt, recent: keep() };
       }
       const page: FetchPage = { posts, nextCursor: JSON.stringify(next), done: nextToken === null };
       if (warnings.length) page.warnings = warnings;

@@ -3,6 +3,9 @@
 // next_token } / errors[] problems; only the fields asked for in tweet.fields (besides id, text and
 // edit_history_tweet_ids); since_id and pagination_token paging over the newest 3,200 posts; x-rate-limit-* headers and
 // 429s; a timeline the test edits between polls (an edit is a new tweet id with the edit history, as on X), and faults.
+// GET /2/tweets?ids= (tweet lookup, at most 100 ids): `data` for the tweets that exist (a withheld one with its
+// `withheld` object), and in `errors` a resource-not-found problem for a deleted id and an Authorization Error for a
+// tweet the app may not see (`hidden`: a protected or suspended author; a per-tweet switch so one timeline has both).
 import { Hono } from 'hono';
 import { faultsAndLimits, RateWindow, serve, type FakeEnv, type Fault, type FaultLog, type Served } from './serve.ts';
 
@@ -21,6 +24,7 @@ export interface FakeTweet {
   public_metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
   entities?: Record<string, unknown>;
   note_tweet?: { text: string };
+  withheld?: { copyright: boolean; country_codes: string[] };
 }
 
 export interface NewTweet {
@@ -54,6 +58,10 @@ export class FakeX {
   /** Tweets of other accounts that posts reference (retweeted, quoted). */
   readonly others = new Map<string, FakeTweet>();
   readonly faults: Fault[] = [];
+  /** Faults for the tweet lookup only (the timeline answers as usual): a 429 until `resetSeconds`, or a 5xx. */
+  readonly lookupFaults: ({ kind: '429'; resetSeconds?: number } | { kind: '500' | '503' })[] = [];
+  /** Tweet ids the lookup answers with an Authorization Error (their author became protected or was suspended). */
+  readonly hidden = new Set<string>();
   readonly log: FaultLog = { requests: [], limited: 0 };
   readonly window: RateWindow;
   tokens: Set<string>;
@@ -109,6 +117,7 @@ export class FakeX {
       return c.json({ data: { id: u.id, name: u.name, username: u.username } });
     });
     this.app.get('/2/users/:id/tweets', (c) => this.timelinePage(c.req.param('id'), new URL(c.req.url).searchParams));
+    this.app.get('/2/tweets', (c) => this.lookup(new URL(c.req.url).searchParams));
   }
 
   start(): Promise<Served> {
@@ -205,6 +214,13 @@ export class FakeX {
     u.tweets = u.tweets.filter((t) => t.id !== id && !t.edit_history_tweet_ids.includes(id));
   }
 
+  /** Withholds a tweet in some countries: still served, with its `withheld` object. */
+  withhold(username: string, id: string, countryCodes = ['BH']): void {
+    const t = this.user(username).tweets.find((x) => x.id === id || x.edit_history_tweet_ids.includes(id));
+    if (!t) throw new Error(`no tweet ${id}`);
+    t.withheld = { copyright: false, country_codes: countryCodes };
+  }
+
   /** Current versions, newest first. */
   timeline(username: string): FakeTweet[] {
     return [...this.user(username).tweets].reverse();
@@ -295,6 +311,66 @@ export class FakeX {
     const meta: Record<string, unknown> = { result_count: page.length, newest_id: page[0].id, oldest_id: page[page.length - 1].id };
     if (reachable.length > page.length) meta.next_token = Buffer.from(`before:${page[page.length - 1].id}`).toString('base64url');
     body.meta = meta;
+    return json(body);
+  }
+
+  private lookup(q: URLSearchParams): Response {
+    const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+    const fault = this.lookupFaults.shift();
+    if (fault?.kind === '429') {
+      const reset = String(Math.ceil(Date.now() / 1000 + (fault.resetSeconds ?? 1)));
+      return json({ title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }, 429, { 'x-rate-limit-limit': '15', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
+    }
+    if (fault) return json({ title: 'Internal Server Error', type: 'about:blank', status: Number(fault.kind) }, Number(fault.kind));
+    const ids = (q.get('ids') ?? '').split(',').filter(Boolean);
+    if (ids.length === 0 || ids.length > 100 || ids.some((id) => !/^\d{1,19}$/.test(id))) {
+      return json(
+        {
+          errors: [{ parameters: { ids: [q.get('ids') ?? ''] }, message: 'The `ids` query parameter value must be 1 to 100 comma-separated tweet ids' }],
+          title: 'Invalid Request',
+          detail: 'One or more parameters to your request was invalid.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        },
+        400,
+      );
+    }
+    const fields = new Set((q.get('tweet.fields') ?? '').split(',').filter(Boolean));
+    const all = [...this.users.values()].flatMap((u) => u.tweets);
+    const data: Record<string, unknown>[] = [];
+    const errors: Record<string, unknown>[] = [];
+    for (const id of ids) {
+      // An earlier version's id finds the tweet too (its versions stay readable while it exists).
+      const t = all.find((x) => x.id === id || x.edit_history_tweet_ids.includes(id));
+      if (t && this.hidden.has(t.id)) {
+        errors.push({
+          value: id,
+          detail: `Sorry, you are not authorized to see the Tweet with ids: [${id}].`,
+          title: 'Authorization Error',
+          resource_type: 'tweet',
+          parameter: 'ids',
+          resource_id: id,
+          type: 'https://api.twitter.com/2/problems/not-authorized-for-resource',
+        });
+      } else if (t) {
+        const out: Record<string, unknown> = { id: t.id, text: t.text, edit_history_tweet_ids: t.edit_history_tweet_ids };
+        for (const f of fields) if (f in t) out[f] = (t as unknown as Record<string, unknown>)[f];
+        if (t.withheld) out.withheld = t.withheld;
+        data.push(out);
+      } else {
+        errors.push({
+          value: id,
+          detail: `Could not find tweet with ids: [${id}].`,
+          title: 'Not Found Error',
+          resource_type: 'tweet',
+          parameter: 'ids',
+          resource_id: id,
+          type: 'https://api.twitter.com/2/problems/resource-not-found',
+        });
+      }
+    }
+    const body: Record<string, unknown> = {};
+    if (data.length) body.data = data;
+    if (errors.length) body.errors = errors;
     return json(body);
   }
 

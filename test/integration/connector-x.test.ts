@@ -216,6 +216,70 @@ describe.each(BACKENDS)('X connector through the import, on %s', (kind) => {
     expect((missing as Error).message).toBe('X: cannot find the user @nobody_here: user nobody_here: Not Found Error (Could not find user with username: [nobody_here].)');
   });
 
+  test('deletions: once a day the recent posts are looked up; a deleted one is recorded deleted with its copy kept, a protected or withheld one is not, a failed lookup loses nothing and runs again', async () => {
+    const hour = 3600_000;
+    const at = (h: number) => new Date(NOW.getTime() + h * hour);
+    const runAt = async (now: Date) => importAccounts(deps, await listImportAccounts(h.db, { accountIds: [id] }), { now });
+    const lookups = () => fake.log.requests.filter((q) => q.path === '/2/tweets');
+    fake.addUser('CheckX');
+    const old = fake.post('CheckX', { text: 'older than the window', at: at(-24 * 30) });
+    const [gone, hidden, withheld, kept] = [48, 30, 20, 2].map((ago) => fake.post('CheckX', { text: `منشور قبل ${ago} ساعة`, at: at(-ago) }));
+    const id = await register('CheckX');
+
+    // The backfill starts the clock: no lookup yet.
+    fake.log.requests.length = 0;
+    expect((await runAt(NOW)).counts).toMatchObject({ inserted: 5, deleted: 0 });
+    expect(lookups()).toHaveLength(0);
+    fake.remove('CheckX', gone.id);
+    fake.remove('CheckX', old.id);
+    fake.hidden.add(hidden.id);
+    fake.withhold('CheckX', withheld.id);
+
+    // Before the interval: no lookup (X bills every post read).
+    expect((await runAt(at(1))).counts).toMatchObject({ inserted: 0, deleted: 0 });
+    expect(lookups()).toHaveLength(0);
+
+    // Due, but the lookup is rate limited, then fails with 500s: the poll's new post is stored all the same, nothing is deleted.
+    const fresh = fake.post('CheckX', { text: 'جديد', at: at(24) });
+    fake.lookupFaults.push({ kind: '429', resetSeconds: 900 });
+    const limited = await runAt(at(25));
+    expect(limited.errors).toEqual([]);
+    expect(limited.counts).toMatchObject({ inserted: 1, deleted: 0 });
+    expect(limited.warnings).toContainEqual(expect.stringMatching(/^CheckX: X: the deletion check of recent posts stopped \(X: rate limited until \d{2}:\d{2} UTC\); it runs again on the next import$/));
+    expect(await h.db.selectFrom('account').select(['paused_until', 'last_run_status']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ paused_until: null, last_run_status: 'ok' });
+    clearRateLimitPauses();
+    fake.lookupFaults.push({ kind: '500' }, { kind: '500' }, { kind: '500' }, { kind: '503' });
+    const failed = await runAt(at(25));
+    expect(failed.counts).toMatchObject({ inserted: 0, deleted: 0 });
+    expect(failed.warnings).toContainEqual(expect.stringMatching(/deletion check of recent posts stopped \(X: HTTP 503 after 4 attempts/));
+    expect(fake.lookupFaults).toHaveLength(0);
+
+    // Tried again on the next run: the deleted post is recorded deleted; the protected and withheld ones are not.
+    fake.log.requests.length = 0;
+    const checked = await runAt(at(25));
+    expect(checked.errors).toEqual([]);
+    expect(checked.counts).toMatchObject({ inserted: 0, deleted: 1 });
+    expect(lookups()).toHaveLength(1);
+    expect(new URLSearchParams(lookups()[0].query).get('ids')!.split(',').sort()).toEqual([fresh.id, kept.id, withheld.id, hidden.id, gone.id].sort());
+    expect(checked.warnings).toContainEqual(`CheckX: X: 1 recent post(s) could not be read, not taken as deleted (first: tweet ${hidden.id}: Authorization Error (Sorry, you are not authorized to see the Tweet with ids: [${hidden.id}].))`);
+    const rows = await h.db.selectFrom('post').select(['platform_post_id', 'text', 'deleted_at']).where('account_id', '=', id).execute();
+    const deleted = new Map(rows.map((r) => [r.platform_post_id, r.deleted_at === null ? null : new Date(r.deleted_at)]));
+    expect(deleted.get(gone.id)).toEqual(at(25));
+    expect(rows.find((r) => r.platform_post_id === gone.id)!.text).toBe('منشور قبل 48 ساعة');
+    for (const other of [old, hidden, withheld, kept, fresh]) expect(deleted.get(other.id)).toBeNull();
+    const version = await h.db.selectFrom('post_version as v').innerJoin('post as p', 'p.id', 'v.post_id').select(['v.kind', 'v.text', 'v.raw']).where('p.platform_post_id', '=', gone.id).orderBy('v.id', 'desc').executeTakeFirstOrThrow();
+    expect(version).toMatchObject({ kind: 'deleted', text: 'منشور قبل 48 ساعة', raw: { errors: [{ title: 'Not Found Error', resource_id: gone.id, type: 'https://api.twitter.com/2/problems/resource-not-found' }] } });
+
+    // Not again before the interval; after it, the deleted post is no longer asked for.
+    fake.log.requests.length = 0;
+    expect((await runAt(at(48))).counts).toMatchObject({ deleted: 0 });
+    expect(lookups()).toHaveLength(0);
+    const next = await runAt(at(49));
+    expect(next.counts).toMatchObject({ deleted: 0, edited: 0 });
+    expect(lookups()).toHaveLength(1);
+    expect(new URLSearchParams(lookups()[0].query).get('ids')!.split(',')).not.toContain(gone.id);
+  });
+
   test('a backfill that reaches the 3,200 newest posts says so', async () => {
     fake.addUser('BigX');
     for (let i = 0; i < 3300; i++) fake.post('BigX', { text: `p${i}` });
