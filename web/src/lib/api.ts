@@ -32,6 +32,7 @@ import type {
   Verdict,
   VerdictChanges,
 } from '../../../server/api-types.ts';
+import type { BulkReviewResult, Inbox, ResponseKind, ReviewQueue, ReviewRequest, ReviewResult, Severity } from '../../../server/api-types.ts';
 
 
 export class ApiError extends Error {
@@ -173,6 +174,15 @@ export const api = {
   markNotificationsRead: (body: NotificationsReadRequest) => post<NotificationsReadResponse>('/notifications/read', body),
   notificationSettings: (signal?: AbortSignal) => get<NotificationSettings>('/notifications/settings', undefined, signal),
   saveNotificationSettings: (body: NotificationSettings) => put<NotificationSettings>('/notifications/settings', body),
+
+  // Review of findings (server/routes/findings.ts).
+  reviewQueue: (q: ReviewQueueQuery = {}, signal?: AbortSignal) => get<ReviewQueue>('/findings', { ...q }, signal),
+  reviewFinding: (findingId: number, body: ReviewRequest) => post<ReviewResult>(`/findings/${id(findingId)}/review`, body),
+  reviewFindings: (ids: number[], body: ReviewRequest) => post<BulkReviewResult>('/findings/review', { ...body, ids }),
+  respondToFinding: (findingId: number, body: { kind: ResponseKind; note?: string }) => post<ReviewResult>(`/findings/${id(findingId)}/respond`, body),
+  appealFinding: (findingId: number, body: { note?: string }) => post<ReviewResult>(`/findings/${id(findingId)}/appeal`, body),
+  decideAppeal: (findingId: number, body: { decision: 'upheld' | 'rejected'; note?: string }) => post<ReviewResult>(`/findings/${id(findingId)}/appeal-decision`, body),
+  inbox: (signal?: AbortSignal) => get<Inbox>('/inbox', undefined, signal),
 };
 
 export interface LoginOptions {
@@ -240,3 +250,18 @@ export interface AuditPage {
 export const http = { get, post, put, patch, del };
 
 export type Api = typeof api;
+
+/** GET /api/findings filters (status defaults to open on the server). */
+export interface ReviewQueueQuery {
+  entity?: number | string;
+  account?: number | string;
+  platform?: string;
+  category?: Category;
+  severity?: Severity;
+  status?: 'open' | 'confirmed' | 'dismissed' | 'all';
+  appeal?: 'pending';
+  minAgeDays?: number | string;
+  maxAgeDays?: number | string;
+  limit?: number;
+  offset?: number;
+}

@@ -15,6 +15,8 @@ export type Route =
   | { page: 'tokens' }
   | { page: 'audit' }
   | { page: 'password' }
+  | { page: 'review' }
+  | { page: 'inbox' }
   | { page: 'not-found' };
 
 export type QueryUpdate = Record<string, string | number | null | undefined>;
@@ -30,6 +32,7 @@ export function parsePath(pathname: string): Route {
   if (head === 'posts' && id === undefined) return { page: 'posts' };
   if (head === 'posts' && numericId !== null) return { page: 'post', id: numericId };
   if (head === 'jobs' && id === undefined) return { page: 'jobs' };
+  if ((head === 'review' || head === 'inbox') && id === undefined) return { page: head };
   // the signed-in user's own pages, and the admin's
   if (id === undefined && (head === 'users' || head === 'tokens' || head === 'audit' || head === 'password')) return { page: head };
   return { page: 'not-found' };
