@@ -88,6 +88,13 @@ const envSchema = z.object({
   MIZAN_DEMO_PASSWORD: secret(),
   /** Mizan's address as its users reach it, for links in e-mails and reports (e.g. https://mizan.csb.gov.bh). */
   MIZAN_PUBLIC_URL: baseUrl('http://localhost:3000'),
+  // API rate limits (server/rate-limit.ts): a token bucket per caller, in each process's memory; 0 requests/s turns one off.
+  /** Sustained requests per second and burst per signed-in caller (session or API token): a dashboard page sends about ten at once. */
+  MIZAN_RATE_LIMIT: z.coerce.number().min(0).max(100_000).default(20),
+  MIZAN_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** The same per address for requests without a (valid) session or token: the sign-in page and strangers. */
+  MIZAN_RATE_LIMIT_ANONYMOUS: z.coerce.number().min(0).max(100_000).default(5),
+  MIZAN_RATE_BURST_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(20),
   // Alerts (issue 8): in-app always; e-mail when MIZAN_SMTP_URL is set; a signed webhook when its URL is set.
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset: no e-mail. */
   MIZAN_SMTP_URL: z
@@ -138,7 +145,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed.data;
 }
 
-/** Defaults for tests and tools that build a config without the environment. */
+/**
+ * Defaults for tests and tools that build a config without the environment. Rate limits are off: a test sends
+ * hundreds of requests a second from one session; the rate-limit test turns them on.
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), ...overrides };
+  return { ...loadConfig({}), MIZAN_RATE_LIMIT: 0, MIZAN_RATE_LIMIT_ANONYMOUS: 0, ...overrides };
 }

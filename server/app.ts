@@ -10,6 +10,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
 import { authenticate } from './auth.ts';
+import { rateLimit } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { authRoutes, tokenRoutes } from './routes/auth.ts';
 import { auditRoutes, userRoutes } from './routes/users.ts';
@@ -63,11 +64,17 @@ export function createApp(deps: AppDeps) {
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
       },
+      // As frame-ancestors 'none', for browsers that only know the older header.
+      xFrameOptions: 'DENY',
     }),
   );
+  // Rate limits per address before the sign-in check (no database work for a flood), per session or token after it.
+  const limits = rateLimit(deps);
+  app.use('/api/*', limits.byAddress);
   app.use('/api/*', bodyLimit({ maxSize: 5 * 1024 * 1024, onError: (c) => c.json(errorBody('payload-too-large', 'The request body is larger than 5 MB'), 413) }));
   // Sign-in, role and CSRF checks for every API route (the access table in auth.ts); sets the caller's entity scope.
   app.use('/api/*', authenticate(deps));
+  app.use('/api/*', limits.byCaller);
 
   app.route('/api/health', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));

@@ -4,12 +4,28 @@ import type { ValidationTargets } from 'hono';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
+/** The paths of the strings in a parsed input that hold a NUL character, which PostgreSQL's text refuses (a 500 otherwise). */
+function nulPaths(value: unknown, path: string[] = [], out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) out.push(path.join('.'));
+  } else if (value !== null && typeof value === 'object' && path.length < 20) {
+    for (const [k, v] of Object.entries(value)) nulPaths(v, [...path, k], out);
+  }
+  return out;
+}
+
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
+  const what = target === 'param' ? 'path parameter' : target;
   return zValidator(target, schema, (result) => {
     if (!result.success) {
       const details = result.error.issues.map((i) => ({ field: i.path.join('.') || target, message: i.message }));
       const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
-      throw new AppError(400, 'invalid-request', `Invalid ${target === 'param' ? 'path parameter' : target}: ${summary}`, details);
+      throw new AppError(400, 'invalid-request', `Invalid ${what}: ${summary}`, details);
+    }
+    const nul = nulPaths(result.data);
+    if (nul.length) {
+      const details = nul.map((field) => ({ field: field || target, message: 'must not contain NUL characters' }));
+      throw new AppError(400, 'invalid-request', `Invalid ${what}: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
     }
   });
 }

@@ -1,163 +1,188 @@
-// npm run bench: start-up time to the first 200 from /api/overview, and latency of the overview and an
-// entity trend on PGlite and PostgreSQL with the full demo data. Baseline, in the same run: the same
-// period's totals computed straight from post and post_score (what the rollups save us).
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
+// npm run bench:api: the dashboard under load on PostgreSQL. Seeds the demo data set through the normal path (demo
+// connector, scoring, rollups), starts the app on a real port in a child process (so the load generator does not
+// share its event loop), signs in 200 clients through POST /api/auth/login (distinct sessions of users of every role),
+// then holds 200 connections on the overview, an entity scorecard, an entity trend and the posts list for 60 s.
+// Prints per endpoint: throughput, p50/p95/p99 latency, errors and non-2xx answers (target: 0 errors).
+//   npm run bench:api -- --duration 10 --connections 200
+// PostgreSQL from TEST_DATABASE_URL or DATABASE_URL (a database of its own is created and dropped).
+import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import { sql } from 'kysely';
-import type { DbHandle, DbKind } from '../../db/client.ts';
+import autocannon from 'autocannon';
+import { createDb } from '../../db/client.ts';
+import { insertUser } from '../../db/queries/users.ts';
+import { testConfig } from '../../jobs/config.ts';
 import { connectors } from '../../jobs/connectors/registry.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
 import { createApp } from '../../server/app.ts';
-import { testConfig } from '../../jobs/config.ts';
+import { hashPassword } from '../../server/passwords.ts';
 import { testDb } from '../helpers/db.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
-const pgUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '60' },
+    connections: { type: 'string', default: '200' },
+    /** Internal: run as the server child on this database URL. */
+    serve: { type: 'string' },
+  },
+});
+const PASSWORD = 'bench-Password-2026!';
 
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { median: at(0.5), p95: at(0.95), n: s.length };
-}
-const ms = (n: number) => `${n.toFixed(1)} ms`;
-
-async function waitFor200(url: string, timeoutMs: number): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return performance.now();
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
+/** The child: the app as `npm run serve` builds it (production rate limits), on a free port of 127.0.0.1. */
+async function serveChild(url: string) {
+  const handle = await createDb({ databaseUrl: url, poolSize: 20 });
+  // Production limits for signed-in callers; the sign-in of 200 clients from one address needs a higher anonymous one.
+  const config = { ...testConfig({ MIZAN_WEB_DIR: '/nonexistent', DATABASE_POOL_SIZE: 20 }), MIZAN_RATE_LIMIT: 20, MIZAN_RATE_BURST: 100, MIZAN_RATE_LIMIT_ANONYMOUS: 1000, MIZAN_RATE_BURST_ANONYMOUS: 1000 };
+  const app = createApp({ db: handle.db, dbKind: handle.kind, config });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  server.once('listening', () => process.stdout.write(`listening ${(server.address() as { port: number }).port}\n`));
+  process.once('SIGTERM', () => server.close(() => void handle.close().then(() => process.exit(0))));
 }
 
-/** Runs `npm start` (web build included) and times process start -> first 200 from the overview. */
-async function timeStartup(dataDir: string, port: number, waitForPosts: boolean) {
-  const t0 = performance.now();
-  const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: String(port), MIZAN_DATA_DIR: dataDir, DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+function startChild(url: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+}
+
+interface Session {
+  role: string;
+  cookie: string;
+  /** The entity whose scorecard and trend this client opens (a director's own). */
+  entityId: number;
+}
+
+const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+
+async function main() {
+  const duration = Number(flags.duration);
+  const connections = Number(flags.connections);
+  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('Set TEST_DATABASE_URL or DATABASE_URL to a PostgreSQL server (a database of its own is created and dropped)');
+  process.env.TEST_DATABASE_URL = adminUrl;
+  console.log(`Mizan API load benchmark: ${os.cpus().length} cores, Node ${process.version}, PostgreSQL, ${connections} connections for ${duration} s\n`);
+
+  const h = await testDb('postgres');
+  let child: ChildProcess | undefined;
   try {
-    const first200 = (await waitFor200(`http://127.0.0.1:${port}/api/overview`, 120_000)) - t0;
-    let withData = first200;
-    if (waitForPosts) {
-      for (;;) {
-        const body = (await (await fetch(`http://127.0.0.1:${port}/api/jobs`)).json()) as { runs: { job: string; status: string }[] };
-        if (body.runs.some((r) => r.job === 'import' && r.status !== 'running')) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      withData = performance.now() - t0;
+    let t0 = performance.now();
+    await seedDemo(h.db);
+    const r = await runImportPipeline({ db: h.db, rulebook: loadRulebook(), connectors, log: () => {} }, { now: new Date() });
+    if (r.errors.length) throw new Error(`demo import failed: ${JSON.stringify(r.errors)}`);
+    const counts = await h.db
+      .selectFrom('post')
+      .select((eb) => [eb.fn.countAll<string>().as('posts'), eb.fn.count<string>('entity_id').distinct().as('entities')])
+      .executeTakeFirstOrThrow();
+    console.log(`data: ${counts.posts} demo posts of ${counts.entities} entities imported, scored and rolled up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // A few users of each role; directors of two different entities.
+    const entities = (await h.db.selectFrom('entity').select(['id', 'slug']).orderBy('id').execute()).map((e) => e.id);
+    const hash = await hashPassword(PASSWORD);
+    const users: { email: string; role: string; entityId: number | null }[] = [];
+    for (const [role, entityIds] of [['admin', []], ['oversight', []], ['viewer', []], ['director', [entities[0]]], ['director', [entities[1]]]] as const) {
+      const u = await insertUser(h.db, { email: `${role}-${users.length}@bench.mizan`, role, entityIds: [...entityIds], passwordHash: hash });
+      users.push({ email: u.email, role, entityId: entityIds[0] ?? null });
     }
-    return { first200, withData };
-  } finally {
-    // npm starts the server as a child: stop the whole process group.
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
-    await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode && child.exitCode !== 0 && !output.includes('shutting down')) console.error(output);
-  }
-}
 
-async function loadDemo(h: DbHandle) {
-  const t0 = performance.now();
-  await seedDemo(h.db);
-  const r = await runImportPipeline({ db: h.db, rulebook: loadRulebook(), connectors, log: () => {} }, { now: new Date() });
-  return { posts: r.counts.inserted, seconds: (performance.now() - t0) / 1000 };
-}
+    const started = await startChild(h.url!);
+    child = started.child;
+    const base = `http://127.0.0.1:${started.port}`;
 
-async function latency(kind: DbKind) {
-  const h = await testDb(kind);
-  try {
-    const loaded = await loadDemo(h);
-    const app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) });
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    const port = (server.address() as { port: number }).port;
-    const entity = (await h.db.selectFrom('entity').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
-    const endpoints: Record<string, string> = {
-      overview: '/api/overview',
-      'overview 18 months': '/api/overview?interval=month&from=2025-05-24&to=2026-11-24',
-      'entity trend': `/api/entities/${entity}/trend?interval=week`,
-      'entity scorecard': `/api/entities/${entity}`,
-      'posts page': '/api/posts?verdict=violation&limit=25',
+    // 200 sign-ins through the API, four at a time (scrypt is deliberately slow).
+    t0 = performance.now();
+    const sessions: Session[] = [];
+    const queue = Array.from({ length: connections }, (_, i) => i);
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          const u = users[i % users.length];
+          const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password: PASSWORD }) });
+          if (res.status !== 200) throw new Error(`sign-in of ${u.email} answered ${res.status}: ${await res.text()}`);
+          const cookie = res.headers.get('set-cookie')!.split(';')[0];
+          sessions.push({ role: u.role, cookie, entityId: u.entityId ?? entities[i % entities.length] });
+        }
+      }),
+    );
+    console.log(`${sessions.length} clients signed in (distinct sessions: ${new Set(sessions.map((s) => s.cookie)).size}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    const endpoints: Record<string, (s: Session) => string> = {
+      'GET /api/overview': () => '/api/overview',
+      'GET /api/entities/:id (scorecard)': (s) => `/api/entities/${s.entityId}`,
+      'GET /api/entities/:id/trend': (s) => `/api/entities/${s.entityId}/trend?interval=week`,
+      'GET /api/posts (one page)': () => '/api/posts?verdict=violation&limit=25',
     };
-    const results: Record<string, ReturnType<typeof stats>> = {};
-    for (const [name, url] of Object.entries(endpoints)) {
-      for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${port}${url}`)).arrayBuffer(); // warm-up
-      const samples: number[] = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        const t0 = performance.now();
-        const res = await fetch(`http://127.0.0.1:${port}${url}`);
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`${url} -> ${res.status}`);
-        samples.push(performance.now() - t0);
-      }
-      results[name] = stats(samples);
-    }
-    // Baseline: the 180-day totals and trend straight from the post tables, without rollups.
-    const baseline: number[] = [];
-    for (let i = 0; i < Math.min(ROUNDS, 50); i++) {
-      const t0 = performance.now();
-      await sql`select date_trunc('week', p.local_day) as period, count(*), avg(s.score), count(*) filter (where s.verdict = 'violation')
-        from post p join post_score s on s.post_id = p.id where p.local_day > current_date - 180 group by 1`.execute(h.db);
-      await sql`select p.entity_id, count(*), avg(s.score) from post p join post_score s on s.post_id = p.id where p.local_day > current_date - 180 group by 1`.execute(h.db);
-      await sql`select f.category, count(*) from finding f join post p on p.id = f.post_id where p.local_day > current_date - 180 group by 1`.execute(h.db);
-      baseline.push(performance.now() - t0);
-    }
-    server.close();
-    return { loaded, results, baseline: stats(baseline) };
+    const names = Object.keys(endpoints);
+    // Each endpoint gets a quarter of the connections, each connection a session of its own.
+    let next = 0;
+    const runs = names.map((name, i) => {
+      const conns = Math.floor(connections / names.length) + (i < connections % names.length ? 1 : 0);
+      const latencies: number[] = [];
+      const statuses = new Map<number, number>();
+      return new Promise<{ name: string; result: autocannon.Result; latencies: number[]; statuses: Map<number, number> }>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: base,
+            connections: conns,
+            duration,
+            timeout: 10,
+            setupClient: (client: autocannon.Client) => {
+              const s = sessions[next++ % sessions.length];
+              client.setRequests([{ method: 'GET', path: endpoints[name](s), headers: { cookie: s.cookie } }]);
+            },
+          },
+          (err, result) => (err ? reject(err) : resolve({ name, result, latencies, statuses })),
+        );
+        instance.on('response', (_client, status, _bytes, ms) => {
+          latencies.push(ms);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        });
+      });
+    });
+    const results = await Promise.all(runs);
+
+    const rows = results.map(({ name, result, latencies, statuses }) => {
+      const sorted = latencies.sort((a, b) => a - b);
+      const other = [...statuses].filter(([s]) => s < 200 || s > 299).map(([s, n]) => `${n}×${s}`);
+      return {
+        endpoint: name,
+        'req/s': Math.round(sorted.length / duration),
+        requests: sorted.length,
+        'p50 ms': pct(sorted, 0.5).toFixed(1),
+        'p95 ms': pct(sorted, 0.95).toFixed(1),
+        'p99 ms': pct(sorted, 0.99).toFixed(1),
+        errors: result.errors + result.timeouts,
+        'non-2xx': result.non2xx + (other.length ? ` (${other.join(', ')})` : ''),
+      };
+    });
+    console.table(rows);
+    const total = rows.reduce((n, r) => n + r.requests, 0);
+    const errors = results.reduce((n, r) => n + r.result.errors + r.result.timeouts, 0);
+    const non2xx = results.reduce((n, r) => n + r.result.non2xx, 0);
+    console.log(`\nall endpoints: ${Math.round(total / duration)} requests/s, ${total} requests, ${errors} errors, ${non2xx} non-2xx (target 0 errors)`);
+    if (errors || non2xx) process.exitCode = 1;
   } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await h.close();
   }
 }
 
-async function main() {
-  console.log(`Mizan API benchmark — ${os.cpus().length} cores, Node ${process.version}, ${ROUNDS} requests per endpoint\n`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mizan-bench-'));
-  try {
-    const fresh = await timeStartup(dir, 39_100, true);
-    console.log(`start-up, empty data dir: first 200 from /api/overview after ${ms(fresh.first200)}; first demo import (18 months) done after ${(fresh.withData / 1000).toFixed(1)} s`);
-    const warm: number[] = [];
-    for (let i = 0; i < 3; i++) warm.push((await timeStartup(dir, 39_101 + i, false)).first200);
-    console.log(`start-up, demo data already generated (3 runs): median ${ms(stats(warm).median)} to the first 200 (target < 10 s)\n`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-
-  const kinds: DbKind[] = ['pglite'];
-  try {
-    const c = new (await import('pg')).default.Client({ connectionString: pgUrl });
-    await c.connect();
-    await c.end();
-    process.env.TEST_DATABASE_URL = pgUrl;
-    kinds.push('postgres');
-  } catch {
-    console.log(`PostgreSQL at ${pgUrl} is not reachable: measuring PGlite only\n`);
-  }
-  for (const kind of kinds) {
-    const r = await latency(kind);
-    console.log(`${kind}: ${r.loaded.posts} demo posts imported and scored in ${r.loaded.seconds.toFixed(1)} s`);
-    for (const [name, s] of Object.entries(r.results)) console.log(`  ${name.padEnd(20)} median ${ms(s.median).padStart(9)}   p95 ${ms(s.p95).padStart(9)}`);
-    console.log(`  baseline (same totals from the post tables, no rollups, no HTTP): median ${ms(r.baseline.median)} — overview is ${(r.baseline.median / r.results.overview.median).toFixed(1)}x faster\n`);
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (flags.serve) void serveChild(flags.serve);
+else
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
