@@ -1,15 +1,20 @@
 // The scorecard's accounts in a real browser, in Arabic (right to left): each account shows its collection
 // (last run, next run, posts captured) and "test connection" / "import now" answer inline, by keyboard.
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { AccountList, EntityList } from '../../server/api-types.ts';
-import { getJson, launchBrowser } from './harness.ts';
+import { getJson, launchBrowser, signIn, signInThroughPage } from './harness.ts';
 
 const base = inject('mizanBase');
 let browser: Browser | undefined;
+/** Signed in as the admin through the sign-in page (once for the file) and over HTTP. */
+let storageState: BrowserContextOptions['storageState'];
+let cookie = '';
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  storageState = await signInThroughPage(browser, base);
+  cookie = await signIn(base);
 });
 afterAll(async () => {
   await browser?.close().catch(() => {});
@@ -17,9 +22,9 @@ afterAll(async () => {
 
 describe('account collection on the scorecard', () => {
   test('test connection shows the sample texts in their own direction; import now follows the run to its end', async () => {
-    const entities = await getJson<EntityList>(base, '/api/entities');
+    const entities = await getJson<EntityList>(base, '/api/entities', cookie);
     const entity = entities.body!.items.find((e) => e.accounts > 0)!;
-    const context = await browser!.newContext({ locale: 'ar-BH', viewport: { width: 1280, height: 900 } });
+    const context = await browser!.newContext({ storageState, locale: 'ar-BH', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -42,7 +47,7 @@ describe('account collection on the scorecard', () => {
       expect(await samples.count()).toBeGreaterThan(0);
       expect(await testButton.isEnabled()).toBe(true);
 
-      const accounts = (await getJson<AccountList>(base, `/api/accounts?entity=${entity.id}`)).body!.items;
+      const accounts = (await getJson<AccountList>(base, `/api/accounts?entity=${entity.id}`, cookie)).body!.items;
       expect(accounts.every((a) => a.nextRunAt === null || typeof a.nextRunAt === 'string')).toBe(true);
       const importButton = group.locator('[data-testid="import-now"]');
       await importButton.click();

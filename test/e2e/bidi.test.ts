@@ -1,13 +1,16 @@
 // Right-to-left override characters in post text and handles are shown as their code points, and the
 // evidence highlight still marks the matched words. The demo data has no such post, so the post page and the
 // list get a real demo post from the real server with controls put in front (the browser's answer is rewritten).
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { PostDetail, PostList } from '../../server/api-types.ts';
-import { getJson, launchBrowser } from './harness.ts';
+import { getJson, launchBrowser, signIn, signInThroughPage } from './harness.ts';
 
 const base = inject('mizanBase');
 let browser: Browser | undefined;
+/** Signed in as the admin through the sign-in page (once for the file) and over HTTP. */
+let storageState: BrowserContextOptions['storageState'];
+let cookie = '';
 
 const RLO = '\u202E';
 const PREFIX = `${RLO}txt.exe \u2067`;
@@ -15,6 +18,8 @@ const CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  storageState = await signInThroughPage(browser, base);
+  cookie = await signIn(base);
 });
 
 afterAll(async () => {
@@ -22,7 +27,7 @@ afterAll(async () => {
 });
 
 async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const context = await browser!.newContext({ storageState, locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -36,9 +41,9 @@ async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
 
 describe('bidi controls in the browser', () => {
   test('the post page shows U+202E as a marker in the text and the handle, and marks the same words as before', async () => {
-    const flagged = (await getJson<PostList>(base, '/api/posts?verdict=violation&limit=1')).body?.items[0] ?? (await getJson<PostList>(base, '/api/posts?verdict=review&limit=1')).body?.items[0];
+    const flagged = (await getJson<PostList>(base, '/api/posts?verdict=violation&limit=1', cookie)).body?.items[0] ?? (await getJson<PostList>(base, '/api/posts?verdict=review&limit=1', cookie)).body?.items[0];
     expect(flagged, 'the demo data has a flagged post').toBeTruthy();
-    const original = (await getJson<PostDetail>(base, `/api/posts/${flagged!.id}`)).body!;
+    const original = (await getJson<PostDetail>(base, `/api/posts/${flagged!.id}`, cookie)).body!;
     const finding = original.findingsList.find((f) => f.status !== 'dismissed' && original.findingsList.every((g) => g === f || g.end <= f.start || g.start >= f.end));
     expect(finding, 'a finding that overlaps no other').toBeTruthy();
     const words = original.text.slice(finding!.start, finding!.end);

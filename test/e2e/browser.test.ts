@@ -1,15 +1,18 @@
 // The web app in a real browser against a real server with the demo data: charts drawn, Arabic mirrored,
 // a scorecard opened from the ranking, a flagged post highlighted.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { PostList } from '../../server/api-types.ts';
-import { getJson as getJsonFrom, launchBrowser } from './harness.ts';
+import { getJson as getJsonFrom, launchBrowser, signIn, signInThroughPage } from './harness.ts';
 
 // the server is started once for all browser tests by global-setup.ts
 const base = inject('mizanBase');
 let browser: Browser | undefined;
+/** Signed in as the admin through the sign-in page (once for the file) and over HTTP. */
+let storageState: BrowserContextOptions['storageState'];
+let cookie = '';
 
-const getJson = <T>(path: string) => getJsonFrom<T>(base, path);
+const getJson = <T>(path: string) => getJsonFrom<T>(base, path, cookie);
 
 // evaluated in the page as a string, so this file needs no DOM typings
 const CANVAS_HAS_PIXELS = `(() => {
@@ -28,6 +31,8 @@ async function expectChartDrawn(page: Page): Promise<void> {
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  storageState = await signInThroughPage(browser, base);
+  cookie = await signIn(base);
 });
 
 afterAll(async () => {
@@ -36,7 +41,7 @@ afterAll(async () => {
 
 describe('web app in the browser', () => {
   test('overview in English draws its chart, switches to Arabic, opens a scorecard from the ranking', async () => {
-    const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const context = await browser!.newContext({ storageState, locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -73,7 +78,7 @@ describe('web app in the browser', () => {
   });
 
   test('Arabic is the default for a browser that prefers Arabic', async () => {
-    const context = await browser!.newContext({ locale: 'ar-BH' });
+    const context = await browser!.newContext({ storageState, locale: 'ar-BH' });
     const page = await context.newPage();
     try {
       await page.goto(`${base}/`);
@@ -90,7 +95,7 @@ describe('web app in the browser', () => {
     const any = flagged ?? (await getJson<PostList>('/api/posts?limit=1')).body?.items[0];
     expect(any, 'the demo data has at least one post').toBeTruthy();
 
-    const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
+    const context = await browser!.newContext({ storageState, locale: 'en-US', viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

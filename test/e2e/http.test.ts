@@ -2,6 +2,7 @@
 // request line does not get past the Host check.
 import net from 'node:net';
 import { describe, expect, inject, test } from 'vitest';
+import { DEMO, signIn } from './harness.ts';
 
 const base = new URL(inject('mizanBase'));
 
@@ -31,6 +32,17 @@ describe('the server process over a socket', () => {
     expect(res.status).toBe(431);
     expect(res.headers).toMatch(/^content-type: application\/json/im);
     expect(JSON.parse(res.body).error.code).toBe('headers-too-large');
+  });
+
+  test('an API route answers 401 without a session, and 200 with the cookie of POST /api/auth/login', async () => {
+    const anonymous = await fetch(new URL('/api/overview', base));
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    const cookie = await signIn(base.origin, DEMO.viewer);
+    const signedIn = await fetch(new URL('/api/overview', base), { headers: { cookie } });
+    expect(signedIn.status).toBe(200);
+    const me = (await (await fetch(new URL('/api/auth/me', base), { headers: { cookie } })).json()) as { user: { email: string; role: string } };
+    expect(me.user).toMatchObject({ email: DEMO.viewer, role: 'viewer' });
   });
 
   test('an absolute URL naming localhost does not hide a foreign Host header', async () => {

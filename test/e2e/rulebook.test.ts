@@ -1,15 +1,18 @@
 // The rulebook try page in a real browser: an abusive text is highlighted and flagged, a malformed draft is
 // refused with its file name shown next to the editor, and the versions list marks the version in force.
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchBrowser } from './harness.ts';
+import { launchBrowser, signInThroughPage } from './harness.ts';
 
 // the server is started once for all browser tests by global-setup.ts
 const base = inject('mizanBase');
 let browser: Browser | undefined;
+/** Signed in as the admin through the sign-in page, once for the file. */
+let storageState: BrowserContextOptions['storageState'];
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  storageState = await signInThroughPage(browser, base);
 });
 
 afterAll(async () => {
@@ -18,7 +21,7 @@ afterAll(async () => {
 
 describe('rulebook: try a rule', () => {
   test('an abusive text gets a <mark> and a verdict other than clean; a malformed draft shows its file', async () => {
-    const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const context = await browser!.newContext({ storageState, locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -53,7 +56,7 @@ describe('rulebook: try a rule', () => {
   });
 
   test('the versions list marks the version in force and opens its page', async () => {
-    const context = await browser!.newContext({ locale: 'ar-BH', viewport: { width: 390, height: 844 } });
+    const context = await browser!.newContext({ storageState, locale: 'ar-BH', viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
