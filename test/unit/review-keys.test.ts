@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { queueKey } from '../../web/src/lib/review.ts';
 
 const key = (k: string, code = '', mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey', boolean>> = {}) => ({ key: k, code, ctrlKey: false, metaKey: false, altKey: false, ...mods });
-const field = (tagName: string) => ({ tagName, isContentEditable: false }) as unknown as EventTarget;
+const field = (tagName: string) => ({ tagName, isContentEditable: false });
 
 describe(queueKey.name, () => {
   test.each([

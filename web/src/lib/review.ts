@@ -13,14 +13,23 @@ export const RESPONSE_KINDS: ResponseKind[] = ['explanation', 'correction', 'pos
 
 export type QueueKey = 'next' | 'previous' | 'confirm' | 'dismiss' | 'select';
 
+/** The parts of a KeyboardEvent read here (no DOM types: the module is also checked by the server's tsconfig). */
+export interface KeyPress {
+  key: string;
+  code: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+}
+
 /**
  * The queue's keys (j/k move, c confirm, d dismiss, x select); none while typing in a field or with a modifier.
  * The physical key counts too, so the keys work with an Arabic keyboard layout.
  */
-export function queueKey(event: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey'>, target: EventTarget | null): QueueKey | null {
+export function queueKey(event: KeyPress, target: unknown): QueueKey | null {
   if (event.ctrlKey || event.metaKey || event.altKey) return null;
-  const el = target as HTMLElement | null;
-  if (el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))) return null;
+  const el = target as { tagName?: string; isContentEditable?: boolean } | null;
+  if (el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName ?? ''))) return null;
   const keys: Record<string, QueueKey> = { j: 'next', k: 'previous', c: 'confirm', d: 'dismiss', x: 'select' };
   return keys[event.key.toLowerCase()] ?? keys[/^Key([A-Z])$/.exec(event.code)?.[1].toLowerCase() ?? ''] ?? null;
 }
