@@ -20,6 +20,8 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
   let entityA: number;
   let entityB: number;
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of known JSON answers
+  const j = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
   const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
   const cookieOf = (res: Response) => /mizan_session=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? null;
   const withCookie = (cookie: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), cookie: `mizan_session=${cookie}` } });
@@ -49,9 +51,9 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     for (const path of ['/api/overview', '/api/entities', '/api/posts', '/api/users', '/api/auth/me', '/api/no-such-route']) {
       const res = await app.request(path);
       expect(res.status, path).toBe(401);
-      expect((await res.json()).error.code).toBe('unauthenticated');
+      expect((await j(res)).error.code).toBe('unauthenticated');
     }
-    expect(await (await app.request('/api/health')).json()).toEqual({ status: 'ok' });
+    expect(await j(app.request('/api/health'))).toEqual({ status: 'ok' });
     expect((await app.request('/api/auth/login')).status).toBe(200);
   });
 
@@ -62,7 +64,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect(setCookie).not.toMatch(/Secure/);
-    const me = await (await app.request('/api/auth/me', withCookie(cookieOf(res)!))).json();
+    const me = await j(app.request('/api/auth/me', withCookie(cookieOf(res)!)));
     expect(me.user).toMatchObject({ email: 'Director@Test.bh', role: 'director', entityIds: [entityA], via: 'session' });
     expect(JSON.stringify(me)).not.toMatch(/scrypt|password_hash|passwordHash/);
 
@@ -75,7 +77,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     const unknown = await login('nobody@test.bh', 'not the password at all');
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toEqual({ code: 'invalid-credentials', message: expect.any(String) });
+      expect((await j(res)).error).toEqual({ code: 'invalid-credentials', message: expect.any(String) });
     }
     const { rows } = await sql<{ object_id: string; after: { reason: string } }>`select object_id, after from audit_log where action = 'auth.login-failed' order by id`.execute(h.db);
     expect(rows.map((r) => [r.object_id, r.after.reason])).toEqual([
@@ -90,7 +92,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     const res = await login('throttled@test.bh');
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await res.json()).error.message).toMatch(/Too many failed sign-ins for this account: try again in \d+ minutes?/);
+    expect((await j(res)).error.message).toMatch(/Too many failed sign-ins for this account: try again in \d+ minutes?/);
     clock = new Date(clock.getTime() + 16 * 60_000);
     expect((await login('throttled@test.bh')).status).toBe(200);
   });
@@ -101,7 +103,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     for (let i = 0; i < 20; i++) expect((await login(`spray${i}@test.bh`, 'wrong wrong wrong', from, proxied)).status).toBe(401);
     const res = await login('admin@test.bh', PASSWORD, from, proxied);
     expect(res.status).toBe(429);
-    expect((await res.json()).error.message).toMatch(/from your address/);
+    expect((await j(res)).error.message).toMatch(/from your address/);
     expect((await login('admin@test.bh', PASSWORD, { 'x-forwarded-for': '203.0.113.10' }, proxied)).status).toBe(200);
     clock = new Date(clock.getTime() + 16 * 60_000);
   });
@@ -150,11 +152,11 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     expect((await app.request('/api/tokens', withCookie(viewer, json({ name: 'ci', scope: 'admin' })))).status).toBe(403);
     const created = await app.request('/api/tokens', withCookie(viewer, json({ name: 'ci', scope: 'read' })));
     expect(created.status).toBe(201);
-    const { token, item } = await created.json();
+    const { token, item } = await j(created);
     expect(token).toMatch(/^mzn_/);
     const stored = await h.db.selectFrom('api_token').selectAll().where('id', '=', item.id).executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token);
-    expect(JSON.stringify(await (await app.request('/api/tokens', withCookie(viewer))).json())).not.toContain(token);
+    expect(JSON.stringify(await j(app.request('/api/tokens', withCookie(viewer))))).not.toContain(token);
 
     const bearer = { authorization: `Bearer ${token}` };
     expect((await app.request('/api/entities', { headers: bearer })).status).toBe(200);
@@ -164,21 +166,21 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     expect((await app.request('/api/entities', { headers: { authorization: 'Bearer mzn_forged' } })).status).toBe(401);
 
     const admin = await signIn('admin@test.bh');
-    const adminToken = (await (await app.request('/api/tokens', withCookie(admin, json({ name: 'ops', scope: 'admin' })))).json()).token;
+    const adminToken = (await j(app.request('/api/tokens', withCookie(admin, json({ name: 'ops', scope: 'admin' }))))).token;
     const res = await app.request('/api/users', json({ email: 'bot-made@test.bh', role: 'viewer' }, { authorization: `Bearer ${adminToken}` }));
     expect(res.status).toBe(201);
   });
 
   test('roles: a director sees their entity only, and another entity is a 404; admin-only routes are 403 for others', async () => {
     const director = await signIn('director@test.bh');
-    const entities = await (await app.request('/api/entities', withCookie(director))).json();
+    const entities = await j(app.request('/api/entities', withCookie(director)));
     expect(entities.items.map((e: { id: number }) => e.id)).toEqual([entityA]);
     expect((await app.request(`/api/entities/${entityA}`, withCookie(director))).status).toBe(200);
     const other = await app.request(`/api/entities/${entityB}`, withCookie(director));
     expect(other.status).toBe(404);
     expect((await app.request('/api/users', withCookie(director))).status).toBe(403);
     const viewer = await signIn('viewer@test.bh');
-    expect((await (await app.request('/api/entities', withCookie(viewer))).json()).items).toHaveLength(2);
+    expect((await j(app.request('/api/entities', withCookie(viewer)))).items).toHaveLength(2);
     expect((await app.request('/api/rulebook/try', withCookie(viewer, json({ text: 'x' })))).status).toBe(403);
   });
 
@@ -186,24 +188,24 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     const admin = await signIn('admin@test.bh');
     const invited = await app.request('/api/users', withCookie(admin, json({ email: 'new.director@test.bh', role: 'director', entityIds: [entityB] })));
     expect(invited.status).toBe(201);
-    const { user, oneTimePassword } = await invited.json();
+    const { user, oneTimePassword } = await j(invited);
     expect(user).toMatchObject({ role: 'director', entityIds: [entityB], mustChangePassword: true });
     expect(passwordProblem(oneTimePassword)).toBeNull();
     expect((await app.request('/api/users', withCookie(admin, json({ email: 'NEW.director@test.bh', role: 'viewer' })))).status).toBe(409);
     const noEntity = await app.request('/api/users', withCookie(admin, json({ email: 'd2@test.bh', role: 'director' })));
     expect(noEntity.status).toBe(400);
-    expect((await noEntity.json()).error.message).toMatch(/at least one entity/);
+    expect((await j(noEntity)).error.message).toMatch(/at least one entity/);
     const weak = await app.request('/api/users', withCookie(admin, json({ email: 'd3@test.bh', role: 'viewer', password: 'short' })));
     expect(weak.status).toBe(400);
 
     const theirs = cookieOf(await login('new.director@test.bh', oneTimePassword))!;
     expect((await app.request('/api/auth/me', withCookie(theirs))).status).toBe(200);
     const disabled = await app.request(`/api/users/${user.id}`, withCookie(admin, { method: 'PATCH', body: JSON.stringify({ disabled: true }), headers: { 'content-type': 'application/json' } }));
-    expect((await disabled.json()).disabled).toBe(true);
+    expect((await j(disabled)).disabled).toBe(true);
     expect((await app.request('/api/auth/me', withCookie(theirs))).status).toBe(401);
     expect((await login('new.director@test.bh', oneTimePassword)).status).toBe(401);
 
-    const me = (await (await app.request('/api/auth/me', withCookie(admin))).json()).user;
+    const me = (await j(app.request('/api/auth/me', withCookie(admin)))).user;
     const self = await app.request(`/api/users/${me.id}`, withCookie(admin, { method: 'PATCH', body: JSON.stringify({ disabled: true }), headers: { 'content-type': 'application/json' } }));
     expect(self.status).toBe(409);
   });
@@ -227,7 +229,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     await expect(sql`delete from audit_log`.execute(h.db)).rejects.toThrow(/append-only/);
     await expect(sql`truncate audit_log`.execute(h.db)).rejects.toThrow(/append-only/);
     const admin = await signIn('admin@test.bh');
-    const found = await (await app.request('/api/audit?action=auth.login-failed&q=nobody', withCookie(admin))).json();
+    const found = await j(app.request('/api/audit?action=auth.login-failed&q=nobody', withCookie(admin)));
     expect(found.items.map((r: { objectId: string }) => r.objectId)).toEqual(['nobody@test.bh']);
     const csv = await app.request('/api/audit/export?action=user.created', withCookie(admin));
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
@@ -252,7 +254,7 @@ describe.each(BACKENDS)('sign-in and users on %s', (kind) => {
     ]);
     const res = await login('director@mizan.local', 'demo password for tests');
     expect(res.status).toBe(200);
-    const entities = await (await app.request('/api/entities', withCookie(cookieOf(res)!))).json();
+    const entities = await j(app.request('/api/entities', withCookie(cookieOf(res)!)));
     expect(entities.items.map((e: { slug: string }) => e.slug)).toEqual(['community-health']);
     expect((await login('admin@mizan.local', printed[0].password)).status).toBe(401);
   });
