@@ -13,6 +13,7 @@ import * as m0008 from './migrations/0008_run_heartbeat_and_revisions.ts';
 import * as m0010 from './migrations/0010_accounts_archive.ts';
 import * as m0011 from './migrations/0011_users_review_audit.ts';
 import * as m0012 from './migrations/0012_alerts.ts';
+import * as m0013 from './migrations/0013_reports.ts';
 import * as m0014 from './migrations/0014_account_pause.ts';
 
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0010_accounts_archive': m0010,
   '0011_users_review_audit': m0011,
   '0012_alerts': m0012,
+  '0013_reports': m0013,
   '0014_account_pause': m0014,
 };
 

@@ -325,6 +325,25 @@ export interface AuditLogTable {
   after: ColumnType<unknown, string | null | undefined, never>;
 }
 
+/** An archived monthly report (migration 0013): history kept, a row per distinct content of a month, entity, language and format. */
+export interface ReportTable {
+  id: Generated<number>;
+  /** YYYY-MM */
+  month: string;
+  kind: 'sector' | 'entity';
+  entity_id: number | null;
+  lang: 'ar' | 'en';
+  format: 'pdf' | 'xlsx' | 'csv';
+  rulebook_versions: string[];
+  sha256: string;
+  data_sha256: string;
+  size: number;
+  content: Uint8Array;
+  generated_at: Timestamp;
+  trigger: 'schedule' | 'cli' | 'api';
+  generated_by: number | null;
+}
+
 export interface Database {
   entity: EntityTable;
   account: AccountTable;
@@ -348,4 +367,5 @@ export interface Database {
   notification: NotificationTable;
   audit_log: AuditLogTable;
   rollup_dirty: RollupDirtyTable;
+  report: ReportTable;
 }

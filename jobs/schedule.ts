@@ -12,6 +12,8 @@ import { runImportPipeline } from './pipeline.ts';
 import { recentDays, rollupDirty, runRollup } from './rollup.ts';
 import { runScoring } from './score.ts';
 import { runAlertDigests, runAlerts, type AlertConfig } from './alerts.ts';
+import { previousMonthOf } from './reports/data.ts';
+import { generateMonthlyReports, reportSettings } from './reports/generate.ts';
 
 /** How often a running job says it is alive (STALE_HEARTBEAT_SECONDS in db/queries/jobs.ts is 8 beats). */
 const HEARTBEAT_MS = 15_000;
@@ -26,7 +28,9 @@ export interface JobDefinition {
   run(deps: JobDeps, now: Date, round: Date): Promise<{ counts: Record<string, number>; error?: string | null }>;
 }
 
-export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'> & AlertConfig): JobDefinition[] {
+export function jobDefinitions(
+  config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'> & AlertConfig & Pick<Config, 'MIZAN_REPORT_CRON' | 'MIZAN_PUBLIC_URL' | 'MIZAN_CHROMIUM_PATH' | 'MIZAN_REPORT_DIGITS'>,
+): JobDefinition[] {
   return [
     {
       job: 'import',
@@ -61,6 +65,18 @@ export function jobDefinitions(config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN
       description: 'E-mail the daily alert digests at MIZAN_ALERT_DIGEST_HOUR, the weekly ones on MIZAN_ALERT_DIGEST_WEEKDAY',
       async run(deps, now) {
         const r = await runAlertDigests({ db: deps.db, config, log: deps.log, signal: deps.signal }, { now });
+        return { counts: r.counts, error: r.errors.length ? r.errors.join('; ') : null };
+      },
+    },
+    {
+      job: 'report',
+      expression: config.MIZAN_REPORT_CRON,
+      setting: 'MIZAN_REPORT_CRON',
+      description: "Generate and archive the previous month's reports (the sector's and every entity's; PDF, XLSX, CSV; Arabic and English)",
+      async run(deps, now, round) {
+        // The slot's month, not the clock's: a run caught up on the 3rd still reports on the month before the 1st.
+        const month = previousMonthOf(round, config.MIZAN_TIMEZONE);
+        const r = await generateMonthlyReports(deps.db, reportSettings(config), { month, trigger: 'schedule', now });
         return { counts: r.counts, error: r.errors.length ? r.errors.join('; ') : null };
       },
     },

@@ -577,40 +577,47 @@ export interface NotificationSettings {
   alertDigest: AlertDigest;
 }
 
-// ---- Alerts: the caller's notifications (server/routes/notifications.ts) ----
+// ---- Monthly reports: the archive (server/routes/reports.ts) ----
 
-export type NotificationKind = 'critical-finding' | 'deleted-after-flagged';
-export type AlertDigest = UserInfo['alertDigest'];
+export type ReportFormat = 'pdf' | 'xlsx' | 'csv';
+export type ReportLang = 'ar' | 'en';
 
-export interface NotificationItem {
+export interface ReportSummary {
   id: number;
-  kind: NotificationKind;
-  createdAt: string;
-  readAt: string | null;
-  entity: { id: number; nameAr: string; nameEn: string };
-  /** The post's first 280 characters. */
-  post: { id: number; text: string; lang: string | null; deleted: boolean };
-  /** The critical finding's rule; null for a deletion (one notification per post). */
-  rule: { id: string; title: Bilingual; severity: Severity | null } | null;
+  /** YYYY-MM */
+  month: string;
+  kind: 'sector' | 'entity';
+  /** null for the public-sector report. */
+  entity: { id: number; slug: string; nameAr: string; nameEn: string } | null;
+  lang: ReportLang;
+  format: ReportFormat;
+  rulebookVersions: string[];
+  /** SHA-256 (hex) of the file. */
+  sha256: string;
+  size: number;
+  generatedAt: string;
+  trigger: 'schedule' | 'cli' | 'api';
+  /** A later version (different figures) of the same month, entity, language and format exists. */
+  superseded: boolean;
+  downloadUrl: string;
 }
 
-export interface NotificationList {
-  items: NotificationItem[];
-  /** Unread notifications of the caller's entities, all pages together. */
-  unread: number;
-  nextCursor: string | null;
+export interface ReportList {
+  items: ReportSummary[];
 }
 
-export interface NotificationsReadRequest {
-  ids?: number[];
-  all?: true;
+export interface ReportGenerateRequest {
+  month: string;
+  /** Entity slugs; default every entity and the sector report. */
+  entities?: string[];
+  formats?: ReportFormat[];
+  langs?: ReportLang[];
 }
 
-export interface NotificationsReadResponse {
-  updated: number;
-  unread: number;
-}
-
-export interface NotificationSettings {
-  alertDigest: AlertDigest;
+export interface ReportGenerateResponse {
+  month: string;
+  counts: { created: number; unchanged: number; failed: number };
+  /** Why some failed (PDF without Chromium says how to install it). */
+  errors: string[];
+  items: { id: number | null; entity: string | null; lang: ReportLang; format: ReportFormat; status: 'created' | 'unchanged' | 'failed' }[];
 }

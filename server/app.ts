@@ -20,6 +20,7 @@ import { healthRoutes, jobRoutes } from './routes/meta.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { postRoutes } from './routes/posts.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { rulebookRoutes } from './routes/rulebook.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/inbox', inboxRoutes(deps));
   app.route('/api/rulebook', rulebookRoutes(deps));
   app.route('/api/jobs', jobRoutes(deps));
+  app.route('/api/reports', reportRoutes(deps));
   app.route('/api/notifications', notificationRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not-found', `No API route ${c.req.method} ${c.req.path}`), 404));
   // Sign-in through a directory (OpenID Connect): browser navigations, outside /api and its sign-in check.

@@ -1,0 +1,96 @@
+// PDF through headless Chromium (playwright-core on Debian's chromium): one browser per run, its pages reused.
+// pdfkit and pdfmake were tried for issue 9: they drop spaces in Arabic and misorder mixed runs; Chromium does not.
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** PDF cannot be made here; XLSX and CSV can. The message says how to install Chromium. */
+export class ChromiumMissingError extends Error {
+  constructor(path: string, cause?: string) {
+    super(
+      `PDF reports need Chromium at ${path}${cause ? ` (${cause})` : ''}: install it with \`apt-get install chromium\` ` +
+        `(Debian/Ubuntu) or point MIZAN_CHROMIUM_PATH at a Chromium or Chrome binary; XLSX and CSV reports do not need it`,
+    );
+    this.name = 'ChromiumMissingError';
+  }
+}
+
+export interface PdfJob {
+  html: string;
+  footer: string;
+}
+
+export class PdfRenderer {
+  readonly #idle: Page[] = [];
+  readonly #waiting: ((p: Page) => void)[] = [];
+
+  private constructor(
+    private readonly browser: Browser,
+    pages: Page[],
+  ) {
+    this.#idle.push(...pages);
+  }
+
+  /** `pages` PDFs render at once (the machine's cores are the limit). */
+  static async launch(executablePath: string, pages = 2): Promise<PdfRenderer> {
+    if (!existsSync(executablePath)) throw new ChromiumMissingError(executablePath, 'not found');
+    let browser: Browser;
+    try {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    } catch (err) {
+      throw new ChromiumMissingError(executablePath, (err as Error).message.split('\n')[0]);
+    }
+    const context = await browser.newContext({ javaScriptEnabled: true, offline: true });
+    // Nothing leaves the page: every asset is inline.
+    await context.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
+    const created = await Promise.all(Array.from({ length: Math.max(1, pages) }, () => context.newPage()));
+    return new PdfRenderer(browser, created);
+  }
+
+  async #take(): Promise<Page> {
+    const page = this.#idle.pop();
+    if (page) return page;
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #give(page: Page) {
+    const next = this.#waiting.shift();
+    if (next) next(page);
+    else this.#idle.push(page);
+  }
+
+  async render(job: PdfJob): Promise<Uint8Array> {
+    const page = await this.#take();
+    try {
+      await page.setContent(job.html, { waitUntil: 'load' });
+      // The page's own script sets the flag once the font is loaded and the charts are drawn.
+      await page.waitForFunction('window.__mizanReady === true', undefined, { timeout: 30_000 });
+      const pdf = await page.pdf({
+        format: 'A4',
+        printBackground: true,
+        preferCSSPageSize: true,
+        displayHeaderFooter: true,
+        headerTemplate: '<span></span>',
+        footerTemplate: job.footer,
+        margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' },
+      });
+      return new Uint8Array(pdf);
+    } finally {
+      this.#give(page);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
