@@ -35,6 +35,7 @@ interface Objects {
   account: Record<Side, number>;
   post: Record<Side, number>;
   finding: Record<Side, number>;
+  report: Record<Side, number>;
   user: number;
   token: number;
   version: string;
@@ -49,6 +50,7 @@ const PARAMS: Record<string, { entityBound: boolean; value: (o: Objects, side: S
   '/api/accounts/:id': { entityBound: true, value: (o, s) => o.account[s] },
   '/api/posts/:id': { entityBound: true, value: (o, s) => o.post[s] },
   '/api/findings/:id': { entityBound: true, value: (o, s) => o.finding[s] },
+  '/api/reports/:id': { entityBound: true, value: (o, s) => o.report[s] },
   '/api/users/:id': { entityBound: false, value: (o) => o.user },
   '/api/tokens/:id': { entityBound: false, value: (o) => o.token },
   '/api/rulebook/versions/:version': { entityBound: false, value: (o) => o.version },
@@ -134,12 +136,19 @@ describe.each(BACKENDS)('access matrix on %s', (kind) => {
     app = createApp({ db: h.db, dbKind: h.kind, config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }), now: () => NOW, jobs: deps });
     const someone = await signedIn(app, h.db, { role: 'viewer', now: NOW });
     const { view } = await insertApiToken(h.db, someone.user.id, 'someone else', 'read');
+    // Monthly reports of both entities, generated through the API as an admin would.
+    const slugOf = (id: number) => entities.find((e) => e.id === id)!.slug;
+    const admin = await signedIn(app, h.db, { role: 'admin', now: NOW });
+    const generated = await admin.request('/api/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ month: '2026-10', entities: [slugOf(own), slugOf(other)], formats: ['csv'], langs: ['en'] }) });
+    expect(generated.status, await generated.clone().text()).toBeLessThan(300);
+    const reportOf = async (entityId: number) => (await h.db.selectFrom('report').select('id').where('entity_id', '=', entityId).orderBy('id').executeTakeFirstOrThrow()).id;
     const version = (await h.db.selectFrom('rulebook_version').select('version').orderBy('published_at', 'desc').executeTakeFirst())?.version ?? rulebook.version;
     objects = {
       entity: { own, other },
       account,
       post: { own: Number(fOwn.postId), other: Number(fOther.postId) },
       finding: { own: Number(fOwn.findingId), other: Number(fOther.findingId) },
+      report: { own: await reportOf(own), other: await reportOf(other) },
       user: someone.user.id,
       token: view.id,
       version,
@@ -180,6 +189,8 @@ describe.each(BACKENDS)('access matrix on %s', (kind) => {
         else if (want === 'allowed' && (res.status === 401 || res.status === 403)) problems.push(`${label}, expected to be let through: ${body.slice(0, 200)}`);
         else if (want !== 'allowed' && res.status !== want) problems.push(`${label}, expected ${want}: ${body.slice(0, 200)}`);
         else if (want === 'allowed' && side === 'own' && SCOPED.has(caller) && res.status === 404) problems.push(`${label}: their own entity's object is not found`);
+        // A read of objects that exist, with no query, has nothing to refuse.
+        else if (want === 'allowed' && method === 'GET' && (res.status < 200 || res.status > 299)) problems.push(`${label}, expected a 2xx: ${body.slice(0, 200)}`);
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
