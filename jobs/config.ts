@@ -101,6 +101,13 @@ const envSchema = z.object({
   /** The same per address for requests without a (valid) session or token: the sign-in page and strangers. */
   MIZAN_RATE_LIMIT_ANONYMOUS: z.coerce.number().min(0).max(100_000).default(5),
   MIZAN_RATE_BURST_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  // OpenID Connect sign-in (optional): on when the issuer is set; the redirect URI is MIZAN_PUBLIC_URL + /auth/oidc/callback.
+  /** The directory's issuer, e.g. https://login.microsoftonline.com/{tenant-id}/v2.0. */
+  MIZAN_OIDC_ISSUER: oidcIssuer,
+  MIZAN_OIDC_CLIENT_ID: z.string().trim().max(500).optional().transform((v) => v || undefined),
+  MIZAN_OIDC_CLIENT_SECRET: secret(),
+  /** The sign-in page's button. */
+  MIZAN_OIDC_LABEL: z.string().trim().min(1, 'must not be empty').max(60, 'is at most 60 characters').default('Government directory'),
   // Alerts (issue 8): in-app always; e-mail when MIZAN_SMTP_URL is set; a signed webhook when its URL is set.
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; unset: no e-mail. */
   MIZAN_SMTP_URL: z
@@ -122,13 +129,6 @@ const envSchema = z.object({
     .transform((v) => v || undefined)
     .optional(),
   MIZAN_ALERT_WEBHOOK_SECRET: secret(),
-  // OpenID Connect sign-in (optional): on when the issuer is set; the redirect URI is MIZAN_PUBLIC_URL + /auth/oidc/callback.
-  /** The directory's issuer, e.g. https://login.microsoftonline.com/{tenant-id}/v2.0. */
-  MIZAN_OIDC_ISSUER: oidcIssuer,
-  MIZAN_OIDC_CLIENT_ID: z.string().trim().max(500).optional().transform((v) => v || undefined),
-  MIZAN_OIDC_CLIENT_SECRET: secret(),
-  /** The sign-in page's button. */
-  MIZAN_OIDC_LABEL: z.string().trim().min(1, 'must not be empty').max(60, 'is at most 60 characters').default('Government directory'),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -147,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const set = (name: string) => Boolean(env[name]?.trim());
   if (set('MIZAN_OIDC_ISSUER') && !set('MIZAN_OIDC_CLIENT_ID')) problems.push('MIZAN_OIDC_CLIENT_ID: is required when MIZAN_OIDC_ISSUER is set (the client id registered at the directory)');
   if (!set('MIZAN_OIDC_ISSUER') && (set('MIZAN_OIDC_CLIENT_ID') || set('MIZAN_OIDC_CLIENT_SECRET'))) problems.push('MIZAN_OIDC_ISSUER: is required when MIZAN_OIDC_CLIENT_ID or MIZAN_OIDC_CLIENT_SECRET is set (unset them all to turn OpenID Connect off)');
+  if (set('MIZAN_ALERT_WEBHOOK_URL') && !set('MIZAN_ALERT_WEBHOOK_SECRET')) problems.push('MIZAN_ALERT_WEBHOOK_SECRET: is required when MIZAN_ALERT_WEBHOOK_URL is set (the receiver checks the signature with it)');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   return parsed.data;
 }
