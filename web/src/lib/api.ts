@@ -33,6 +33,7 @@ import type {
   VerdictChanges,
 } from '../../../server/api-types.ts';
 import type { BulkReviewResult, Inbox, ResponseKind, ReviewQueue, ReviewRequest, ReviewResult, Severity } from '../../../server/api-types.ts';
+import type { ReportGenerateRequest, ReportGenerateResponse, ReportList } from '../../../server/api-types.ts';
 
 
 export class ApiError extends Error {
@@ -183,6 +184,9 @@ export const api = {
   appealFinding: (findingId: number, body: { note?: string }) => post<ReviewResult>(`/findings/${id(findingId)}/appeal`, body),
   decideAppeal: (findingId: number, body: { decision: 'upheld' | 'rejected'; note?: string }) => post<ReviewResult>(`/findings/${id(findingId)}/appeal-decision`, body),
   inbox: (signal?: AbortSignal) => get<Inbox>('/inbox', undefined, signal),
+  // monthly reports: the archive in the caller's scope; staff generate a past month
+  reports: (q: { month?: string; entity?: number; history?: boolean } = {}, signal?: AbortSignal) => get<ReportList>('/reports', { ...q, history: q.history ? 'true' : undefined }, signal),
+  generateReports: (body: ReportGenerateRequest) => post<ReportGenerateResponse>('/reports', body),
 };
 
 export interface LoginOptions {

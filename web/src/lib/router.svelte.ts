@@ -7,6 +7,7 @@ export type Route =
   | { page: 'posts' }
   | { page: 'post'; id: number }
   | { page: 'jobs' }
+  | { page: 'reports' }
   | { page: 'rulebook' }
   | { page: 'rulebook-try' }
   | { page: 'rulebook-versions' }
@@ -32,6 +33,7 @@ export function parsePath(pathname: string): Route {
   if (head === 'posts' && id === undefined) return { page: 'posts' };
   if (head === 'posts' && numericId !== null) return { page: 'post', id: numericId };
   if (head === 'jobs' && id === undefined) return { page: 'jobs' };
+  if (head === 'reports' && id === undefined) return { page: 'reports' };
   if ((head === 'review' || head === 'inbox') && id === undefined) return { page: head };
   // the signed-in user's own pages, and the admin's
   if (id === undefined && (head === 'users' || head === 'tokens' || head === 'audit' || head === 'password')) return { page: head };
