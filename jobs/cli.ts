@@ -17,6 +17,7 @@ import { runScoring } from './score.ts';
 import { loadRulebook, readRulebookSources } from './scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers } from './scoring/trial.ts';
 import { seedDemo } from './seed-demo.ts';
+import { appendAudit } from '../db/queries/audit.ts';
 import { userCommand, USER_USAGE } from './user-cli.ts';
 import { AccountRegistrationError, accountInputSchema, listAccountActivity, registerAccount, type ValidAccountInput } from '../db/queries/accounts.ts';
 import { formatArchiveReport, verifyArchive } from './archive.ts';
@@ -128,11 +129,13 @@ async function main() {
         // The same checks as the API: bounded parse, patterns proven linear, adversarial probe (in a worker).
         const draft = await checkRulebookDraft(readRulebookSources(values.dir), 60_000);
         const rb = await publishRulebook(handle.db, draft, values.note ?? null);
+        await appendAudit(handle.db, { actorEmail: 'cli', action: 'rulebook.published', objectType: 'rulebook_version', objectId: rb.version, before: { version: rb.replaced }, after: { version: rb.version, rules: rb.rules.length, dir: values.dir, note: values.note ?? null } });
         console.log(`published ${rb.version} (${rb.rules.length} rules), replacing ${rb.replaced ?? 'nothing'}; run \`npm run cli -- score\` (or wait for the next import) to rescore`);
         break;
       }
       case 'restore-default-rulebook': {
         const r = await restoreDefaultRulebook(handle.db, deps.rulebook);
+        if (r.replaced) await appendAudit(handle.db, { actorEmail: 'cli', action: 'rulebook.restored-default', objectType: 'rulebook_version', objectId: r.version, before: { version: r.replaced }, after: { version: r.version } });
         console.log(r.replaced ? `restored the default rulebook ${r.version} (it replaced ${r.replaced}); rescoring…` : `the default rulebook ${r.version} is already in force`);
         if (r.replaced) console.log((await runScoring(deps, { now })).counts);
         break;
@@ -238,6 +241,7 @@ async function adminCommand(command: string, rest: string[]): Promise<void> {
         if (err instanceof AccountRegistrationError) throw new Error(`--${err.field}: ${err.message}`);
         throw err;
       }
+      await appendAudit(handle.db, { actorEmail: 'cli', action: r.created ? 'account.created' : 'account.updated', objectType: 'account', objectId: r.id, after: { ...input, token: undefined } });
       if (!r.created) console.error(`account ${r.id} was already registered for this entity; its type, url and name were updated`);
       const [a] = await listAccountActivity(handle.db, 'all', { accountId: r.id, now: new Date() });
       const entity = await handle.db.selectFrom('entity').select('slug').where('id', '=', r.entityId).executeTakeFirstOrThrow();
@@ -248,6 +252,7 @@ async function adminCommand(command: string, rest: string[]): Promise<void> {
       const id = accountOption()!;
       const found = v.clear ? await clearAccountToken(handle.db, id) : await storeAccountToken(handle.db, id, token!, tokenKey);
       if (!found) throw new Error(`account ${id} does not exist`);
+      await appendAudit(handle.db, { actorEmail: 'cli', action: v.clear ? 'account.token-cleared' : 'account.token-set', objectType: 'account', objectId: id });
       console.error(v.clear ? `the token of account ${id} was removed` : `the token of account ${id} was encrypted and stored`);
       console.log(JSON.stringify({ id, hasToken: !v.clear }));
     } else {

@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Role } from '../db/schema.ts';
+import { appendAudit, type AuditEntry } from '../db/queries/audit.ts';
 import { getSessionPrincipal, getTokenPrincipal, scopeOf, type Principal } from '../db/queries/users.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
@@ -118,6 +119,12 @@ export function clientIp(c: Context, trustProxy: boolean): string | null {
 export function overHttps(c: Context, trustProxy: boolean): boolean {
   if (trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
   return new URL(c.req.url).protocol === 'https:';
+}
+
+/** Appends to the audit log what the signed-in caller did, from their address. */
+export function auditAs(c: Context<AppEnv>, deps: AppDeps, e: Omit<AuditEntry, 'actorId' | 'actorEmail' | 'ip'>): Promise<void> {
+  const user = c.get('user');
+  return appendAudit(deps.db, { ...e, actorId: user?.id ?? null, actorEmail: user?.email ?? null, ip: clientIp(c, deps.config.MIZAN_TRUST_PROXY), at: deps.now?.() });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

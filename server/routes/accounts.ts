@@ -11,6 +11,7 @@ import { slotFinder } from '../../jobs/schedule.ts';
 import { clearAccountToken, MISSING_KEY_MESSAGE, parseSecretKey, readAccountToken, storeAccountToken, tokenProblem } from '../../jobs/secrets.ts';
 import type { AccountDetail, AccountImportStarted, AccountList, AccountSummary, AccountTestResult } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { auditAs } from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { idParam, optionalId, validate } from '../validate.ts';
 
@@ -82,7 +83,9 @@ export function accountRoutes(deps: AppDeps) {
         throw new AppError(400, 'invalid-request', `Invalid json: ${err.field}: ${err.message}`, [{ field: err.field, message: err.message }]);
       }
       if (token !== undefined) await storeAccountToken(deps.db, id, token, key);
-      return c.json(await detail(scope, id), 201);
+      const created = await detail(scope, id);
+      await auditAs(c, deps, { action: 'account.created', objectType: 'account', objectId: id, after: { entity: created.entity.slug, platform: created.platform, handle: created.handle, url: created.url, type: created.type, hasToken: created.hasToken } });
+      return c.json(created, 201);
     })
     .put('/:id/token', validate('param', idParam), validate('json', tokenBody), async (c) => {
       const { id } = c.req.valid('param');
@@ -90,6 +93,7 @@ export function accountRoutes(deps: AppDeps) {
       await detail(scope, id); // 404 for an account out of scope
       const token = checkToken(c.req.valid('json').token);
       if (!(await storeAccountToken(deps.db, id, token, secretKey()))) throw notFound('Account', id);
+      await auditAs(c, deps, { action: 'account.token-set', objectType: 'account', objectId: id });
       return c.json(await detail(scope, id));
     })
     .delete('/:id/token', validate('param', idParam), async (c) => {
@@ -97,6 +101,7 @@ export function accountRoutes(deps: AppDeps) {
       const scope = c.get('scope');
       await detail(scope, id);
       await clearAccountToken(deps.db, id);
+      await auditAs(c, deps, { action: 'account.token-cleared', objectType: 'account', objectId: id });
       return c.json(await detail(scope, id));
     })
     // One page from the platform, saved nowhere: does the account answer, and what does it say?
@@ -121,6 +126,7 @@ export function accountRoutes(deps: AppDeps) {
         throw new AppError(409, 'import-running', `Account ${id} is being imported already; its run appears on the account when it finishes`);
       const at = Date.now();
       requested.set(id, at);
+      await auditAs(c, deps, { action: 'account.import-started', objectType: 'account', objectId: id });
       void runImportPipeline(j, { now: now(), accountIds: [id] })
         .then((r) => {
           for (const e of r.errors) j.log(`import now of ${e.handle}: ${e.error}`);

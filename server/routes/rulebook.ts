@@ -11,6 +11,7 @@ import { checkRulebookDraft, runTrial, TrialTimeoutError, type TrialInput } from
 import type { RuleInfo, ScoreResult } from '../../jobs/scoring/types.ts';
 import type { RulebookView } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { auditAs } from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { validate } from '../validate.ts';
 
@@ -114,6 +115,13 @@ export function rulebookRoutes(deps: AppDeps) {
         throw rulebookFailure(err);
       });
       const published = await publishRulebook(deps.db, draft, body.note ?? null);
+      await auditAs(c, deps, {
+        action: 'rulebook.published',
+        objectType: 'rulebook_version',
+        objectId: published.version,
+        before: { version: published.replaced },
+        after: { version: published.version, rules: published.rules.length, mode: body.mode, note: body.note ?? null, files: Object.keys(body.sources ?? {}) },
+      });
       // Rescoring runs in the background (in this process on PGlite, in the jobs process on PostgreSQL).
       deps.onRulebookPublished?.(published.version);
       return c.json({ version: published.version, rules: published.rules.length, unchanged: false, rescoring: true, replaced: published.replaced }, 201);

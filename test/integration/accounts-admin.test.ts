@@ -137,6 +137,10 @@ describe.each(BACKENDS)('account registration through the API on %s', (kind) => 
     expect(put.body.hasToken).toBe(true);
     expect(put.text).not.toContain(TOKEN);
     expect(await readAccountToken(h.db, acc.id, KEY)).toBe(TOKEN);
+    // Registering and setting the token are audited, without the token.
+    const audited = await h.db.selectFrom('audit_log').select(['action', 'after']).where('object_type', '=', 'account').where('object_id', '=', String(acc.id)).orderBy('id').execute();
+    expect(audited.map((r) => r.action)).toEqual(['account.created', 'account.token-set']);
+    expect(JSON.stringify(audited)).not.toContain(TOKEN);
 
     const refused = await call<ApiErrorBody>(keyless, 'PUT', `/api/accounts/${acc.id}/token`, { token: 'another' });
     expect(refused.status).toBe(422);

@@ -162,6 +162,9 @@ describe.each(BACKENDS)('rulebook versions on %s', (kind) => {
     expect(version).not.toBe(defaults.version);
     expect(published).toEqual([version]);
     expect((await send('POST', '/api/rulebook/versions', { sources: { 'trial.yaml': DRAFT_RULE } })).body.unchanged).toBe(true);
+    // The publication is in the audit log, with the version it replaced.
+    const audited = await h.db.selectFrom('audit_log').select(['action', 'object_id', 'before', 'actor_email']).where('action', '=', 'rulebook.published').execute();
+    expect(audited).toEqual([{ action: 'rulebook.published', object_id: version, before: { version: defaults.version }, actor_email: app.user.email }]);
 
     // What the background rescoring does (main.ts runs the same two calls).
     const scored = await runScoring(deps, { now: NOW });
