@@ -34,6 +34,38 @@ export interface Me extends UserInfo {
   readOnly: boolean;
 }
 
+/** An API token as listed (GET /api/tokens); the token itself is shown once, at creation. */
+export interface ApiTokenItem {
+  id: number;
+  userId: number;
+  name: string;
+  scope: 'read' | 'admin';
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** One entry of the append-only audit log (GET /api/audit). */
+export interface AuditItem {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actorEmail: string | null;
+  action: string;
+  objectType: string | null;
+  objectId: string | null;
+  ip: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/** GET /api/audit: newest first; nextBefore is null on the last page. */
+export interface AuditPage {
+  items: AuditItem[];
+  nextBefore: number | null;
+}
+
 /** GET /api/health, open to anyone: the status and nothing else. */
 export interface Health {
   status: 'ok';

@@ -1,6 +1,7 @@
 // The append-only audit log (a trigger refuses UPDATE, DELETE and TRUNCATE, migration 0011).
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
+import type { AuditItem } from '../../server/api-types.ts';
 
 export interface AuditEntry {
   actorId?: number | null;
@@ -31,18 +32,8 @@ export async function appendAudit(db: Db, e: AuditEntry): Promise<void> {
     .execute();
 }
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  actorId: number | null;
-  actorEmail: string | null;
-  action: string;
-  objectType: string | null;
-  objectId: string | null;
-  ip: string | null;
-  before: unknown;
-  after: unknown;
-}
+/** An audit entry as the API shows one (server/api-types.ts AuditItem). */
+export type AuditRow = AuditItem;
 
 export interface AuditFilter {
   /** Words matched against the actor, action, object and ip. */

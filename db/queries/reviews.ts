@@ -5,25 +5,18 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../client.ts';
 import type { Database, FindingEventKind } from '../schema.ts';
 import type { Category, Severity, Verdict } from '../vocabulary.ts';
+import type { AppealState, FindingResponse, ResponseKind, ReviewEvent, ReviewEventItem, ReviewQueueItem } from '../../server/api-types.ts';
 import { computeScore, type ReviewStatus } from '../../jobs/scoring/formula.ts';
 import { appendAudit } from './audit.ts';
 import { recomputeDirtyRollups } from './scores.ts';
 import { inScope, type EntityScope } from './scope.ts';
 
-export type AppealState = 'pending' | 'upheld' | 'rejected';
-export type ResponseKind = 'explanation' | 'correction' | 'post-removed';
+export type { AppealState, FindingResponse, ResponseKind };
 
 export interface Actor {
   id: number;
   email: string;
   ip: string | null;
-}
-
-export interface FindingResponse {
-  kind: ResponseKind;
-  note: string | null;
-  at: string;
-  actorEmail: string | null;
 }
 
 /** A current finding in the caller's scope, with what the workflow needs to decide on it. */
@@ -301,39 +294,8 @@ export interface QueueFilter {
   offset: number;
 }
 
-export interface QueueItem {
-  finding: {
-    id: number;
-    rule: string;
-    category: Category;
-    severity: Severity;
-    match: string;
-    start: number;
-    end: number;
-    status: ReviewStatus;
-    rulebookVersion: string;
-    appeal: AppealState | null;
-    response: FindingResponse | null;
-  };
-  post: {
-    id: number;
-    text: string;
-    lang: string | null;
-    url: string | null;
-    platform: string;
-    handle: string;
-    accountId: number;
-    entityId: number;
-    entityNameAr: string;
-    entityNameEn: string;
-    postedAt: string;
-    deleted: boolean;
-    edited: boolean;
-    versions: number;
-    score: number;
-    verdict: Verdict;
-  };
-}
+/** A queue item as the API shows one (server/api-types.ts ReviewQueueItem) before the route adds the rule's title. */
+export type QueueItem = Omit<ReviewQueueItem, 'finding'> & { finding: Omit<ReviewQueueItem['finding'], 'title'> };
 
 function queueQuery(db: Db, scope: EntityScope, f: Omit<QueueFilter, 'limit' | 'offset'>, now: Date) {
   const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
@@ -438,23 +400,8 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
 
 // ---- The director's inbox ----
 
-export interface ReviewEventRow {
-  id: number;
-  findingId: number;
-  postId: number;
-  entityId: number;
-  entityNameAr: string;
-  entityNameEn: string;
-  text: string;
-  rule: string;
-  match: string;
-  kind: FindingEventKind;
-  reason: string | null;
-  note: string | null;
-  responseKind: string | null;
-  actorEmail: string | null;
-  at: string;
-}
+/** A review step as the inbox lists one (server/api-types.ts ReviewEventItem). */
+export type ReviewEventRow = ReviewEventItem;
 
 /** Review events of the scope's posts since a time, newest first. */
 export async function listRecentEvents(db: Db, scope: EntityScope, kinds: FindingEventKind[], since: Date, limit: number): Promise<ReviewEventRow[]> {
@@ -508,17 +455,8 @@ export async function listFindingStates(db: Db, postId: number, rulebookVersion:
   return new Map(rows.map((r) => [r.id, { appeal: r.appeal, response: shapeResponse(r.response) }]));
 }
 
-export interface PostReviewEvent {
-  kind: FindingEventKind;
-  reason: string | null;
-  note: string | null;
-  responseKind: string | null;
-  actorEmail: string | null;
-  at: string;
-  rule: string;
-  match: string;
-  findingId: number;
-}
+/** A step on a post's finding as the post page shows one (server/api-types.ts ReviewEvent). */
+export type PostReviewEvent = ReviewEvent;
 
 /** Every review step on a post's findings, oldest first (the post page's timeline). */
 export async function listPostReviewEvents(db: Db, postId: number): Promise<PostReviewEvent[]> {
@@ -530,7 +468,8 @@ export async function listPostReviewEvents(db: Db, postId: number): Promise<Post
     .orderBy('ev.at')
     .orderBy('ev.id')
     .execute();
-  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  // response_kind holds only the kinds the respond route validates.
+  return rows.map((r) => ({ ...r, responseKind: r.responseKind as ResponseKind | null, at: new Date(r.at).toISOString() }));
 }
 
 // ---- Decisions as labelled examples ----

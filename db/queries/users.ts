@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import type { AlertDigest, Role } from '../schema.ts';
-import type { UserInfo } from '../../server/api-types.ts';
+import type { ApiTokenItem, UserInfo } from '../../server/api-types.ts';
 import type { EntityScope } from './scope.ts';
 
 export const ROLES: readonly Role[] = ['admin', 'oversight', 'director', 'viewer'];
@@ -189,16 +189,8 @@ export async function deleteUserSessions(db: Db, userId: number): Promise<number
 
 const TOKEN_PREFIX = 'mzn_';
 
-export interface ApiTokenView {
-  id: number;
-  userId: number;
-  name: string;
-  scope: 'read' | 'admin';
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** A token as the API lists one (server/api-types.ts ApiTokenItem). */
+export type ApiTokenView = ApiTokenItem;
 
 /** Creates a token and returns it once, with its listing; only its SHA-256 is stored. */
 export async function insertApiToken(db: Db, userId: number, name: string, scope: 'read' | 'admin'): Promise<{ token: string; view: ApiTokenView }> {

@@ -4,7 +4,7 @@ import { getPost, isPostedAtKey, listPostFindings, listPostVersions, listPosts, 
 import { getRulesOfVersion } from '../../db/queries/rulebook.ts';
 import { listFindingStates, listPostReviewEvents } from '../../db/queries/reviews.ts';
 import { CATEGORIES } from '../../db/vocabulary.ts';
-import type { FindingView, PostDetail, PostList, PostSummary, ReviewEvent } from '../api-types.ts';
+import type { FindingView, PostDetail, PostList, PostSummary } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { bigIdParam, localDay, optionalId, validate } from '../validate.ts';
@@ -119,7 +119,7 @@ export function postRoutes(deps: AppDeps) {
           response: states.get(f.id)?.response ?? null,
         };
       });
-      const reviewEvents = (await listPostReviewEvents(deps.db, id)) as ReviewEvent[];
+      const reviewEvents = await listPostReviewEvents(deps.db, id);
       const body: PostDetail = { ...(post as PostSummary & Pick<PostDetail, 'accountType' | 'capturedAt' | 'rulebookVersion'>), findingsList, versions, reviewEvents };
       return c.json(body);
     });

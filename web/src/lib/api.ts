@@ -5,6 +5,8 @@ import type {
   AccountList,
   AccountTestResult,
   ApiErrorBody,
+  ApiTokenItem,
+  AuditPage,
   Category,
   EntityList,
   EntityTrend,
@@ -210,18 +212,6 @@ export interface UserChangesRequest {
   alertDigest?: UserInfo['alertDigest'];
 }
 
-/** An API token as listed (the token itself is shown once, at creation). */
-export interface ApiTokenItem {
-  id: number;
-  userId: number;
-  name: string;
-  scope: 'read' | 'admin';
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
 export interface AuditQuery {
   q?: string;
   action?: string;
@@ -230,24 +220,6 @@ export interface AuditQuery {
   to?: string;
   before?: number;
   limit?: number;
-}
-
-export interface AuditItem {
-  id: number;
-  at: string;
-  actorId: number | null;
-  actorEmail: string | null;
-  action: string;
-  objectType: string | null;
-  objectId: string | null;
-  ip: string | null;
-  before: unknown;
-  after: unknown;
-}
-
-export interface AuditPage {
-  items: AuditItem[];
-  nextBefore: number | null;
 }
 
 // The other methods exist for the pages that change things (users, tokens, findings, notifications).
