@@ -11,6 +11,22 @@ export interface RecentPost {
   miss: number;
 }
 
+/** A post the platform no longer returns, created at `t` (unix seconds); `raw` keeps why it was taken as deleted. */
+export function deletedPost(id: string, t: number, raw: unknown): ImportedPost {
+  return {
+    platformPostId: id,
+    url: null,
+    text: '',
+    lang: null,
+    postedAt: new Date(t * 1000),
+    metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
+    isReply: false,
+    isRepost: false,
+    deleted: true,
+    raw,
+  };
+}
+
 /**
  * At the end of a complete read of the posts since `since`: a post of the window that the read did not return
  * misses once; at two misses in a row it is sent as deleted (the importer keeps its copy and records the deletion).
@@ -26,18 +42,7 @@ export function closeWindowRead(recent: Map<string, RecentPost>, seen: Set<strin
     if (r.t <= since + 1) continue;
     r.miss++;
     if (r.miss < 2) continue;
-    gone.push({
-      platformPostId: r.id,
-      url: null,
-      text: '',
-      lang: null,
-      postedAt: new Date(r.t * 1000),
-      metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-      isReply: false,
-      isRepost: false,
-      deleted: true,
-      raw: { deleted: true, reason: `absent from two complete reads of the posts since ${new Date(since * 1000).toISOString()}` },
-    });
+    gone.push(deletedPost(r.id, r.t, { deleted: true, reason: `absent from two complete reads of the posts since ${new Date(since * 1000).toISOString()}` }));
     recent.delete(r.id);
   }
   return gone;

@@ -18,6 +18,7 @@
 // Edits need no lookup: on X an edit is a new tweet id, newer than since_id, which the poll reads anyway.
 import { AuthError, PlatformError, countOf, decodeEntities, httpGetJson, sampleOf, secretTag, type HttpRequest } from './http.ts';
 import type { Connector, ConnectorAccount, FetchContext, FetchPage, ImportedPost, RejectedRecord } from './types.ts';
+import { deletedPost } from './recheck.ts';
 
 export const X_PAGE_SIZE = 100;
 /** X serves at most the newest 3,200 posts of a user timeline. */
@@ -247,19 +248,7 @@ async function lookUpDeletions(list: RecentTweet[], request: (url: string) => Ht
       if (!r) continue;
       // Only "Could not find tweet" is a deletion; a protected, suspended or withheld author's tweet still exists.
       if (p.type === NOT_FOUND_PROBLEM && p.resource_type === 'tweet') {
-        gone.push({
-          platformPostId: r.id,
-          url: null,
-          text: '',
-          lang: null,
-          postedAt: new Date(r.t * 1000),
-          metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-          isReply: false,
-          isRepost: false,
-          deleted: true,
-          raw: { errors: [p] },
-          ref: `tweet ${r.v ?? r.id}`,
-        });
+        gone.push({ ...deletedPost(r.id, r.t, { errors: [p] }), ref: `tweet ${r.v ?? r.id}` });
       } else unreadable.push(problemText(p));
     }
   }
