@@ -7,7 +7,7 @@ import { getReportFile, listReports, type ReportRow } from '../../db/queries/rep
 import { previousMonthOf } from '../../jobs/reports/data.ts';
 import { fileNameOf, generateMonthlyReports, REPORT_FORMATS, REPORT_LANGS, ReportInputError, reportSettings } from '../../jobs/reports/generate.ts';
 import type { ReportGenerateResponse, ReportList, ReportSummary } from '../api-types.ts';
-import { clientIp } from '../auth.ts';
+import { auditAs, clientIp } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { idParam, optionalId, validate } from '../validate.ts';
@@ -110,6 +110,7 @@ export function reportRoutes(deps: AppDeps) {
       const file = await getReportFile(deps.db, c.get('scope'), id);
       if (!file) throw notFound('Report', id);
       const name = fileNameOf(file.month, file.entitySlug, file.lang, file.format);
+      await auditAs(c, deps, { action: 'reports.downloaded', objectType: 'report', objectId: id, after: { file: name, sha256: file.sha256 } });
       return c.body(new Uint8Array(file.content), 200, {
         'Content-Type': CONTENT_TYPE[file.format],
         'Content-Disposition': `attachment; filename="${name}"`,
