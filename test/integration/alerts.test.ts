@@ -20,6 +20,7 @@ import type { NotificationList, NotificationSettings, NotificationsReadResponse 
 import { createApp } from '../../server/app.ts';
 import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { importedPost } from '../helpers/posts.ts';
 
 const rulebook = loadRulebook();
 // 12:00 in Bahrain; the digests go out at 07:00 Bahrain time (04:00 UTC).
@@ -33,18 +34,7 @@ const CLEAN = 'افتتاح مركز الخدمات الجديد في المحر
 const SMTP_PASS = 's3cret-smtp-pass';
 const HOOK_SECRET = 'whsec-test-0123456789';
 
-const post = (id: string, text: string, deleted = false): ImportedPost => ({
-  platformPostId: id,
-  url: `https://x.com/alpha/status/${id}`,
-  text,
-  lang: 'ar',
-  postedAt: new Date('2026-11-18T09:00:00Z'),
-  metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-  isReply: false,
-  isRepost: false,
-  deleted,
-  raw: { id, text },
-});
+const post = (id: string, text: string, deleted = false) => importedPost(id, text, { url: `https://x.com/alpha/status/${id}`, deleted });
 
 // ---- a real SMTP server ---------------------------------------------------------------------------------------------
 

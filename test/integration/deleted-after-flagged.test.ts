@@ -5,28 +5,17 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { savePostsPage } from '../../db/queries/imports.ts';
 import { testConfig } from '../../jobs/config.ts';
-import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import type { Scorecard } from '../../server/api-types.ts';
 import { signedIn } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { importedPost } from '../helpers/posts.ts';
 
 const rulebook = loadRulebook();
 const NOW = new Date('2026-11-20T09:00:00Z');
-const post = (id: string, text: string, deleted = false): ImportedPost => ({
-  platformPostId: id,
-  url: null,
-  text,
-  lang: 'ar',
-  postedAt: new Date('2026-11-18T09:00:00Z'),
-  metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-  isReply: false,
-  isRepost: false,
-  deleted,
-  raw: { id, text },
-});
+const post = (id: string, text: string, deleted = false) => importedPost(id, text, { deleted });
 const IBAN = 'للتحويل: الحساب BH67BMAG00001299123456 باسم الموظف';
 const CLEAN = 'افتتاح مركز الخدمات الجديد في المحرق';
 
