@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { findStoredReport, getReportFile, insertReport, type ReportFormat, type ReportLang } from '../../db/queries/reports.ts';
 import { MonthContext, type ReportData } from './data.ts';
 import { reportCsv } from './csv.ts';
-import { footerTemplate, reportHtml } from './html.ts';
+import { footerTemplate, reportPage, reportShell } from './html.ts';
 import { Fmt, type Digits } from './labels.ts';
 import { ChromiumMissingError, PdfRenderer } from './pdf.ts';
 import { reportXlsx } from './xlsx.ts';
@@ -97,12 +97,12 @@ export async function generateMonthlyReports(db: Db, settings: ReportSettings, r
   const total = targets.length * langs.length * formats.length;
   const items: ReportItem[] = [];
   const errors: string[] = [];
-  // Launched once, on the first PDF (both languages ask at once: they share the one launch).
+  // Launched once, on the first PDF (the first PDFs ask at once: they share the one launch).
   let launching: Promise<PdfRenderer | null> | null = null;
   let pdf: PdfRenderer | null = null;
   let pdfError: string | null = null;
   const pdfRenderer = () =>
-    (launching ??= PdfRenderer.launch(settings.chromiumPath, settings.pdfPages ?? 2).then(
+    (launching ??= PdfRenderer.launch(settings.chromiumPath, reportShell(), settings.pdfPages ?? 2).then(
       (r) => (pdf = r),
       (err: unknown) => {
         pdfError = err instanceof ChromiumMissingError ? err.message : `PDF: ${(err as Error).message}`;
@@ -112,24 +112,39 @@ export async function generateMonthlyReports(db: Db, settings: ReportSettings, r
     ));
   const done = () => items.length;
 
-  try {
-    for (const target of targets) {
-      const data: ReportData = target ? await ctx.entity(target) : await ctx.sector();
-      const slug = target?.slug ?? null;
-      // The languages' PDFs render side by side (two pages of one browser); XLSX and CSV meanwhile.
-      await Promise.all(
-        langs.map(async (lang) => {
-          const fmt = new Fmt(lang, settings.digits, settings.timeZone);
-          for (const format of formats) {
-            const label = `${slug ?? 'sector'} ${lang} ${format}`;
-            const item = await oneReport(db, { data, fmt, format, slug, settings, req, pdfRenderer, pdfError: () => pdfError });
-            items.push(item);
-            if (item.status === 'failed' && item.error && item.error !== pdfError) errors.push(`${label}: ${item.error}`);
-            onProgress?.(done(), total, label);
-          }
-        }),
-      );
+  // A few targets are in hand at once, each with every language and format side by side: XLSX, CSV and the next
+  // target's queries run while Chromium prints, so its pages never wait. A failure stops taking new targets.
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    try {
+      while (!stopped && next < targets.length) {
+        const target = targets[next++];
+        const data: ReportData = target ? await ctx.entity(target) : await ctx.sector();
+        const slug = target?.slug ?? null;
+        await Promise.all(
+          langs.flatMap((lang) => {
+            const fmt = new Fmt(lang, settings.digits, settings.timeZone);
+            return formats.map(async (format) => {
+              const label = `${slug ?? 'sector'} ${lang} ${format}`;
+              const item = await oneReport(db, { data, fmt, format, slug, settings, req, pdfRenderer, pdfError: () => pdfError });
+              items.push(item);
+              if (item.status === 'failed' && item.error && item.error !== pdfError) errors.push(`${label}: ${item.error}`);
+              onProgress?.(done(), total, label);
+            });
+          }),
+        );
+      }
+    } catch (err) {
+      stopped = true;
+      throw err;
     }
+  };
+  const inHand = Math.max(2, settings.pdfPages ?? 2);
+  try {
+    const ends = await Promise.allSettled(Array.from({ length: Math.min(inHand, targets.length) }, worker));
+    const failed = ends.find((e) => e.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await (pdf as PdfRenderer | null)?.close();
   }
@@ -174,7 +189,7 @@ async function oneReport(db: Db, r: OneReport): Promise<ReportItem> {
       const renderer = await r.pdfRenderer();
       if (!renderer) return { ...base, error: r.pdfError() ?? 'PDF unavailable' };
       const o = { fmt, publicUrl: settings.publicUrl, generatedAt };
-      content = await renderer.render({ html: reportHtml(data, o), footer: footerTemplate(data, o) });
+      content = await renderer.render({ content: reportPage(data, o), footer: footerTemplate(data, o) });
     } else if (format === 'xlsx') {
       content = await reportXlsx(data, { fmt, publicUrl: settings.publicUrl, generatedAt });
     } else {

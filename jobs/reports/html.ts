@@ -1,5 +1,6 @@
-// The printable HTML of a report: Chromium prints it to PDF (pdf.ts). Everything is inline (the Arabic font as
-// data: URLs, Chart.js, the data), so the page needs no network. Figures and dates inside Arabic text sit in
+// The printable HTML of a report: Chromium prints it to PDF (pdf.ts). A shell document (the Arabic font as data:
+// URLs, the stylesheet, Chart.js) is loaded once per page and each report's body and chart data are put into it,
+// so the ~600 KB of assets are parsed once per run, not once per report. The page needs no network. Figures and dates inside Arabic text sit in
 // <bdi dir="ltr"> so that 2026-10 does not read 10-2026.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,8 +45,6 @@ export function reportAssets(): Assets {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** A figure or date, kept left-to-right inside Arabic text. */
 const ltr = (s: string) => `<bdi dir="ltr">${esc(s)}</bdi>`;
-// Inline JSON inside <script>: "</script>" and U+2028/9 cannot end it early.
-const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 /** Text with the findings' spans marked (offsets are JS string indices, as the scorer gives them). */
 export function markEvidence(text: string, spans: { start: number; end: number }[], maxLength = 700): string {
@@ -104,37 +103,60 @@ function charts(d: ReportData, fmt: Fmt): string {
   </section>`;
 }
 
-function chartScript(d: ReportData, fmt: Fmt): string {
-  const trendLabels = d.trend.map((p) => fmt.digitsOf(p.period.slice(0, 7)));
-  const data = {
+/** What the shell's __mizanRender draws: plain data, passed as an argument (no script text is built from it). */
+export interface ChartData {
+  rtl: boolean;
+  locale: string;
+  trend: { labels: string[]; score: (number | null)[]; posts: number[]; scoreLabel: string; postsLabel: string };
+  categories: { labels: string[]; findings: number[]; label: string };
+}
+
+function chartData(d: ReportData, fmt: Fmt): ChartData {
+  return {
     rtl: fmt.lang === 'ar',
-    trend: { labels: trendLabels, score: d.trend.map((p) => p.score), posts: d.trend.map((p) => p.posts), scoreLabel: fmt.t.trendScore, postsLabel: fmt.t.trendPosts },
+    locale: fmt.lang === 'ar' ? `ar-BH-u-nu-${fmt.digits}` : 'en-GB',
+    trend: { labels: d.trend.map((p) => fmt.digitsOf(p.period.slice(0, 7))), score: d.trend.map((p) => p.score), posts: d.trend.map((p) => p.posts), scoreLabel: fmt.t.trendScore, postsLabel: fmt.t.trendPosts },
     categories: { labels: d.categories.map((c) => fmt.category(c.category)), findings: d.categories.map((c) => c.findings), label: fmt.t.findings },
   };
-  // Charts are drawn once the font is ready (their labels are measured with it); then the page says it is done.
-  return `<script>
-  const D = ${json(data)};
-  document.fonts.ready.then(() => {
-    Chart.defaults.font.family = "'Noto Naskh Arabic', serif";
-    Chart.defaults.color = '#333';
-    const common = { animation: false, responsive: false, devicePixelRatio: 2, locale: ${json(fmt.lang === 'ar' ? `ar-BH-u-nu-${fmt.digits}` : 'en-GB')},
+}
+
+// Runs in the shell page. One report at a time per page: the last report's charts are destroyed and the document's
+// title, lang and dir replaced, so nothing carries over. Charts are drawn once the fonts are ready (their labels are
+// measured with them); the promise resolves when the report is ready to print.
+const RENDER_SCRIPT = `
+  let charts = [];
+  // Every face (each subset, both weights) is loaded up front: the first report prints like the hundredth.
+  const fontsLoaded = Promise.all([...document.fonts].map((f) => f.load())).then(() => document.fonts.ready);
+  Chart.defaults.font.family = "'Noto Naskh Arabic', serif";
+  Chart.defaults.color = '#333';
+  window.__mizanRender = async (R) => {
+    for (const c of charts) c.destroy();
+    charts = [];
+    document.title = R.title;
+    document.documentElement.lang = R.lang;
+    document.documentElement.dir = R.dir;
+    document.body.innerHTML = R.body;
+    await fontsLoaded;
+    // A layout now starts any font load the new text needs before fonts.ready is asked.
+    void document.body.offsetHeight;
+    await document.fonts.ready;
+    const D = R.charts;
+    const common = { animation: false, responsive: false, devicePixelRatio: 2, locale: D.locale,
       plugins: { legend: { rtl: D.rtl, labels: { boxWidth: 12 } } } };
-    new Chart(document.getElementById('trend'), {
+    charts.push(new Chart(document.getElementById('trend'), {
       data: { labels: D.trend.labels, datasets: [
         { type: 'bar', label: D.trend.postsLabel, data: D.trend.posts, backgroundColor: '#c9ddd9', yAxisID: 'posts', order: 2 },
         { type: 'line', label: D.trend.scoreLabel, data: D.trend.score, borderColor: '#0b5d51', backgroundColor: '#0b5d51', spanGaps: false, yAxisID: 'score', order: 1 },
       ] },
       options: { ...common, scales: { x: { reverse: D.rtl }, score: { position: D.rtl ? 'right' : 'left', min: 0, max: 100 }, posts: { position: D.rtl ? 'left' : 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } },
-    });
-    new Chart(document.getElementById('categories'), {
+    }));
+    charts.push(new Chart(document.getElementById('categories'), {
       type: 'bar',
       data: { labels: D.categories.labels, datasets: [{ label: D.categories.label, data: D.categories.findings, backgroundColor: '#b5522b' }] },
       options: { ...common, indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { reverse: D.rtl, beginAtZero: true, ticks: { precision: 0 } }, y: { position: D.rtl ? 'right' : 'left' } } },
-    });
-    window.__mizanReady = true;
-  });
-  </script>`;
-}
+    }));
+  };
+`;
 
 function severityAndReview(d: ReportData, fmt: Fmt): string {
   const t = fmt.t;
@@ -284,18 +306,42 @@ const CSS = `
   .notes { font-size: 8.5pt; color: #5b6b68; margin-block-start: 14px; }
 `;
 
-export function reportHtml(d: ReportData, o: HtmlOptions): string {
+let shell: string | null = null;
+
+/** The document every report is printed in, loaded once per page: the fonts, the stylesheet, Chart.js and __mizanRender. */
+export function reportShell(): string {
+  if (shell) return shell;
   const { fontCss, chartJs } = reportAssets();
-  const lang = o.fmt.lang;
-  const body = d.kind === 'entity' ? entityBody(d, o) : sectorBody(d, o);
-  return `<!doctype html>
-<html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}">
-<head><meta charset="utf-8"><title>Mizan ${esc(d.month)}</title>
+  shell = `<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>Mizan</title>
 <style>${fontCss}${CSS}</style>
 <script>${chartJs}</script>
+<script>${RENDER_SCRIPT}</script>
 </head>
-<body>${body}${chartScript(d, o.fmt)}</body>
+<body></body>
 </html>`;
+  return shell;
+}
+
+/** One report as the shell takes it (JSON): the body's HTML, the document's title, lang and dir, the charts' data. */
+export interface ReportPage {
+  title: string;
+  lang: string;
+  dir: 'rtl' | 'ltr';
+  body: string;
+  charts: ChartData;
+}
+
+export function reportPage(d: ReportData, o: HtmlOptions): ReportPage {
+  const lang = o.fmt.lang;
+  return {
+    title: `Mizan ${d.month}`,
+    lang,
+    dir: lang === 'ar' ? 'rtl' : 'ltr',
+    body: d.kind === 'entity' ? entityBody(d, o) : sectorBody(d, o),
+    charts: chartData(d, o.fmt),
+  };
 }
 
 /** The footer Chromium repeats on every page: page numbers, and where the report comes from. */

@@ -1,4 +1,6 @@
 // PDF through headless Chromium (playwright-core on Debian's chromium): one browser per run, its pages reused.
+// Each page loads the shell document once (fonts, Chart.js); a report is then only its body and chart data, handed to
+// the shell's window.__mizanRender as an argument (see html.ts).
 // pdfkit and pdfmake were tried for issue 9: they drop spaces in Arabic and misorder mixed runs; Chromium does not.
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -25,9 +27,12 @@ export class ChromiumMissingError extends Error {
 }
 
 export interface PdfJob {
-  html: string;
+  /** JSON for the shell's window.__mizanRender. */
+  content: unknown;
   footer: string;
 }
+
+const RENDER_TIMEOUT_MS = 30_000;
 
 export class PdfRenderer {
   readonly #idle: Page[] = [];
@@ -35,13 +40,14 @@ export class PdfRenderer {
 
   private constructor(
     private readonly browser: Browser,
+    private readonly shell: string,
     pages: Page[],
   ) {
     this.#idle.push(...pages);
   }
 
-  /** `pages` PDFs render at once (the machine's cores are the limit). */
-  static async launch(executablePath: string, pages = 2): Promise<PdfRenderer> {
+  /** `pages` PDFs render at once (the machine's cores are the limit); `shell` is the document each page loads once. */
+  static async launch(executablePath: string, shell: string, pages = 2): Promise<PdfRenderer> {
     if (!existsSync(executablePath)) throw new ChromiumMissingError(executablePath, 'not found');
     let browser: Browser;
     try {
@@ -54,7 +60,18 @@ export class PdfRenderer {
     // Nothing leaves the page: every asset is inline.
     await context.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
     const created = await Promise.all(Array.from({ length: Math.max(1, pages) }, () => context.newPage()));
-    return new PdfRenderer(browser, created);
+    try {
+      await Promise.all(created.map((p) => PdfRenderer.#load(p, shell)));
+    } catch (err) {
+      await browser.close();
+      throw err;
+    }
+    return new PdfRenderer(browser, shell, created);
+  }
+
+  static async #load(page: Page, shell: string): Promise<void> {
+    await page.setContent(shell, { waitUntil: 'load' });
+    await page.waitForFunction('typeof window.__mizanRender === "function"', undefined, { timeout: RENDER_TIMEOUT_MS });
   }
 
   async #take(): Promise<Page> {
@@ -71,10 +88,14 @@ export class PdfRenderer {
 
   async render(job: PdfJob): Promise<Uint8Array> {
     const page = await this.#take();
+    let broken = false;
     try {
-      await page.setContent(job.html, { waitUntil: 'load' });
-      // The page's own script sets the flag once the font is loaded and the charts are drawn.
-      await page.waitForFunction('window.__mizanReady === true', undefined, { timeout: 30_000 });
+      // Resolves once the body is in, the fonts are ready and the charts are drawn.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        page.evaluate((content) => (globalThis as unknown as { __mizanRender: (c: unknown) => Promise<void> }).__mizanRender(content), job.content),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`report not ready after ${RENDER_TIMEOUT_MS} ms`)), RENDER_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
       const pdf = await page.pdf({
         format: 'A4',
         printBackground: true,
@@ -85,7 +106,12 @@ export class PdfRenderer {
         margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' },
       });
       return new Uint8Array(pdf);
+    } catch (err) {
+      broken = true;
+      throw err;
     } finally {
+      // A page that failed mid-report gets a fresh shell before the next report.
+      if (broken) await PdfRenderer.#load(page, this.shell).catch(() => undefined);
       this.#give(page);
     }
   }
