@@ -15,6 +15,7 @@ import * as m0011 from './migrations/0011_users_review_audit.ts';
 import * as m0012 from './migrations/0012_alerts.ts';
 import * as m0013 from './migrations/0013_reports.ts';
 import * as m0014 from './migrations/0014_account_pause.ts';
+import * as m0015 from './migrations/0015_report_recipients.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012_alerts': m0012,
   '0013_reports': m0013,
   '0014_account_pause': m0014,
+  '0015_report_recipients': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

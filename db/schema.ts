@@ -14,6 +14,8 @@ export interface EntityTable {
   name_en: string;
   timezone: Generated<string>;
   website: string | null;
+  /** Where the monthly reports are e-mailed (migration 0015); empty: not e-mailed. */
+  report_recipients: ColumnType<string[], string[] | undefined, string[]>;
   created_at: TimestampWithDefault;
 }
 
@@ -344,6 +346,20 @@ export interface ReportTable {
   generated_by: number | null;
 }
 
+/** The one e-mail of an entity's monthly reports (migration 0015): sent_at once sent, else the last attempt's error. */
+export interface ReportDeliveryTable {
+  id: Generated<number>;
+  entity_id: number;
+  /** YYYY-MM */
+  month: string;
+  recipients: string[];
+  report_ids: number[];
+  attempts: Generated<number>;
+  attempted_at: Timestamp;
+  sent_at: Timestamp | null;
+  error: string | null;
+}
+
 export interface Database {
   entity: EntityTable;
   account: AccountTable;
@@ -368,4 +384,5 @@ export interface Database {
   audit_log: AuditLogTable;
   rollup_dirty: RollupDirtyTable;
   report: ReportTable;
+  report_delivery: ReportDeliveryTable;
 }

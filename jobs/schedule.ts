@@ -14,6 +14,8 @@ import { runScoring } from './score.ts';
 import { runAlertDigests, runAlerts, type AlertConfig } from './alerts.ts';
 import { previousMonthOf } from './reports/data.ts';
 import { generateMonthlyReports, reportSettings } from './reports/generate.ts';
+import { deliverMonthlyReports } from './reports/deliver.ts';
+import { redactSmtp } from './mailer.ts';
 
 /** How often a running job says it is alive (STALE_HEARTBEAT_SECONDS in db/queries/jobs.ts is 8 beats). */
 const HEARTBEAT_MS = 15_000;
@@ -77,7 +79,10 @@ export function jobDefinitions(
         // The slot's month, not the clock's: a run caught up on the 3rd still reports on the month before the 1st.
         const month = previousMonthOf(round, config.MIZAN_TIMEZONE);
         const r = await generateMonthlyReports(deps.db, reportSettings(config), { month, trigger: 'schedule', now });
-        return { counts: r.counts, error: r.errors.length ? r.errors.join('; ') : null };
+        // Then each entity's e-mail (when MIZAN_SMTP_URL is set); one that failed before is retried. Never fails the run.
+        const mail = await deliverMonthlyReports({ db: deps.db, config, log: deps.log, signal: deps.signal }, { month, now }).catch((err) => ({ counts: {}, errors: [`report e-mail: ${redactSmtp((err as Error).message, config.MIZAN_SMTP_URL)}`] }));
+        const errors = [...r.errors, ...mail.errors];
+        return { counts: { ...r.counts, ...mail.counts }, error: errors.length ? errors.join('; ') : null };
       },
     },
   ];

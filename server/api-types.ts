@@ -211,6 +211,14 @@ export interface Scorecard {
   recentFlagged: PostSummary[];
   /** Posts of the period that the entity deleted after Mizan had flagged them (the archived copy stays). */
   deletedAfterFlagged: { count: number; items: PostSummary[] };
+  /** Where the monthly reports are e-mailed: shown to admin and oversight only. */
+  reportRecipients?: string[];
+}
+
+/** PUT /api/entities/:id/report-recipients: its body and its answer (at most 20 addresses; [] stops the e-mails). */
+export interface ReportRecipients {
+  entityId: number;
+  recipients: string[];
 }
 
 export interface PostSummary {

@@ -41,6 +41,8 @@ export const ACCESS: Record<string, AccessRule> = {
   'GET /api/entities': any,
   'GET /api/entities/:id': any,
   'GET /api/entities/:id/trend': any,
+  // Where the entity's monthly reports are e-mailed (shown to staff in GET /api/entities/:id).
+  'PUT /api/entities/:id/report-recipients': admin,
   'GET /api/accounts': any,
   'GET /api/accounts/:id': any,
   'POST /api/accounts': admin,

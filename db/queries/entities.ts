@@ -56,3 +56,34 @@ export async function upsertEntity(db: Db, e: NewEntity): Promise<number> {
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** Where an entity's monthly reports are e-mailed (undefined: no such entity). */
+export async function getReportRecipients(db: Db, id: number): Promise<string[] | undefined> {
+  const row = await db.selectFrom('entity').select('report_recipients').where('id', '=', id).executeTakeFirst();
+  return row?.report_recipients;
+}
+
+/** Replaces the entity's report recipients; false when there is no such entity. */
+export async function setReportRecipients(db: Db, id: number, recipients: string[]): Promise<boolean> {
+  const r = await db.updateTable('entity').set({ report_recipients: recipients }).where('id', '=', id).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export interface ReportRecipientsRow {
+  id: number;
+  slug: string;
+  nameAr: string;
+  nameEn: string;
+  recipients: string[];
+}
+
+/** The entities whose monthly reports are e-mailed (some entities, or all). */
+export async function listReportRecipients(db: Db, entityIds?: number[]): Promise<ReportRecipientsRow[]> {
+  return db
+    .selectFrom('entity')
+    .select(['id', 'slug', 'name_ar as nameAr', 'name_en as nameEn', 'report_recipients as recipients'])
+    .where(sql<boolean>`cardinality(report_recipients) > 0`)
+    .$if(entityIds !== undefined, (q) => q.where('id', 'in', entityIds!.length ? entityIds! : [-1]))
+    .orderBy('id')
+    .execute();
+}

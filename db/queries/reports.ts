@@ -252,3 +252,83 @@ export async function getReportFile(db: Db, scope: EntityScope, id: number): Pro
   const r = rows[0];
   return r && { ...r, generatedAt: new Date(r.generatedAt).toISOString(), superseded: false };
 }
+
+// ---- E-mail delivery (migration 0015) ----
+
+export interface ReportFile {
+  id: number;
+  lang: ReportLang;
+  format: ReportFormat;
+  content: Uint8Array;
+}
+
+/** The latest stored version of each of an entity's reports of the month in these formats. */
+export async function listLatestReportFiles(db: Db, f: { month: string; entityId: number; formats: ReportFormat[] }): Promise<ReportFile[]> {
+  const { rows } = await sql<ReportFile>`
+    select distinct on (r.lang, r.format) r.id, r.lang, r.format, r.content
+    from report r
+    where r.month = ${f.month} and r.entity_id = ${f.entityId} and r.format in (${sql.join(f.formats)})
+    order by r.lang, r.format, r.generated_at desc, r.id desc`.execute(db);
+  return rows;
+}
+
+/** An attempt left without an outcome this long ago (its process stopped) may be taken again. */
+const DELIVERY_STALE = '15 minutes';
+
+/**
+ * Takes the entity's e-mail of the month for sending: its row is new, or its last attempt failed (or was left
+ * unfinished). Null when it was sent already or another run is sending it now.
+ */
+export async function claimReportDelivery(db: Db, d: { entityId: number; month: string; recipients: string[]; now: Date }): Promise<number | null> {
+  const { rows } = await sql<{ id: number }>`
+    insert into report_delivery (entity_id, month, recipients, attempts, attempted_at)
+    values (${d.entityId}, ${d.month}, ${sql.val(d.recipients)}::text[], 1, ${d.now})
+    on conflict (entity_id, month) do update
+      set recipients = excluded.recipients, attempts = report_delivery.attempts + 1, attempted_at = excluded.attempted_at, error = null
+      where report_delivery.sent_at is null
+        and (report_delivery.error is not null or report_delivery.attempted_at < ${d.now}::timestamptz - ${DELIVERY_STALE}::interval)
+    returning id`.execute(db);
+  return rows[0]?.id ?? null;
+}
+
+export async function finishReportDelivery(db: Db, id: number, r: { sentAt: Date; reportIds: number[] } | { error: string }): Promise<void> {
+  await db
+    .updateTable('report_delivery')
+    .set('error' in r ? { error: r.error } : { sent_at: r.sentAt, report_ids: r.reportIds, error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Months (from `sinceMonth` on) whose e-mail to an entity failed and was not sent since. */
+export async function listFailedDeliveryMonths(db: Db, sinceMonth: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('report_delivery')
+    .select('month')
+    .distinct()
+    .where('sent_at', 'is', null)
+    .where('error', 'is not', null)
+    .where('month', '>=', sinceMonth)
+    .orderBy('month')
+    .execute();
+  return rows.map((r) => r.month);
+}
+
+export interface ReportDeliveryRow {
+  entityId: number;
+  month: string;
+  recipients: string[];
+  reportIds: number[];
+  attempts: number;
+  sentAt: Date | null;
+  error: string | null;
+}
+
+export async function listReportDeliveries(db: Db, f: { month?: string } = {}): Promise<ReportDeliveryRow[]> {
+  return db
+    .selectFrom('report_delivery')
+    .select(['entity_id as entityId', 'month', 'recipients', 'report_ids as reportIds', 'attempts', 'sent_at as sentAt', 'error'])
+    .$if(f.month !== undefined, (q) => q.where('month', '=', f.month!))
+    .orderBy('month')
+    .orderBy('entity_id')
+    .execute();
+}

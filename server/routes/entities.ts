@@ -1,15 +1,24 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { listAccountActivity } from '../../db/queries/accounts.ts';
-import { getEntity, listEntities } from '../../db/queries/entities.ts';
+import { getEntity, getReportRecipients, listEntities, setReportRecipients } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
 import { listDeletedAfterFlagged, listFlaggedPosts } from '../../db/queries/posts.ts';
 import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, scoreChange, sectorMedians } from '../../db/queries/stats.ts';
-import type { AccountSummary, EntityList, EntityTrend, PostSummary, Scorecard } from '../api-types.ts';
+import type { AccountSummary, EntityList, EntityTrend, PostSummary, ReportRecipients, Scorecard } from '../api-types.ts';
+import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
 import { idParam, periodIntervalQuery, periodQuery, validate } from '../validate.ts';
 
+// Addresses kept as written but lower-cased and without repeats, so the audit shows what is stored.
+const reportRecipientsBody = z.object({
+  recipients: z
+    .array(z.string().trim().max(254).pipe(z.email({ error: 'must be an e-mail address' })))
+    .max(20, 'at most 20 addresses')
+    .transform((list) => [...new Set(list.map((a) => a.toLowerCase()))]),
+});
 
 export function entityRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
@@ -55,6 +64,19 @@ export function entityRoutes(deps: AppDeps) {
         recentFlagged: flagged as PostSummary[],
         deletedAfterFlagged: { count: deletedAfterFlagged.count, items: deletedAfterFlagged.items as PostSummary[] },
       };
+      // Staff set them up; directors and viewers do not see the addresses.
+      const role = c.get('user')?.role;
+      if (role === 'admin' || role === 'oversight') body.reportRecipients = (await getReportRecipients(deps.db, id)) ?? [];
+      return c.json(body);
+    })
+    .put('/:id/report-recipients', validate('param', idParam), validate('json', reportRecipientsBody), async (c) => {
+      const { id } = c.req.valid('param');
+      await requireEntity(c.get('scope'), id);
+      const { recipients } = c.req.valid('json');
+      const before = await getReportRecipients(deps.db, id);
+      if (!(await setReportRecipients(deps.db, id, recipients))) throw notFound('Entity', id);
+      await auditAs(c, deps, { action: 'entity.report-recipients', objectType: 'entity', objectId: id, before: { recipients: before }, after: { recipients } });
+      const body: ReportRecipients = { entityId: id, recipients };
       return c.json(body);
     })
     .get('/:id/trend', validate('param', idParam), validate('query', periodIntervalQuery), async (c) => {
