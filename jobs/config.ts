@@ -54,8 +54,8 @@ const envSchema = z.object({
   MIZAN_DEMO: boolFlag.default(true),
   MIZAN_IMPORT_CRON: cronExpression.default('*/5 * * * *'),
   MIZAN_ROLLUP_CRON: cronExpression.default('17 * * * *'),
-  /** Monthly reports of the previous month (issue 9): the 1st at 06:00 in MIZAN_TIMEZONE. */
-  MIZAN_REPORT_CRON: cronExpression.default('0 6 1 * *'),
+  /** Monthly reports of the previous month (issue 9): the 1st at 06:00 in MIZAN_TIMEZONE; `off` = only on demand. */
+  MIZAN_REPORT_CRON: z.literal('off').or(cronExpression).default('0 6 1 * *'),
   /** The Chromium that prints PDF reports; without it PDF fails with an install hint and XLSX/CSV still work. */
   MIZAN_CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
   /** Digits of the Arabic reports: latn (0-9, as the dashboard) or arab (٠-٩). */

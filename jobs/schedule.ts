@@ -33,7 +33,7 @@ export interface JobDefinition {
 export function jobDefinitions(
   config: Pick<Config, 'MIZAN_IMPORT_CRON' | 'MIZAN_ROLLUP_CRON' | 'MIZAN_TIMEZONE'> & AlertConfig & Pick<Config, 'MIZAN_REPORT_CRON' | 'MIZAN_PUBLIC_URL' | 'MIZAN_CHROMIUM_PATH' | 'MIZAN_REPORT_DIGITS'>,
 ): JobDefinition[] {
-  return [
+  const jobs: JobDefinition[] = [
     {
       job: 'import',
       expression: config.MIZAN_IMPORT_CRON,
@@ -86,6 +86,8 @@ export function jobDefinitions(
       },
     },
   ];
+  // MIZAN_REPORT_CRON=off: reports only on demand (reports page, API, CLI).
+  return jobs.filter((d) => d.expression !== 'off');
 }
 
 /** Runs one job for one slot unless another process already claimed it; records the run. */

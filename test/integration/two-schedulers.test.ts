@@ -33,7 +33,7 @@ interface Child {
 }
 function startChild(url: string): { done: Promise<Child> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/scheduler-child.ts'], {
-    env: { ...process.env, DATABASE_URL: url, MIZAN_DEMO: 'false', MIZAN_IMPORT_CRON: '*/5 * * * *', MIZAN_ROLLUP_CRON: '17 * * * *' },
+    env: { ...process.env, DATABASE_URL: url, MIZAN_DEMO: 'false', MIZAN_IMPORT_CRON: '*/5 * * * *', MIZAN_ROLLUP_CRON: '17 * * * *', MIZAN_REPORT_CRON: 'off' },
   });
   let stdout = '';
   let stderr = '';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { jobDefinitions, previousSlotOf } from '../../jobs/schedule.ts';
-import { testConfig } from '../../jobs/config.ts';
+import { loadConfig, testConfig } from '../../jobs/config.ts';
 
 describe(previousSlotOf.name, () => {
   test.each([
@@ -14,6 +14,12 @@ describe(previousSlotOf.name, () => {
     ['0 3 1 * *', 'UTC', '2026-11-24T00:00:00Z', '2026-11-01T03:00:00.000Z'],
   ])('%s in %s at %s -> %s', (expression, tz, now, expected) => {
     expect(previousSlotOf(expression, tz, new Date(now))?.toISOString()).toBe(expected);
+  });
+
+  test('MIZAN_REPORT_CRON=off leaves the monthly report out of the schedule (reports on demand only)', () => {
+    expect(jobDefinitions(testConfig({ MIZAN_REPORT_CRON: 'off' })).map((d) => d.job)).not.toContain('report');
+    expect(loadConfig({ MIZAN_REPORT_CRON: 'off' }).MIZAN_REPORT_CRON).toBe('off');
+    expect(() => loadConfig({ MIZAN_REPORT_CRON: 'of' })).toThrow(/MIZAN_REPORT_CRON/);
   });
 
   test('the default schedule has a slot in the last hour, but the monthly report (the 1st at 06:00)', () => {
