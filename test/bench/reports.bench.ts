@@ -2,7 +2,8 @@
 // on realistic volumes, with the total time and the peak memory of this process and of Chromium.
 // The data is made in SQL (a year of posts, scores, findings), then rolled up as the jobs do; the report run is
 // what is timed. BENCH_DB=postgres runs it on TEST_DATABASE_URL instead of the embedded PGlite.
-// A smaller or narrower run: --entities 20, --formats pdf (or pdf,xlsx), --pages 3 (PDFs rendered at once).
+// A smaller or narrower run: --entities 20, --formats pdf (or pdf,xlsx), --pages 3 (PDFs rendered at once); --out DIR
+// also writes the files there.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -13,7 +14,7 @@ import type { ReportFormat } from '../../db/queries/reports.ts';
 import { AR, BAD, EN } from './corpus.ts';
 import { testDb } from '../helpers/db.ts';
 
-const { values: args } = parseArgs({ options: { entities: { type: 'string' }, formats: { type: 'string' }, pages: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { entities: { type: 'string' }, formats: { type: 'string' }, pages: { type: 'string' }, out: { type: 'string' } } });
 const ENTITIES = Number(args.entities ?? process.env.BENCH_ENTITIES ?? 100);
 const FORMATS = args.formats ? (args.formats.split(',') as ReportFormat[]) : undefined;
 const PAGES = args.pages ? Number(args.pages) : undefined;
@@ -103,7 +104,7 @@ async function main() {
   const config = testConfig();
   let last = 0;
   const settings = { ...reportSettings(config), ...(PAGES ? { pdfPages: PAGES } : {}) };
-  const r = await generateMonthlyReports(h.db, settings, { month: MONTH, formats: FORMATS, trigger: 'cli', now: new Date('2026-11-01T03:00:00Z') }, (done, all) => {
+  const r = await generateMonthlyReports(h.db, settings, { month: MONTH, formats: FORMATS, outDir: args.out, trigger: 'cli', now: new Date('2026-11-01T03:00:00Z') }, (done, all) => {
     if (done - last >= 50 || done === all) {
       last = done;
       process.stdout.write(`\r  ${done}/${all} reports`);
