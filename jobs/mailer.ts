@@ -3,10 +3,11 @@ import nodemailer from 'nodemailer';
 import type { Config } from './config.ts';
 
 export interface Mail {
-  to: string;
+  to: string | string[];
   subject: string;
   text: string;
   html: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -27,15 +28,15 @@ export function redactSmtp(message: string, smtpUrl: string | undefined): string
 
 export function createMailer(config: Pick<Config, 'MIZAN_SMTP_URL' | 'MIZAN_MAIL_FROM'>): Mailer | null {
   if (!config.MIZAN_SMTP_URL) return null;
-  // Timeouts keep a silent server from holding the job; nodemailer's own logger stays off (it could print credentials).
+  // Timeouts keep a silent server from holding the job (120 s per socket read: reports go as attachments); nodemailer's own logger stays off (it could print credentials).
   const transport = nodemailer.createTransport(
-    { url: config.MIZAN_SMTP_URL, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000, logger: false, debug: false },
+    { url: config.MIZAN_SMTP_URL, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 120_000, logger: false, debug: false },
     { from: config.MIZAN_MAIL_FROM },
   );
   return {
     async send(mail) {
       try {
-        await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, textEncoding: 'base64' });
+        await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, attachments: mail.attachments, textEncoding: 'base64' });
       } catch (err) {
         throw new Error(redactSmtp((err as Error).message || String(err), config.MIZAN_SMTP_URL));
       }

@@ -2,12 +2,11 @@
 // one e-mail per entity and month with its PDF and XLSX in both languages. report_delivery records it, so a second
 // run sends nothing; a failed send is recorded and tried again by the next runs (for DELIVERY_RETRY_MONTHS).
 // Unset MIZAN_SMTP_URL means no e-mail and nothing recorded.
-import nodemailer from 'nodemailer';
 import type { Db } from '../../db/client.ts';
 import { listReportRecipients, type ReportRecipientsRow } from '../../db/queries/entities.ts';
 import { claimReportDelivery, finishReportDelivery, listFailedDeliveryMonths, listLatestReportFiles, type ReportFile } from '../../db/queries/reports.ts';
 import type { Config } from '../config.ts';
-import { redactSmtp } from '../mailer.ts';
+import { createMailer } from '../mailer.ts';
 import { shiftMonth } from './data.ts';
 import { fileNameOf } from './generate.ts';
 import { Fmt } from './labels.ts';
@@ -37,17 +36,16 @@ export async function deliverMonthlyReports(deps: DeliveryDeps, opts: { month: s
   const counts = { reportEmails: 0, reportEmailFailures: 0 };
   const errors: string[] = [];
   const { config } = deps;
-  if (!config.MIZAN_SMTP_URL) return { counts, errors };
+  const mailer = createMailer(config);
+  if (!mailer) return { counts, errors };
   const entities = await listReportRecipients(deps.db);
-  if (!entities.length) return { counts, errors };
+  if (!entities.length) {
+    mailer.close();
+    return { counts, errors };
+  }
   // This month, and earlier months whose e-mail failed.
   const retried = await listFailedDeliveryMonths(deps.db, shiftMonth(opts.month, -DELIVERY_RETRY_MONTHS));
   const months = [...new Set([...retried.filter((m) => m < opts.month), opts.month])];
-  // Timeouts keep a silent server from holding the job; nodemailer's own logger stays off (it could print credentials).
-  const transport = nodemailer.createTransport(
-    { url: config.MIZAN_SMTP_URL, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 120_000, logger: false, debug: false },
-    { from: config.MIZAN_MAIL_FROM },
-  );
   let failuresInRow = 0;
   try {
     for (const month of months) {
@@ -59,12 +57,13 @@ export async function deliverMonthlyReports(deps: DeliveryDeps, opts: { month: s
         const id = await claimReportDelivery(deps.db, { entityId: entity.id, month, recipients: entity.recipients, now: opts.now });
         if (id === null) continue;
         try {
-          await transport.sendMail({ ...composeReportMail({ entity, month, files, publicUrl: config.MIZAN_PUBLIC_URL }), textEncoding: 'base64' });
+          await mailer.send(composeReportMail({ entity, month, files, publicUrl: config.MIZAN_PUBLIC_URL }));
           await finishReportDelivery(deps.db, id, { sentAt: new Date(), reportIds: files.map((f) => f.id) });
           counts.reportEmails++;
           failuresInRow = 0;
         } catch (err) {
-          const error = redactSmtp((err as Error).message || String(err), config.MIZAN_SMTP_URL);
+          // The mailer's errors are already without the SMTP credentials.
+          const error = (err as Error).message || String(err);
           await finishReportDelivery(deps.db, id, { error });
           counts.reportEmailFailures++;
           failuresInRow++;
@@ -75,7 +74,7 @@ export async function deliverMonthlyReports(deps: DeliveryDeps, opts: { month: s
       }
     }
   } finally {
-    transport.close();
+    mailer.close();
   }
   return { counts, errors };
 }
