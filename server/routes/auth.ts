@@ -14,7 +14,7 @@ import {
   revokeApiToken,
   updateUser,
 } from '../../db/queries/users.ts';
-import { clientIp, overHttps, SESSION_COOKIE } from '../auth.ts';
+import { auditAs, clientIp, overHttps, SESSION_COOKIE } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { oidcOffer } from '../oidc.ts';
@@ -95,7 +95,7 @@ export function authRoutes(deps: AppDeps) {
       if (everywhere) await deleteUserSessions(deps.db, user.id);
       else await deleteSessionByToken(deps.db, getCookie(c, SESSION_COOKIE) ?? '');
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: overHttps(c, trustProxy) });
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: everywhere ? 'auth.logout-everywhere' : 'auth.logout', objectType: 'user', objectId: user.id, ip: clientIp(c, trustProxy), at: now() });
+      await auditAs(c, deps, { action: everywhere ? 'auth.logout-everywhere' : 'auth.logout', objectType: 'user', objectId: user.id });
       return c.json({ ok: true });
     })
     .get('/me', (c) => {
@@ -114,7 +114,7 @@ export function authRoutes(deps: AppDeps) {
       // Every session of the user ends (sign-out everywhere); this browser gets a new one.
       await updateUser(deps.db, user.id, { passwordHash: await hashPassword(newPassword), mustChangePassword: false });
       await startSession(c, user.id);
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: 'user.password-changed', objectType: 'user', objectId: user.id, ip: clientIp(c, trustProxy), at: now() });
+      await auditAs(c, deps, { action: 'user.password-changed', objectType: 'user', objectId: user.id });
       return c.json({ ok: true });
     });
 }
@@ -128,7 +128,7 @@ export function tokenRoutes(deps: AppDeps) {
       const { name, scope } = c.req.valid('json');
       if (scope === 'admin' && user.role !== 'admin') throw new AppError(403, 'forbidden', 'Only an admin may create an admin-scope token; create a read token');
       const { token, view } = await insertApiToken(deps.db, user.id, name, scope);
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: 'token.created', objectType: 'api_token', objectId: view.id, ip: clientIp(c, trustProxy), after: view });
+      await auditAs(c, deps, { action: 'token.created', objectType: 'api_token', objectId: view.id, after: view });
       // The token itself is shown this once; only its hash is kept.
       return c.json({ token, item: view }, 201);
     })
@@ -137,7 +137,7 @@ export function tokenRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const view = await revokeApiToken(deps.db, id, user.id);
       if (!view) throw notFound('API token', id);
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: 'token.revoked', objectType: 'api_token', objectId: id, ip: clientIp(c, trustProxy), after: view });
+      await auditAs(c, deps, { action: 'token.revoked', objectType: 'api_token', objectId: id, after: view });
       return c.json({ item: view });
     });
 }

@@ -1,11 +1,10 @@
 // The caller's alerts (in-app notifications, written by jobs/alerts.ts), marking them read, and their e-mail digest.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { appendAudit } from '../../db/queries/audit.ts';
 import { countUnreadNotifications, listNotifications, markNotificationsRead } from '../../db/queries/notifications.ts';
 import { updateUser } from '../../db/queries/users.ts';
 import type { NotificationList, NotificationSettings, NotificationsReadResponse } from '../api-types.ts';
-import { clientIp } from '../auth.ts';
+import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { validate } from '../validate.ts';
 
@@ -63,13 +62,10 @@ export function notificationRoutes(deps: AppDeps) {
       const user = c.get('user');
       await updateUser(deps.db, user.id, { alertDigest });
       if (alertDigest !== user.alertDigest) {
-        await appendAudit(deps.db, {
-          actorId: user.id,
-          actorEmail: user.email,
+        await auditAs(c, deps, {
           action: 'user.alert-digest',
           objectType: 'user',
           objectId: user.id,
-          ip: clientIp(c, deps.config.MIZAN_TRUST_PROXY),
           before: { alertDigest: user.alertDigest },
           after: { alertDigest },
         });

@@ -2,12 +2,11 @@
 // never the sector's), generated on demand by staff for any past month.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { appendAudit } from '../../db/queries/audit.ts';
 import { getReportFile, listReports, type ReportRow } from '../../db/queries/reports.ts';
 import { previousMonthOf } from '../../jobs/reports/data.ts';
 import { fileNameOf, generateMonthlyReports, REPORT_FORMATS, REPORT_LANGS, ReportInputError, reportSettings } from '../../jobs/reports/generate.ts';
 import type { ReportGenerateResponse, ReportList, ReportSummary } from '../api-types.ts';
-import { auditAs, clientIp } from '../auth.ts';
+import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { idParam, optionalId, validate } from '../validate.ts';
@@ -96,7 +95,7 @@ export function reportRoutes(deps: AppDeps) {
       } finally {
         running = false;
       }
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: 'reports.generated', objectType: 'report', objectId: input.month, ip: clientIp(c, deps.config.MIZAN_TRUST_PROXY), after: { ...input, counts: result.counts } });
+      await auditAs(c, deps, { action: 'reports.generated', objectType: 'report', objectId: input.month, after: { ...input, counts: result.counts } });
       const body: ReportGenerateResponse = {
         month: input.month,
         counts: result.counts,

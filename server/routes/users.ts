@@ -1,11 +1,11 @@
 // Admin: invite, edit and disable users and assign their entities; the audit log and its CSV export.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { appendAudit, listAudit } from '../../db/queries/audit.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { DuplicateEmailError, getUser, insertUser, listUsers, ROLES, updateUser, type UserView } from '../../db/queries/users.ts';
 import type { Role } from '../../db/schema.ts';
-import { clientIp } from '../auth.ts';
+import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { generatePassword, hashPassword, passwordProblem } from '../passwords.ts';
@@ -63,11 +63,8 @@ const csvCell = (v: unknown) => {
 };
 
 export function userRoutes(deps: AppDeps) {
-  const trustProxy = deps.config.MIZAN_TRUST_PROXY;
-  const audit = (c: Parameters<typeof clientIp>[0], action: string, target: UserView | number, before?: unknown, after?: unknown) => {
-    const actor = (c as { get: (k: 'user') => UserView }).get('user');
-    return appendAudit(deps.db, { actorId: actor.id, actorEmail: actor.email, action, objectType: 'user', objectId: typeof target === 'number' ? target : target.id, ip: clientIp(c, trustProxy), before, after });
-  };
+  const audit = (c: Context<AppEnv>, action: string, target: UserView | number, before?: unknown, after?: unknown) =>
+    auditAs(c, deps, { action, objectType: 'user', objectId: typeof target === 'number' ? target : target.id, before, after });
   return new Hono<AppEnv>()
     .get('/', async (c) => c.json({ items: await listUsers(deps.db) }))
     .get('/:id', validate('param', idParam), async (c) => {
@@ -112,7 +109,6 @@ export function userRoutes(deps: AppDeps) {
 }
 
 export function auditRoutes(deps: AppDeps) {
-  const trustProxy = deps.config.MIZAN_TRUST_PROXY;
   const filterOf = (q: z.output<typeof auditQuery>) => ({
     q: q.q,
     action: q.action,
@@ -129,7 +125,6 @@ export function auditRoutes(deps: AppDeps) {
     })
     .get('/export', validate('query', auditQuery.omit({ limit: true, before: true })), async (c) => {
       const q = c.req.valid('query');
-      const user = c.get('user');
       const lines = ['id,at,actor_id,actor_email,action,object_type,object_id,ip,before,after'];
       // Pages of 5,000 by id, newest first; at most 200,000 rows per export.
       let before: number | undefined;
@@ -139,7 +134,7 @@ export function auditRoutes(deps: AppDeps) {
         if (rows.length < 5000) break;
         before = rows[rows.length - 1].id;
       }
-      await appendAudit(deps.db, { actorId: user.id, actorEmail: user.email, action: 'audit.exported', objectType: 'audit_log', ip: clientIp(c, trustProxy), after: { filter: q, rows: lines.length - 1 } });
+      await auditAs(c, deps, { action: 'audit.exported', objectType: 'audit_log', after: { filter: q, rows: lines.length - 1 } });
       c.header('Content-Disposition', `attachment; filename="mizan-audit-${new Date().toISOString().slice(0, 10)}.csv"`);
       return c.body(`\ufeff${lines.join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
     });
