@@ -8,7 +8,8 @@
 // Arabic-Indic / Persian digits → 0-9, elongation (3+ repeats) collapsed, zero-width and bidi controls
 // stripped, letters split by spaces/dots/dashes (ك ل ب, ك.ل.ب) re-joined.
 // English/Latin: case folding, NFKD accent stripping, leetspeak inside words that contain letters
-// (@→a, $→s, !→i, 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b), masking stars kept as '*' (f*ck), 3+ repeats collapsed.
+// (@→a, $→s, !→i, 0→o, 1→i, 3→e, 4→a, 5→s, 7→t, 8→b; a trailing $ too: a$$), masking stars kept as '*' (f*ck),
+// '@' between consonants read as a mask (f@ck → f*ck), 3+ repeats collapsed; "a b i t c h" keeps its "a".
 // Tokens are runs of Unicode letters and numbers (\p{L}\p{N}); never ASCII \b.
 //
 // Performance: classification and folding use 64K lookup tables built once; the output lives in
@@ -150,6 +151,23 @@ const LEET_BY_CODE = ((): boolean => {
   for (let c = 0; c < 65536; c++) if (CLASS[c] === C_LETTER && FOLD[c] < 128 && LEET[FOLD[c]] !== 0) return false;
   return true;
 })();
+
+const VOWEL = new Uint8Array(128);
+for (const v of 'aeiouy') VOWEL[v.charCodeAt(0)] = 1;
+
+/** A Latin consonant (a-z but not a vowel). */
+function consonant(c: number): boolean {
+  return c >= 97 && c <= 122 && VOWEL[c] === 0;
+}
+
+/**
+ * '@' between two consonants inside a Latin word masks a letter (f@ck, b@tch, sh@t) rather than standing
+ * for 'a' (h@te is h*te either way, @ss and fin@l keep their 'a'): it reads as the masking '*', which the
+ * lexicon's masked variants match. Decided on the word's units before any leet mapping.
+ */
+function maskAt(codes: Uint16Array, m: number, from: number, to: number): boolean {
+  return codes[m] === 64 && m > from && m + 1 < to && consonant(codes[m - 1]) && consonant(codes[m + 1]);
+}
 
 /** Is this (folded) code unit an Arabic letter? */
 export function isArabicCode(c: number): boolean {
@@ -431,11 +449,13 @@ function fastInto(T: Uint16Array, n: number): boolean {
     inTok = false;
     if (tokLeet || tokDigit) {
       // trailing symbols are dropped (words start with a letter or digit here)
-      if (tokLeet) while (CLASS_[oCode_[o - 1]] === C_LEET) o--;
+      if (tokLeet) while (CLASS_[oCode_[o - 1]] === C_LEET && oCode_[o - 1] !== 36) o--; // a trailing '$' is an s (a$$)
       let latin = false;
       for (let m = tokStartO; m < o; m++) if (LATIN_[oCode_[m]] === 1) latin = true;
       if (latin) {
         // leetspeak: digits and symbols inside a Latin word read as letters (b1tch, sh!t, f*ck)
+        // masks first ('@' and '*' are not consonants, so a mask written here reads as before for the next one)
+        for (let m = tokStartO; m < o; m++) if (maskAt(oCode_, m, tokStartO, o)) oCode_[m] = 42;
         for (let m = tokStartO; m < o; m++) {
           const c = oCode_[m];
           if (c < 128 && LEET[c] !== 0) oCode_[m] = LEET[c];
@@ -630,7 +650,7 @@ function normalizeInto(text: string, T: Uint16Array): boolean {
     // Latin word: trim leading/trailing symbols except a leading '$' (s)
     let s2 = s;
     while (s2 < e && uCls_[s2] === C_LEET && uCode_[s2] !== 36) s2++;
-    while (e > s2 && uCls_[e - 1] === C_LEET) e--;
+    while (e > s2 && uCls_[e - 1] === C_LEET && uCode_[e - 1] !== 36) e--; // a trailing '$' is an s (a$$)
     if (e > s2) {
       rS_[rt] = s2;
       rE_[rt] = e;
@@ -660,6 +680,8 @@ function normalizeInto(text: string, T: Uint16Array): boolean {
       )
         runEnd++;
       if (runEnd - t < 3) runEnd = t + 1;
+      // an English one-letter word before spaced letters stays a word: "a b i t c h" is "a bitch"
+      else if (runEnd - t >= 4 && rL_[t] === 1 && (uCode_[rS_[t]] === 97 || uCode_[rS_[t]] === 105)) runEnd = t + 1;
     }
     if (tc > 0) {
       oCode_[o] = 32;
@@ -677,7 +699,7 @@ function normalizeInto(text: string, T: Uint16Array): boolean {
       const qe = rE_[q];
       for (let m = rS_[q]; m < qe; m++) {
         let c = uCode_[m];
-        if (latin && c < 128 && LEET[c] !== 0 && uCls_[m] !== C_LETTER) c = LEET[c];
+        if (latin && c < 128 && LEET[c] !== 0 && uCls_[m] !== C_LETTER) c = maskAt(uCode_, m, rS_[q], qe) ? 42 : LEET[c];
         if (c === prev) dup = true;
         prev = c;
         oCode_[o] = c;

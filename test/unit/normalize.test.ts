@@ -70,3 +70,39 @@ describe(normalize.name, () => {
     expect(d).toBe('رقم 36123456 و 12');
   });
 });
+
+describe('obfuscations (issue 10)', () => {
+  test.each([
+    ['you are a b i t c h', 'you are a bitch'], // spaced letters after an English one-letter word
+    ['i h a t e you', 'i hate you'],
+    ['b i t c h', 'bitch'],
+    ['S.H.I.T', 'shit'], // dots inside a word
+    ['b-i-t-c-h', 'bitch'], // dashes inside a word
+    ['kiss my a$$', 'kiss my ass'], // a trailing '$' is an s
+    ['f@ck b@tch sh@t', 'f*ck b*tch sh*t'], // '@' between consonants masks a letter
+    ['h@te b@stard', 'h*te b*stard'],
+    ['gre@t', 'great'], // '@' next to a vowel is still an 'a'
+    ['stuuupid', 'stupid'], // repeated letters
+    ['غبيييي', 'غبي'], // elongation
+    ['ك ل ب', 'كلب'],
+    ['a b c', 'abc'], // three single letters are still joined (no fourth letter to make "a" a word)
+    ['US$ 100', 'uss 100'],
+    ['price 100$', 'price 100'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeTerm(input)).toBe(expected);
+  });
+
+  // An emoji sends a text down the general path; without it most texts take the one-pass fast path.
+  test.each(['f@ck you', 'kiss my a$$', 'sh@t happens', 'you are a b i t c h', 'mail ahmed@example.com', 'a$$hole', 'x@y@z', 'b@@d'])(
+    'fast and general paths agree on %j',
+    (text) => {
+      expect(normalizeTerm(text + ' 😀')).toBe(normalizeTerm(text));
+    },
+  );
+
+  test('masked and spaced words keep their original offsets', () => {
+    expect(tokens('kiss my a$$!')).toEqual(['kiss', 'my', 'a$$']);
+    expect(tokens('f@ck')).toEqual(['f@ck']);
+    expect(tokens('you are a b i t c h')).toEqual(['you', 'are', 'a', 'b i t c h']);
+  });
+});
