@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-driver.ts';
@@ -17,6 +17,12 @@ export interface DbConfig {
   /** PGlite data directory; 'memory://' for a throwaway in-memory database. */
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL: how long a query waits for a free connection before DatabaseBusyError (default 5 s). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: at most this many queries wait for a connection; one more is refused at once with DatabaseBusyError (default: no bound; the API sets one). */
+  maxWaiting?: number;
+  /** PostgreSQL: statement_timeout of every connection of this pool (unset: none); a cancelled statement fails with code 57014. */
+  statementTimeoutMs?: number;
 }
 
 export interface DbHandle {
@@ -35,16 +41,44 @@ const parsers: Record<number, (value: string) => unknown> = {
   [DATE]: (v) => v,
 };
 
+/**
+ * The API's PostgreSQL pool: a query waits at most 2 s for a connection, at most 50 queries per connection wait
+ * (an overview is 8 queries at once), and a statement stops after 5 s.
+ */
+export function apiPoolConfig(databaseUrl: string, poolSize: number): DbConfig {
+  return { databaseUrl, poolSize, connectTimeoutMs: 2000, maxWaiting: 50 * poolSize, statementTimeoutMs: 5000 };
+}
+
 export async function createDb(config: DbConfig): Promise<DbHandle> {
-  if (config.databaseUrl) return createPostgres(config.databaseUrl, config.poolSize ?? 10);
+  if (config.databaseUrl) return createPostgres(config.databaseUrl, config);
   return createPGlite(config.dataDir ?? './data');
 }
 
-async function createPostgres(url: string, max: number): Promise<DbHandle> {
+/**
+ * The pool has no free connection within its connect timeout, or too many queries are already waiting:
+ * the server answers 503 with Retry-After rather than queueing without end (server/app.ts).
+ */
+export class DatabaseBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/** Whether `err` is PostgreSQL's query_canceled (57014): statement_timeout fired (or the query was cancelled). */
+export function isQueryCanceled(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '57014';
+}
+
+async function createPostgres(url: string, config: DbConfig): Promise<DbHandle> {
+  const max = config.poolSize ?? 10;
+  const connectTimeoutMs = config.connectTimeoutMs ?? 5000;
+  const maxWaiting = config.maxWaiting ?? Infinity;
   const pool = new pg.Pool({
     connectionString: url,
     max,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -59,7 +93,23 @@ async function createPostgres(url: string, max: number): Promise<DbHandle> {
     await pool.end().catch(() => {});
     throw new DatabaseUnavailableError(describeUrl(url), err as Error);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A bounded line in front of the pool: past maxWaiting a query is refused at once, and one that waited
+  // connectTimeoutMs is refused too; both as DatabaseBusyError (pg's own error is a plain "timeout exceeded").
+  const gated: PostgresPool = {
+    async connect() {
+      if (pool.waitingCount >= maxWaiting) throw new DatabaseBusyError(`All ${max} database connections are busy and ${pool.waitingCount} queries are waiting`);
+      try {
+        return await pool.connect();
+      } catch (err) {
+        if (/timeout exceeded when trying to connect/i.test((err as Error).message)) {
+          throw new DatabaseBusyError(`No database connection was free within ${connectTimeoutMs} ms (${max} in the pool)`);
+        }
+        throw err;
+      }
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: gated }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 

@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { logger } from 'hono/logger';
 import { secureHeaders } from 'hono/secure-headers';
+import { DatabaseBusyError, isQueryCanceled } from '../db/client.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
 import { authenticate } from './auth.ts';
@@ -111,6 +112,12 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    // A saturated pool or a statement past its time limit is load, not a fault: 503 with a hint when to retry.
+    if (err instanceof DatabaseBusyError || isQueryCanceled(err)) {
+      c.header('Retry-After', '1');
+      const message = err instanceof DatabaseBusyError ? `The server is busy: ${err.message}; retry in a second` : 'The server is busy: the query took too long and was stopped; retry in a second';
+      return c.json(errorBody('busy', message), 503);
+    }
     if (err instanceof HTTPException) return c.json(errorBody(err.status === 400 ? 'invalid-request' : 'http-error', err.message || 'Request failed'), err.status);
     console.error(`Unexpected error on ${c.req.method} ${c.req.path}:`, err);
     return c.json(errorBody('internal', 'Something went wrong on the server; the error was logged.'), 500);

@@ -2,7 +2,7 @@
 // `--serve` (API and web only) or `--jobs` (scheduler only); the last two need PostgreSQL.
 import v8 from 'node:v8';
 import { serve } from '@hono/node-server';
-import { createDb, type DbHandle } from '../db/client.ts';
+import { apiPoolConfig, createDb, type DbHandle } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { connectorsFor } from '../jobs/connectors/registry.ts';
 import type { JobDeps } from '../jobs/deps.ts';
@@ -40,9 +40,13 @@ async function main() {
   }
 
   let handle: DbHandle;
+  // On PostgreSQL the API has a pool of its own with a bounded wait and a statement time limit (503 `busy` past
+  // either); the jobs keep theirs without a limit (a rollup or rescoring statement may rightly run for minutes).
+  let apiHandle: DbHandle | null = null;
   try {
     handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
     await migrateToLatest(handle.db);
+    if (handle.kind === 'postgres' && mode !== 'jobs') apiHandle = await createDb(apiPoolConfig(config.DATABASE_URL!, config.DATABASE_POOL_SIZE));
   } catch (err) {
     fail((err as Error).message);
   }
@@ -93,7 +97,7 @@ async function main() {
   let server: ReturnType<typeof serve> | null = null;
   if (mode !== 'jobs') {
     // The jobs' connectors go to the API in every mode: "test connection" and "import now" on an account.
-    const app = createApp({ db: handle.db, dbKind: handle.kind, config, onRulebookPublished, jobs: deps });
+    const app = createApp({ db: (apiHandle ?? handle).db, dbKind: handle.kind, config, onRulebookPublished, jobs: deps });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
     // Requests Node's parser refuses (a 1 MB URL) get the one JSON error shape instead of a bare 431 or 400.
     server.on('clientError', answerClientError);
@@ -125,6 +129,7 @@ async function main() {
     if (server && 'closeAllConnections' in server) server.closeAllConnections();
     await scheduler?.stop().catch(() => {});
     await rescoring;
+    await apiHandle?.close().catch(() => {});
     await handle.close().catch(() => {});
     process.exit(0);
   };
