@@ -1,7 +1,6 @@
 // createApp(deps): middleware, routes, one onError and one notFound; no listen (tests use app.request).
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
@@ -12,6 +11,7 @@ import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { rateLimit } from './rate-limit.ts';
+import { staticFiles } from './static.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { authRoutes, tokenRoutes } from './routes/auth.ts';
 import { auditRoutes, userRoutes } from './routes/users.ts';
@@ -100,12 +100,14 @@ export function createApp(deps: AppDeps) {
   const webDir = path.resolve(deps.config.MIZAN_WEB_DIR);
   const indexFile = path.join(webDir, 'index.html');
   if (fs.existsSync(indexFile)) {
-    app.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
-    // The single-page app routes on the client: any other GET gets index.html (read each time, so a rebuild shows at once).
+    // Compressed, hashed assets cached for a year, index.html revalidated (server/static.ts).
+    const web = staticFiles(webDir);
+    app.use('/*', web.serve);
+    // The single-page app routes on the client: any other GET gets index.html (re-read when it changes, so a rebuild shows at once).
     app.get('*', async (c) => {
       // A missing asset (a path with a file extension) is a 404, not the app's page.
       if (/\.[a-z0-9]+$/i.test(c.req.path)) return c.json(errorBody('not-found', `Nothing at ${c.req.path}`), 404);
-      return c.html(await fs.promises.readFile(indexFile, 'utf8'));
+      return web.index(c);
     });
   }
 
