@@ -116,7 +116,7 @@ export function staticFiles(webDir: string): { serve: MiddlewareHandler; index: 
     }
     headers['Content-Length'] = String(body.length);
     if (c.req.method === 'HEAD') return c.body(null, 200, headers);
-    return c.body(new Uint8Array(body.buffer, body.byteOffset, body.length), 200, headers);
+    return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), 200, headers);
   }
 
   const serve: MiddlewareHandler = async (c, next) => {
