@@ -1,5 +1,6 @@
 // Process entry: `--all` (npm start: API, web app and scheduler in one process, the only way on PGlite),
 // `--serve` (API and web only) or `--jobs` (scheduler only); the last two need PostgreSQL.
+import path from 'node:path';
 import v8 from 'node:v8';
 import { serve } from '@hono/node-server';
 import { apiPoolConfig, createDb, type DbHandle } from '../db/client.ts';
@@ -13,6 +14,7 @@ import { loadRulebook } from '../jobs/scoring/engine.ts';
 import { seedDemo, seedDemoUsers } from '../jobs/seed-demo.ts';
 import { createApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
+import { defaultWebBuildPaths, ensureWebBuild } from './web-build.ts';
 import { loadConfig, type Config } from '../jobs/config.ts';
 
 // Defence in depth: a non-unicode regex anywhere in the process falls back to V8's linear-time engine when it backtracks excessively ('u' regexes are not covered: drafts run in a worker, see jobs/scoring/trial.ts).
@@ -38,6 +40,13 @@ async function main() {
   if (mode !== 'all' && !config.DATABASE_URL) {
     fail(`--${mode} runs the API and the scheduler as separate processes, which needs PostgreSQL (set DATABASE_URL). On the embedded database use \`npm start\`.`);
   }
+
+  // npm start: the web app is (re)built only when its sources changed, in a child process while the database opens.
+  const webPaths = defaultWebBuildPaths();
+  const webBuild: Promise<unknown> =
+    mode === 'all' && path.resolve(config.MIZAN_WEB_DIR) === webPaths.outDir
+      ? ensureWebBuild(webPaths, { log }).catch((err) => log(`the web app could not be built: ${(err as Error).message}; the API works without it`))
+      : Promise.resolve();
 
   let handle: DbHandle;
   // On PostgreSQL the API has a pool of its own with a bounded wait and a statement time limit (503 `busy` past
@@ -94,6 +103,7 @@ async function main() {
     }
   }
 
+  await webBuild;
   let server: ReturnType<typeof serve> | null = null;
   if (mode !== 'jobs') {
     // The jobs' connectors go to the API in every mode: "test connection" and "import now" on an account.
