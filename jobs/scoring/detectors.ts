@@ -56,11 +56,21 @@ export function validEmiratiId(d: string): boolean {
   return d.length === 15 && d.startsWith('784') && luhn(d);
 }
 
-/** Payment card: 13–19 digits, Luhn, issuer prefix 2–6, not all one digit. */
+/** Payment card: 13–19 digits, Luhn, issuer prefix 2–6, not all one digit. (Visa, Mastercard, Amex, JCB 35…,
+ * Discover, UnionPay, and Maestro from 13 digits; 12-digit Maestro is `validMaestro12`.) */
 export function validCard(d: string): boolean {
   if (d.length < 13 || d.length > 19) return false;
   const f = d.charCodeAt(0) - 48;
   if (f < 2 || f > 6) return false;
+  if (/^(\d)\1+$/.test(d)) return false;
+  return luhn(d);
+}
+
+/** Maestro's shortest numbers: 12 digits, issuer prefix 50 or 56–69, Luhn, not all one digit. */
+export function validMaestro12(d: string): boolean {
+  if (d.length !== 12) return false;
+  const p = (d.charCodeAt(0) - 48) * 10 + (d.charCodeAt(1) - 48);
+  if (!(p === 50 || (p >= 56 && p <= 69))) return false;
   if (/^(\d)\1+$/.test(d)) return false;
   return luhn(d);
 }
@@ -85,6 +95,7 @@ export const VALIDATORS: Record<string, (match: string) => boolean> = {
   none: () => true,
   luhn: (m) => luhn(digitsOnly(m)),
   card: (m) => validCard(digitsOnly(m)),
+  maestro12: (m) => validMaestro12(digitsOnly(m)),
   cpr: (m) => plausibleCpr(digitsOnly(m)),
   saudi_id: (m) => validSaudiId(digitsOnly(m)),
   emirati_id: (m) => validEmiratiId(digitsOnly(m)),
@@ -144,6 +155,87 @@ function checkPhoneUncached(raw: string): PhoneVerdict {
     if (p && p.isValid()) return { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
   }
   return { valid: false };
+}
+
+// Phone numbers of any country. Written with + or 00, libphonenumber decides for every country. Written
+// in a national format (no country code), the number is tried in the countries whose people most often
+// write to Gulf entities; and, when the rule allows it, a number written in a phone's shape counts even
+// where no country validates it (555 0134, (02) 555-123): such rules need phone words next to it.
+
+const NATIONAL_REGIONS: CountryCode[] = [
+  'EG', 'JO', 'LB', 'SY', 'IQ', 'YE', 'SD', 'MA', 'DZ', 'TN', 'LY', 'PS', 'IN', 'PK', 'BD', 'LK', 'NP', 'PH', 'ID', 'MY',
+  'IR', 'TR', 'GB', 'US', 'FR', 'DE', 'IT', 'ES', 'NL', 'BE', 'CH', 'AT', 'SE', 'IE', 'AU', 'NZ', 'ZA', 'NG', 'KE', 'ET',
+  'RU', 'CN', 'JP', 'KR', 'BR', 'MX',
+];
+
+const anyCache = new Map<string, PhoneVerdict>();
+
+/** Is `raw` a valid phone number of some country (international form: any; national form: NATIONAL_REGIONS)? */
+export function checkPhoneAnyCountry(raw: string): PhoneVerdict {
+  const trimmed = raw.trim();
+  const key = (trimmed.startsWith('+') || trimmed.startsWith('(+') ? '+' : '') + digitsOnly(trimmed);
+  let v = anyCache.get(key);
+  if (v !== undefined) return v;
+  v = { valid: false };
+  let d = digitsOnly(trimmed);
+  let intl = trimmed.startsWith('+') || trimmed.startsWith('(+');
+  if (!intl && d.startsWith('00')) {
+    d = d.slice(2);
+    intl = true;
+  }
+  if (d.length >= 7 && d.length <= 15) {
+    if (intl) {
+      const p = parsePhoneNumberFromString('+' + d);
+      if (p && p.isValid()) v = { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
+    } else {
+      for (const region of NATIONAL_REGIONS) {
+        const p = parsePhoneNumberFromString(d, region);
+        if (p && p.isValid()) {
+          v = { valid: true, region: p.country, type: p.getType(), national: p.nationalNumber };
+          break;
+        }
+      }
+    }
+  }
+  if (anyCache.size >= 20000) anyCache.clear();
+  anyCache.set(key, v);
+  return v;
+}
+
+const DATE_LIKE = /^(?:(?:19|20)\d\d[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ](?:19|20)?\d\d)$/;
+
+function digitGroups(s: string): string[] {
+  return s.replace(/[()+]/g, '').split(/[ .-]+/).filter((g) => g.length > 0);
+}
+
+/**
+ * Digits written as something other than a phone number: a date (2026-12-02, 02.12.2026), a dotted address
+ * (10.0.0.1), years side by side (2020 2030), an amount in thousands (1 250 000), one digit repeated.
+ */
+export function otherNumberShape(raw: string): boolean {
+  const s = raw.trim();
+  const d = digitsOnly(s);
+  if (/^(\d)\1+$/.test(d)) return true;
+  if (DATE_LIKE.test(s)) return true;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(s)) return true;
+  const groups = digitGroups(s);
+  if (groups.length > 1 && groups.every((g) => /^(?:19|20)\d\d$/.test(g))) return true;
+  if (groups.length >= 3 && groups[0].length <= 3 && groups[0][0] !== '0' && !/^[(+]/.test(s) && groups.slice(1).every((g) => g.length === 3)) return true;
+  return false;
+}
+
+/**
+ * A national phone number's written shape: 7–12 digits in groups (NNN-NNN-NNNN, (NN) NNN-NNN, 0NNNN NNN NNN,
+ * 0NNN NN NN NN, NNN NNNN) or 9–11 digits in one run starting with 0; never one of otherNumberShape's.
+ */
+export function phoneShape(raw: string): boolean {
+  const s = raw.trim();
+  const d = digitsOnly(s);
+  if (d.length < 7 || d.length > 12) return false;
+  if (otherNumberShape(s)) return false;
+  const groups = digitGroups(s);
+  if (groups.length === 1) return d.length >= 9 && d.length <= 11 && d[0] === '0';
+  return groups.every((g) => g.length >= 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +321,16 @@ const phoneDetector: DetectorFn = (ctx, spec, emit) => {
       while (e > s && !/[0-9]/.test(ctx.dtext[e - 1])) e--;
       while (s < e && !/[0-9+]/.test(ctx.dtext[s])) s++;
       const raw = ctx.dtext.slice(s, e);
+      if (spec.options.any_country === true) {
+        // national formats of any country (the rule requires phone words nearby); an opening bracket is the number's
+        if (s > 0 && ctx.dtext[s - 1] === '(' && ctx.dtext.indexOf(')', s) > s && ctx.dtext.indexOf(')', s) < e) s--;
+        const written = ctx.dtext.slice(s, e);
+        if (otherNumberShape(written)) return;
+        const v = checkPhoneAnyCountry(written);
+        if (v.valid ? v.type !== undefined && allowTypes.has(v.type) : !(spec.options.shapes === true && phoneShape(written))) return;
+        emit(s, e);
+        return;
+      }
       const v = checkPhone(raw);
       if (!v.valid) return;
       if (v.type && allowTypes.has(v.type)) return;

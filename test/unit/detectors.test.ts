@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkPhone, luhn, plausibleCpr, validCard, validEmiratiId, validIban, validSaudiId } from '../../jobs/scoring/detectors.ts';
+import { checkPhone, checkPhoneAnyCountry, luhn, otherNumberShape, phoneShape, plausibleCpr, validCard, validEmiratiId, validIban, validMaestro12, validSaudiId } from '../../jobs/scoring/detectors.ts';
 import { loadRulebook, scorePost } from '../../jobs/scoring/engine.ts';
 import type { AccountType } from '../../jobs/scoring/types.ts';
 
@@ -151,5 +151,62 @@ describe('secrets', () => {
     ['to the local community', 'official'],
   ])('not a secret: %s', (text, account) => {
     expect(rules(text, account).filter((r) => r.startsWith('infosec'))).toEqual([]);
+  });
+});
+
+describe('phones of any country and 12-digit Maestro (issue 10)', () => {
+  test.each([
+    ['+44 20 7946 0958', true], // UK, international form
+    ['+1 415 555 2671', true],
+    ['01001234567', true], // Egypt, national form
+    ['0612345678', true], // France, national form
+    ['0100 123 4567', true],
+    ['12345', false],
+    ['+999 1234 5678', false], // no such country code
+  ])('checkPhoneAnyCountry(%j).valid = %s', (raw, valid) => {
+    expect(checkPhoneAnyCountry(raw).valid).toBe(valid);
+  });
+
+  test.each([
+    ['415-555-0132', true], // NNN-NNN-NNNN
+    ['(02) 555-123', true], // (NN) NNN-NNN
+    ['01632 960 983', true], // 0NNNN NNN NNN
+    ['0612 34 56 78', true], // 0NNN NN NN NN
+    ['555 0134', true], // NNN NNNN
+    ['0123456789', true], // one run starting with 0
+    ['1234567890', false], // one run without a trunk 0: an order or reference number
+    ['2026-12-02', false], // dates
+    ['02.12.2026', false],
+    ['1 250 000', false], // an amount in thousands
+    ['192.168.11.59', false], // an address
+    ['2020 2030', false], // years
+    ['5 55 01 34', false], // single digits in groups
+    ['777 7777', false], // one digit repeated
+    ['123 456', false], // too few digits
+  ])('phoneShape(%j) = %s', (raw, ok) => {
+    expect(phoneShape(raw)).toBe(ok);
+  });
+
+  test.each([
+    ['2026-12-02', true],
+    ['10.0.0.1', true],
+    ['1 250 000', true],
+    ['415-555-0132', false],
+  ])('otherNumberShape(%j) = %s', (raw, other) => {
+    expect(otherNumberShape(raw)).toBe(other);
+  });
+
+  test.each([
+    ['501800000009', true], // Maestro 50…, Luhn
+    ['675964982643', false], // Maestro prefix, Luhn fails
+    ['411111111111', false], // Visa prefix: not a 12-digit card
+    ['5018000000090', false], // 13 digits: validCard's
+  ])('validMaestro12(%j) = %s', (d, ok) => {
+    expect(validMaestro12(d)).toBe(ok);
+  });
+
+  test('JCB and 16-digit Maestro pass the card check', () => {
+    expect(validCard('3530111333300000')).toBe(true);
+    expect(validCard('6759649826438453')).toBe(true);
   });
 });
