@@ -549,6 +549,8 @@ export interface ReviewQueue {
   total: number;
   items: ReviewQueueItem[];
   nextOffset: number | null;
+  /** Keyset pagination: pass as `cursor` for the next page (null on the last page). */
+  nextCursor: string | null;
 }
 
 /** A review step in a list (the inbox's decisions and appeal outcomes). */

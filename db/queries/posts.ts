@@ -62,7 +62,7 @@ const SEVERITY_RANK = sql`case s.max_severity when 'critical' then 4 when 'high'
 // posted_at as a cursor key: microseconds since 2000-01-01 UTC (PostgreSQL's own epoch, so every finite
 // timestamptz is an exact int8), or 'infinity' / '-infinity'. Exact where a JS Date is not (microseconds,
 // years outside ±275,760) and whatever the session's TimeZone and DateStyle.
-const POSTED_AT_KEY = sql<string>`case when isfinite(p.posted_at) then (extract(epoch from p.posted_at - timestamptz '2000-01-01 00:00:00+00') * 1000000)::int8::text else p.posted_at::text end`;
+export const POSTED_AT_KEY = sql<string>`case when isfinite(p.posted_at) then (extract(epoch from p.posted_at - timestamptz '2000-01-01 00:00:00+00') * 1000000)::int8::text else p.posted_at::text end`;
 
 const US_PER_DAY = 86_400_000_000n;
 // PostgreSQL's timestamptz range in the key's unit: 4714-11-24 00:00:00 UTC BC to 294276-12-31 23:59:59.999999 UTC.
@@ -87,7 +87,7 @@ const floorDiv = (a: bigint, b: bigint) => (a % b !== 0n && a < 0n !== b < 0n ? 
 
 // The key back as a timestamptz, exactly: whole days, then the microseconds of the last day, on a
 // timestamp without time zone (no daylight-saving steps), read as UTC.
-function postedAtOfKey(key: string) {
+export function postedAtOfKey(key: string) {
   if (!isPostedAtKey(key)) throw new RangeError(`not a posted_at cursor key: ${key}`);
   if (key === 'infinity' || key === '-infinity') return sql`${key}::timestamptz`;
   const us = BigInt(key);
@@ -102,7 +102,7 @@ const MAX_DATE_MS = 8_640_000_000_000_000n;
 const CYCLE_MS = 146_097n * 86_400_000n;
 
 /** The API's postedAt (ISO 8601 in UTC, milliseconds, as Date.toISOString) of a cursor key. */
-function isoOfKey(key: string): string {
+export function isoOfKey(key: string): string {
   if (key === 'infinity' || key === '-infinity') return key;
   let ms = floorDiv(BigInt(key), 1000n) + EPOCH_2000_MS;
   let cycles = 0n;

@@ -9,6 +9,7 @@ import type { AppealState, FindingResponse, ResponseKind, ReviewEvent, ReviewEve
 import { computeScore, type ReviewStatus } from '../../jobs/scoring/formula.ts';
 import { appendAudit } from './audit.ts';
 import { recomputeDirtyRollups } from './scores.ts';
+import { isoOfKey, POSTED_AT_KEY, postedAtOfKey } from './posts.ts';
 import { inScope, type EntityScope } from './scope.ts';
 
 export type { AppealState, FindingResponse, ResponseKind };
@@ -292,12 +293,23 @@ export interface QueueFilter {
   awaitingResponse?: boolean;
   limit: number;
   offset: number;
+  /** Keyset position after which the page starts (instead of an offset): the last item's sort key. */
+  cursor?: QueueCursor;
+}
+
+/** The queue's sort key of an item: severity rank (descending), then posted_at as a posts.ts cursor key, post id, start offset and finding id (ascending). */
+export interface QueueCursor {
+  rank: number;
+  key: string;
+  postId: number;
+  start: number;
+  id: number;
 }
 
 /** A queue item as the API shows one (server/api-types.ts ReviewQueueItem) before the route adds the rule's title. */
 export type QueueItem = Omit<ReviewQueueItem, 'finding'> & { finding: Omit<ReviewQueueItem['finding'], 'title'> };
 
-function queueQuery(db: Db, scope: EntityScope, f: Omit<QueueFilter, 'limit' | 'offset'>, now: Date) {
+function queueQuery(db: Db, scope: EntityScope, f: Omit<QueueFilter, 'limit' | 'offset' | 'cursor'>, now: Date) {
   const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
   return currentFindings(db, scope)
     .innerJoin('account as a', 'a.id', 'p.account_id')
@@ -316,10 +328,17 @@ function queueQuery(db: Db, scope: EntityScope, f: Omit<QueueFilter, 'limit' | '
 }
 
 /** The queue: most severe first, then the oldest post, then the finding's place in it. */
-export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter, now: Date): Promise<{ total: number; items: QueueItem[] }> {
+export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter, now: Date): Promise<{ total: number; items: QueueItem[]; nextCursor: QueueCursor | null }> {
+  const c = f.cursor;
   const [rows, total] = await Promise.all([
     queueQuery(db, scope, f, now)
+      // Keyset: a lower rank, or the same rank and a later (posted_at, post, start, finding).
+      .$if(c !== undefined, (q) =>
+        q.where(sql<boolean>`(${SEVERITY_RANK} < ${c!.rank} or (${SEVERITY_RANK} = ${c!.rank} and (p.posted_at, p.id, f.start_offset, f.id) > (${postedAtOfKey(c!.key)}, ${c!.postId}::bigint, ${c!.start}::int, ${c!.id}::bigint)))`),
+      )
       .select([
+        SEVERITY_RANK.as('rank'),
+        POSTED_AT_KEY.as('postedAtKey'),
         'f.id',
         'f.rule_id as rule',
         'f.category',
@@ -353,16 +372,19 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
       .orderBy('p.id', 'asc')
       .orderBy('f.start_offset', 'asc')
       .orderBy('f.id', 'asc')
-      .limit(f.limit)
-      .offset(f.offset)
+      .limit(f.limit + 1)
+      .$if(c === undefined, (q) => q.offset(f.offset))
       .execute(),
     queueQuery(db, scope, f, now)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
   return {
     total: Number(total.n),
-    items: rows.map((r) => ({
+    nextCursor: rows.length > f.limit && last ? { rank: last.rank, key: last.postedAtKey, postId: last.postId, start: last.start, id: last.id } : null,
+    items: page.map((r) => ({
       finding: {
         id: r.id,
         rule: r.rule,
@@ -387,7 +409,7 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
         entityId: r.entityId,
         entityNameAr: r.entityNameAr,
         entityNameEn: r.entityNameEn,
-        postedAt: new Date(r.postedAt).toISOString(),
+        postedAt: isoOfKey(r.postedAtKey),
         deleted: r.deletedAt !== null,
         edited: r.editedAt !== null,
         versions: r.versions,

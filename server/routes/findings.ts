@@ -13,11 +13,13 @@ import {
   respondToFinding,
   reviewFindings,
   type Actor,
+  type QueueCursor,
   type QueueItem,
   type ReviewConflict,
   type ReviewOutcome,
 } from '../../db/queries/reviews.ts';
 import { appendAudit } from '../../db/queries/audit.ts';
+import { isPostedAtKey } from '../../db/queries/posts.ts';
 import { getRulesOfVersion } from '../../db/queries/rulebook.ts';
 import type { RuleInfo } from '../../db/vocabulary.ts';
 import { CATEGORIES, SEVERITIES } from '../../db/vocabulary.ts';
@@ -50,6 +52,25 @@ const respondBody = z
 const appealBody = z.object({ note }).strict();
 const appealDecisionBody = z.object({ decision: z.enum(['upheld', 'rejected'], { error: 'must be upheld or rejected' }), note }).strict();
 
+/** The review queue's keyset cursor: base64url of the last item's sort key; opaque to clients. */
+const queueCursor = z
+  .string()
+  .max(300)
+  .transform((s, ctx) => {
+    try {
+      const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+      const ints = [v?.r, v?.p, v?.o, v?.f];
+      if (typeof v?.k === 'string' && isPostedAtKey(v.k) && ints.every((n) => Number.isSafeInteger(n) && n >= 0) && v.r <= 4 && v.p > 0 && v.f > 0) {
+        return { rank: v.r as number, key: v.k as string, postId: v.p as number, start: v.o as number, id: v.f as number } satisfies QueueCursor;
+      }
+    } catch {
+      // fall through
+    }
+    ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
+    return z.NEVER;
+  });
+const encodeQueueCursor = (c: QueueCursor) => Buffer.from(JSON.stringify({ r: c.rank, k: c.key, p: c.postId, o: c.start, f: c.id })).toString('base64url');
+
 const days = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(36_500, 'is too large');
 const queueQuery = z
   .object({
@@ -64,6 +85,8 @@ const queueQuery = z
     maxAgeDays: days.optional(),
     limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
     offset: z.coerce.number({ error: 'must be a number' }).int().min(0, 'must not be negative').max(1_000_000, 'is too large').default(0),
+    // Keyset pagination (nextCursor of the page before): reads from the position on, where an offset counts every row before it.
+    cursor: queueCursor.optional(),
   })
   .refine((q) => q.minAgeDays === undefined || q.maxAgeDays === undefined || q.minAgeDays <= q.maxAgeDays, {
     message: 'minAgeDays must not be more than maxAgeDays',
@@ -103,7 +126,13 @@ export function findingRoutes(deps: AppDeps) {
       const page = await listReviewQueue(deps.db, c.get('scope'), { ...q, entityId: entity, accountId: account }, now());
       const items = await withTitles(deps, page.items);
       const next = q.offset + items.length;
-      const body: ReviewQueue = { total: page.total, items, nextOffset: next < page.total && items.length > 0 ? next : null };
+      const body: ReviewQueue = {
+        total: page.total,
+        items,
+        // Offsets stay for the pages that use them; after a cursor there is no meaningful offset.
+        nextOffset: q.cursor === undefined && next < page.total && items.length > 0 ? next : null,
+        nextCursor: page.nextCursor && encodeQueueCursor(page.nextCursor),
+      };
       return c.json(body);
     })
     .get('/decisions', async (c) => {
