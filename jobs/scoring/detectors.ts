@@ -326,6 +326,10 @@ const phoneDetector: DetectorFn = (ctx, spec, emit) => {
         if (s > 0 && ctx.dtext[s - 1] === '(' && ctx.dtext.indexOf(')', s) > s && ctx.dtext.indexOf(')', s) < e) s--;
         const written = ctx.dtext.slice(s, e);
         if (otherNumberShape(written)) return;
+        // a Gulf mobile or landline is the Gulf rules' to judge (they know hotlines, landlines and the entity's own
+        // lines); a number that only reads as a Gulf toll-free or shared-cost line (0400 123 456) stays here
+        const gulf = checkPhone(written);
+        if (gulf.valid && (gulf.type === 'MOBILE' || gulf.type === 'FIXED_LINE' || gulf.type === 'FIXED_LINE_OR_MOBILE')) return;
         const v = checkPhoneAnyCountry(written);
         if (v.valid ? v.type !== undefined && allowTypes.has(v.type) : !(spec.options.shapes === true && phoneShape(written))) return;
         emit(s, e);

@@ -213,6 +213,21 @@ describe('phones in national formats and cards', () => {
   ])('%j has a phone', (text, match) => expectFound(text, 'personal_data', match, 'employee'));
 
   test.each([
+    ['whatsapp me 0400 123 456', '0400 123 456'], // reads as a UAE toll-free line too: not the Gulf rules' to judge
+    ['You can reach him at 020 7946 0958 after six', '020 7946 0958'],
+    ['Call Mr. Smith on 0161 496 0000', '0161 496 0000'],
+  ])('%j has a phone, also on an official account', (text, match) => expectFound(text, 'personal_data', match, 'official'));
+
+  test.each([
+    'هاتف: 1712 3456',
+    'للتواصل هاتف 1756 0000 أو واتساب الوزارة',
+    'Tel: 1712 3456 (main reception)',
+  ])('a Gulf landline stays the Gulf rules\' to judge: %j (official)', (text) => {
+    const r = score(text, 'official');
+    expect(r.findings.filter((f) => f.rule === 'personal_data.phone.national').map((f) => f.match), text).toEqual([]);
+  });
+
+  test.each([
     ['card 6759649826438453', '6759649826438453'], // Maestro, 16 digits
     ['JCB 3530111333300000', '3530111333300000'],
     ['my maestro card 501800000009', '501800000009'], // Maestro, 12 digits
