@@ -34,6 +34,12 @@ export interface Finding {
   start: number;
   end: number;
   match: string;
+  /** model findings only: calibrated probability (0–1) */
+  probability?: number;
+  /** model findings only: the model version (content hash of the artifact) */
+  model?: string;
+  /** model findings only: the words that pushed the model most, on the original text, strongest first */
+  evidence?: { start: number; end: number; weight: number }[];
 }
 
 /** What the UI and API show about a rule next to a finding. */

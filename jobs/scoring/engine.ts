@@ -2,6 +2,11 @@
 //   loadRulebook / parseRulebook → Rulebook (validated, compiled once)
 //   scorePost(rulebook, input)   → findings (offsets on the original text), score, verdict
 //   scoreProfile(rulebook, ...)  → account-level findings (missing disclaimer)
+//
+// The trained classifier (jobs/scoring/model/) is part of the rulebook: parseRulebook/loadRulebook attach
+// the shipped model, add its rules (model.*) to the rule list, and fold the model version into the
+// rulebook version (the pseudo source `model.lock`), so a new model is a new rulebook version, tried and
+// rescored like any other. `{ model: null }` gives the rulebook alone.
 
 import { computeScore } from './formula.ts';
 import { newHitBuffer, type HitBuffer } from './lexicon.ts';
@@ -15,10 +20,64 @@ import {
   type Rulebook,
 } from './rulebook.ts';
 import type { DetectContext } from './detectors.ts';
+import { MODEL_RULES } from './model/heads.ts';
+import { runModel, shippedModel, type Model, type ModelHit } from './model/model.ts';
+import { parseRulebook as parseRulesOnly, readRulebookSources, rulebookVersion as sourcesVersion } from './rulebook.ts';
 import { SEVERITIES, type AccountType, type Finding, type ScoreInput, type ScoreResult } from './types.ts';
 
-export { loadRulebook, parseRulebook, readRulebookSources, RulebookError, rulebookVersion } from './rulebook.ts';
+export { readRulebookSources, RulebookError } from './rulebook.ts';
 export type { Rulebook } from './rulebook.ts';
+
+/** The pseudo source that carries the model version inside a rulebook's sources (and so its version). */
+export const MODEL_SOURCE = 'model.lock';
+
+export interface ModelOption {
+  /** the model to attach: default the shipped one (jobs/scoring/model/model.bin); null = rulebook alone */
+  model?: Model | null;
+}
+
+const models = new WeakMap<Rulebook, Model>();
+const OFFENSIVE_FAMILY: ReadonlySet<string> = new Set(['abuse', 'beliefs', 'public_morals', 'reputation']);
+
+function ruleSources(sources: Record<string, string>): Record<string, string> {
+  if (!(MODEL_SOURCE in sources)) return sources;
+  const { [MODEL_SOURCE]: _lock, ...rest } = sources;
+  return rest;
+}
+
+/** The version of a rulebook built from these sources with the shipped model (what parseRulebook gives). */
+export function rulebookVersion(sources: Record<string, string>, opts: ModelOption = {}): string {
+  const model = opts.model === undefined ? shippedModel() : opts.model;
+  const rules = ruleSources(sources);
+  return sourcesVersion(model ? { ...rules, [MODEL_SOURCE]: model.version } : rules);
+}
+
+/**
+ * Build a rulebook from in-memory sources (file name → YAML text) with the model attached. Throws
+ * RulebookError. A `model.lock` source names the model a stored version was built with; the model in
+ * force is always the shipped one, so an older lock gives a new version (see rulebook-store.ts).
+ */
+export function parseRulebook(sources: Record<string, string>, opts: ModelOption = {}): Rulebook {
+  const rb = parseRulesOnly(ruleSources(sources));
+  const model = opts.model === undefined ? shippedModel() : opts.model;
+  if (model) {
+    rb.sources = { ...rb.sources, [MODEL_SOURCE]: model.version };
+    rb.version = sourcesVersion(rb.sources);
+    rb.rules = [...rb.rules, ...MODEL_RULES];
+    models.set(rb, model);
+  }
+  return rb;
+}
+
+/** Load every *.yaml / *.yml file of `dir` (default: jobs/scoring/rulebook), with the model attached. */
+export function loadRulebook(dir?: string, opts: ModelOption = {}): Rulebook {
+  return parseRulebook(readRulebookSources(dir), opts);
+}
+
+/** The model attached to a rulebook (null: rulebook alone). */
+export function modelOf(rb: Rulebook): Model | null {
+  return models.get(rb) ?? null;
+}
 
 const SEV_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
 
@@ -26,6 +85,7 @@ const SEV_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i
 // per-call scratch (the engine is synchronous; buffers are reused across calls)
 
 const hits: HitBuffer = newHitBuffer(512);
+const modelHits: ModelHit[] = [];
 
 interface Scratch {
   buckets: number[][]; // [ruleIdx * 4 + role] → hit indices
@@ -108,6 +168,14 @@ function tokGap(a: number, b: number): number {
   return 0;
 }
 
+// An offensive word the rulebook saw in a context it knows to be clean (an exception or a negation
+// dropped the match: "الله يلعن الشيطان", "our kennel bitch gave birth"): the model, which reads words
+// without that knowledge, stays silent on the post.
+let excused = false;
+function excuse(rule: CompiledRule): void {
+  if (OFFENSIVE_FAMILY.has(rule.category)) excused = true;
+}
+
 function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
   const base = rule.idx * 4;
   const terms = sc.buckets[base + ROLE_TERM];
@@ -115,12 +183,18 @@ function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
   const near = sc.buckets[base + ROLE_NEAR];
   const exc = sc.buckets[base + ROLE_EXCEPTION];
   const neg = sc.buckets[base + ROLE_NEGATION];
-  if (rule.hasExceptions && exc.length > 0 && rule.exceptionWindow < 0) return;
+  if (rule.hasExceptions && exc.length > 0 && rule.exceptionWindow < 0) {
+    excuse(rule);
+    return;
+  }
   for (const a of terms) {
     if (rule.hasExceptions && exc.length > 0) {
       let skip = false;
       for (const e of exc) if (tokGap(a, e) <= rule.exceptionWindow) skip = true;
-      if (skip) continue;
+      if (skip) {
+        excuse(rule);
+        continue;
+      }
     }
     if (rule.hasNegations && neg.length > 0) {
       let negated = false;
@@ -128,7 +202,10 @@ function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
         const d = hits.tokA[a] - hits.tokB[n];
         if (hits.tokB[n] < hits.tokA[a] && d <= rule.negationWindow) negated = true;
       }
-      if (negated) continue;
+      if (negated) {
+        excuse(rule);
+        continue;
+      }
     }
     let start = hits.oStart[a];
     let end = hits.oEnd[a];
@@ -270,7 +347,12 @@ export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
   const sc = scratchFor(rulebook);
   const nz = normalize(text);
   collect(rulebook, sc, nz, account);
+  // the model reads the same normalized view now (detectors below do not normalize again, but stay safe)
+  const model = models.get(rulebook);
+  if (modelHits.length !== 0) modelHits.length = 0;
+  if (model !== undefined && nz.tokCount > 0) runModel(model, nz, modelHits);
   let drafts: Draft[] = [];
+  excused = false;
   for (const ri of sc.touched) {
     const rule = rulebook.compiled[ri];
     if (rule.kind === 'lexicon' || rule.kind === 'phrase') evalTermRule(rule, sc, drafts);
@@ -283,6 +365,72 @@ export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
     for (const d of drafts)
       findings.push({ rule: d.rule.id, category: d.rule.category, severity: d.rule.severity, start: d.start, end: d.end, match: text.slice(d.start, d.end) });
   }
+  if (modelHits.length > 0) {
+    if (excused) modelHits.length = 0;
+    else addModelFindings(text, model!, findings);
+  }
+  const { score, verdict } = computeScore(findings);
+  return { score, verdict, findings };
+}
+
+/**
+ * Model findings: one per category, the most probable head, and none where a rule finding already covers
+ * the category or any of the offensive family (the rule says it better). The finding's words are the token that pushed most; all the
+ * pushing words are its evidence.
+ */
+function addModelFindings(text: string, model: Model, findings: Finding[]): void {
+  const covered = new Set<string>();
+  for (const f of findings) {
+    // The training labels ("offensive") do not tell insults from hate against a belief, vulgarity or
+    // mockery of an entity: where a rule already named one of these, a model finding would only say it
+    // again under another category. The model adds findings to posts the rulebook found clean of them.
+    if (OFFENSIVE_FAMILY.has(f.category)) {
+      modelHits.length = 0;
+      return;
+    }
+    covered.add(f.category);
+  }
+  modelHits.sort((a, b) => b.probability - a.probability || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  let added = false;
+  for (const h of modelHits) {
+    if (covered.has(h.category) || h.evidence.length === 0) continue;
+    covered.add(h.category);
+    const top = h.evidence[0];
+    findings.push({
+      rule: h.rule,
+      category: h.category,
+      severity: h.severity,
+      start: top.start,
+      end: top.end,
+      match: text.slice(top.start, top.end),
+      probability: h.probability,
+      model: model.version,
+      evidence: h.evidence,
+    });
+    added = true;
+  }
+  modelHits.length = 0;
+  if (added) findings.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * Does the rulebook keep the model silent on this post (a rule finding of the offensive family, or an
+ * offensive word in a context the rulebook knows to be clean)? Training uses it to choose thresholds on
+ * the clean posts the model would really flag.
+ */
+export function rulesSilenceModel(rulebook: Rulebook, input: ScoreInput): boolean {
+  const r = scorePost(rulebook, input);
+  return excused || r.findings.some((f) => OFFENSIVE_FAMILY.has(f.category));
+}
+
+/** The model alone (no rules): its findings on a post, one per category (eval's "model alone"). */
+export function scoreModelOnly(model: Model, input: ScoreInput): ScoreResult {
+  const text = typeof input.text === 'string' ? input.text : '';
+  const findings: Finding[] = [];
+  const nz = normalize(text);
+  if (modelHits.length !== 0) modelHits.length = 0;
+  if (nz.tokCount > 0) runModel(model, nz, modelHits);
+  if (modelHits.length > 0) addModelFindings(text, model, findings);
   const { score, verdict } = computeScore(findings);
   return { score, verdict, findings };
 }
@@ -305,7 +453,7 @@ export function scoreProfile(rulebook: Rulebook, input: { accountType: AccountTy
   return out;
 }
 
-/** Rule metadata by id (for the UI/API). */
+/** Rule metadata by id (for the UI/API), model rules included. */
 export function ruleInfo(rulebook: Rulebook, id: string) {
-  return rulebook.byId.get(id)?.info;
+  return rulebook.byId.get(id)?.info ?? (models.has(rulebook) ? MODEL_RULES.find((r) => r.id === id) : undefined);
 }

@@ -5,6 +5,11 @@
 //   npm run eval -- --json            the same figures as JSON (used by test/unit/eval.test.ts)
 //   npm run eval -- --errors [cat]    false positives / negatives with the words the engine matched
 //   npm run eval -- --dir <path>      another corpus directory
+//   npm run eval -- --no-heldback     leave out the held-back 20% of the training data
+//
+// The table is printed three times: the rulebook alone, the model alone and both (what Mizan runs),
+// then the offensive-language figures on the held-back 20% of each training source (never trained on;
+// ../shared/training, when present), for the same three. `--json` gives the figures of both, as before.
 //
 // Post-level evaluation: for each category, a post is a true positive when the category is in its
 // labels and the engine returned at least one finding in that category; a false positive when the
@@ -16,7 +21,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadRulebook, scorePost } from './engine.ts';
+import { existsSync } from 'node:fs';
+import { loadRulebook, modelOf, scoreModelOnly, scorePost, type Rulebook } from './engine.ts';
+import { DEMO_SOURCE, demoNegativeRows } from './model/demo-negatives.ts';
+import { binaryFigures, readTrainingRows, splitRows, type BinaryFigures, type Label, type TrainRow } from './model/train-core.ts';
 import { CATEGORIES, type AccountType, type Category, type Finding, type Lang, type ScoreInput, type ScoreResult } from './types.ts';
 
 /** Every category but the account-level `disclaimer`: the ones a post can be labelled with. */
@@ -185,19 +193,85 @@ export function evaluate(posts: readonly CorpusPost[], score: ScoreFn): EvalResu
   };
 }
 
+export type EvalMode = 'rules' | 'model' | 'both';
+export const EVAL_MODES: readonly EvalMode[] = ['rules', 'model', 'both'];
+const MODE_TITLE: Record<EvalMode, string> = { rules: 'rulebook alone', model: 'model alone', both: 'rulebook + model' };
+
+const books = new Map<EvalMode, Rulebook>();
+/** The scoring function of a mode: the rulebook without the model, the model without rules, or both. */
+export function scorerFor(mode: EvalMode = 'both'): ScoreFn {
+  let rb = books.get(mode);
+  if (!rb) books.set(mode, (rb = loadRulebook(undefined, mode === 'rules' ? { model: null } : {})));
+  if (mode !== 'model') return (input) => scorePost(rb, input);
+  const model = modelOf(rb);
+  if (!model) throw new Error('no model: run npm run train');
+  return (input) => scoreModelOnly(model, input);
+}
+
 /** Loads the rulebook and the corpus and evaluates the engine (what `npm run eval` and the test run). */
-export function runEval(dir: string = DEFAULT_CORPUS_DIR): EvalResult {
-  const rulebook = loadRulebook();
-  return evaluate(loadCorpus(dir), (input) => scorePost(rulebook, input));
+export function runEval(dir: string = DEFAULT_CORPUS_DIR, mode: EvalMode = 'both'): EvalResult {
+  return evaluate(loadCorpus(dir), scorerFor(mode));
+}
+
+// ---------------------------------------------------------------- the held-back split of the training data
+export const TRAINING_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/training');
+/** Categories a finding may be in for a post to count as flagged offensive (the training data's label). */
+export const OFFENSIVE_CATEGORIES: ReadonlySet<string> = new Set(['abuse', 'beliefs', 'public_morals']);
+
+export interface HeldBackFigures {
+  source: string;
+  lang: Lang;
+  /** offensive label against "any finding in abuse, beliefs or public_morals" */
+  offensive: BinaryFigures;
+}
+
+/** The held-back rows (20% per source, never trained on), or null when the training data is absent. */
+export function heldBackRows(dir: string = TRAINING_DIR): TrainRow[] | null {
+  if (!existsSync(dir)) return null;
+  return splitRows([...readTrainingRows(dir), ...demoNegativeRows()]).held;
+}
+
+/** Offensive-language figures per source and language on the held-back split, for one mode. */
+export function evaluateHeldBack(rows: readonly TrainRow[], mode: EvalMode = 'both'): HeldBackFigures[] {
+  const score = scorerFor(mode);
+  const groups = new Map<string, { source: string; lang: Lang; p: number[]; y: Label[] }>();
+  for (const r of rows) {
+    const y = r.labels.offensive;
+    if (y === undefined) continue;
+    const key = `${r.source}\u0000${r.lang}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { source: r.source, lang: r.lang, p: [], y: [] }));
+    const hit = score({ text: r.text, lang: r.lang }).findings.some((f) => OFFENSIVE_CATEGORIES.has(f.category));
+    g.p.push(hit ? 1 : 0);
+    g.y.push(y);
+  }
+  return [...groups.values()]
+    .sort((a, b) => (a.source === DEMO_SOURCE ? 1 : 0) - (b.source === DEMO_SOURCE ? 1 : 0) || a.lang.localeCompare(b.lang) || a.source.localeCompare(b.source))
+    .map((g) => ({ source: g.source, lang: g.lang, offensive: binaryFigures(g.p, g.y, 0.5) }));
+}
+
+export function formatHeldBack(byMode: Record<EvalMode, HeldBackFigures[]>): string {
+  const out: string[] = [];
+  const head = `${'source'.padEnd(48)}${'lang'.padEnd(6)}${'mode'.padEnd(18)}${'n'.padStart(6)}${'prec%'.padStart(8)}${'rec%'.padStart(8)}${'F1%'.padStart(8)}${'macroF1%'.padStart(10)}${'false al.%'.padStart(12)}`;
+  out.push('Held-back 20% of the training data (offensive = any finding in abuse, beliefs or public_morals)', '', head, '-'.repeat(head.length));
+  for (const [i, row] of byMode.both.entries()) {
+    for (const mode of EVAL_MODES) {
+      const f = byMode[mode][i].offensive;
+      out.push(
+        `${(mode === 'rules' ? row.source.slice(0, 46) : '').padEnd(48)}${(mode === 'rules' ? row.lang : '').padEnd(6)}${MODE_TITLE[mode].padEnd(18)}${String(f.n).padStart(6)}  ${pct(f.precision)}  ${pct(f.recall)}  ${pct(f.f1)}    ${pct(f.macro_f1)}      ${pct(f.false_alarm_rate)}`,
+      );
+    }
+  }
+  return out.join('\n');
 }
 
 // ---------------------------------------------------------------- printing
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 
-export function formatTable(f: EvalFigures): string {
+export function formatTable(f: EvalFigures, title = 'Mizan engine evaluation'): string {
   const out: string[] = [];
   const head = `${'category'.padEnd(20)}${'support'.padStart(8)}${'tp'.padStart(6)}${'fp'.padStart(6)}${'fn'.padStart(6)}${'prec%'.padStart(8)}${'rec%'.padStart(8)}${'F1%'.padStart(8)}`;
-  out.push(`Mizan engine evaluation — ${f.posts} posts (${f.clean_posts} clean)`, '', head, '-'.repeat(head.length));
+  out.push(`${title} — ${f.posts} posts (${f.clean_posts} clean)`, '', head, '-'.repeat(head.length));
   for (const c of POST_CATEGORIES) {
     const x = f.categories[c];
     out.push(
@@ -266,7 +340,17 @@ function main(argv: string[]): void {
   if (errIdx >= 0) {
     console.log(formatErrors(errors, errCategory));
   }
-  console.log(formatTable(figures));
+  const posts = loadCorpus(dir);
+  for (const mode of ['rules', 'model'] as const) console.log(formatTable(evaluate(posts, scorerFor(mode)).figures, `${MODE_TITLE[mode]}: ${dir}`) + '\n');
+  console.log(formatTable(figures, `${MODE_TITLE.both}: ${dir}`));
+  if (argv.includes('--no-heldback')) return;
+  const rows = heldBackRows();
+  if (!rows) {
+    console.log(`\n(held-back split left out: no training data in ${TRAINING_DIR})`);
+    return;
+  }
+  const byMode = Object.fromEntries(EVAL_MODES.map((m) => [m, evaluateHeldBack(rows, m)])) as Record<EvalMode, HeldBackFigures[]>;
+  console.log('\n' + formatHeldBack(byMode));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -1,0 +1,329 @@
+// Builds the model artifact from labelled rows: train each language, quantize, calibrate on the
+// calibration split, choose thresholds, and measure on the held-back split. Pure apart from CPU time:
+// `npm run train` (jobs/scoring/train.ts) reads the files and the database and writes the results.
+
+import { normalize } from '../normalize.ts';
+import type { DecisionExample } from '../../../db/queries/reviews.ts';
+import { scriptCounts, type ModelLang } from './features.ts';
+import { HEADS, LANG_HEADS, type HeadId } from './heads.ts';
+import { decodeModel, encodeModel, headRawScores, sigmoid, type HeadHeader, type Model, type RawLang } from './model.ts';
+import {
+  binaryFigures,
+  bestF1Threshold,
+  DEFAULT_OPTIONS,
+  fitPlatt,
+  precisionThreshold,
+  splitRows,
+  trainLang,
+  type BinaryFigures,
+  type Label,
+  type SplitName,
+  type TrainOptions,
+  type TrainRow,
+} from './train-core.ts';
+
+export const MIN_TOKENS: Record<ModelLang, number> = { ar: 1, en: 2 };
+/** Share of the project's clean posts the model alone may flag (the issue's ceiling is 1%). */
+export const CLEAN_BUDGET = 0.008;
+/** The firing threshold never goes below this probability. */
+export const MIN_FIRE = 0.5;
+/** Precision a `high` model finding needs on the held-back split. */
+export const HIGH_PRECISION = 0.95;
+export const DECISION_WEIGHT = 3;
+
+export interface HeadReport {
+  lang: ModelLang;
+  head: HeadId;
+  rule: string;
+  fire: number;
+  high: number;
+  platt: [number, number];
+  /** on the held-back split, at the firing threshold */
+  held: BinaryFigures;
+  /** per source (held-back rows of that source labelled for this head) */
+  bySource: Record<string, BinaryFigures>;
+  /** clean posts of the project's corpus this head flags */
+  cleanFlagged: number;
+}
+
+export interface BuildResult {
+  bytes: Uint8Array;
+  model: Model;
+  heads: HeadReport[];
+  splits: Record<SplitName, Record<string, number>>;
+  clean: { posts: number; flagged: number; rate: number };
+  decisions: { examples: number; rows: number; positives: number; negatives: number };
+  options: TrainOptions;
+}
+
+function probabilities(model: Model, lang: ModelLang, texts: readonly string[], platt: boolean): (Float64Array | null)[] {
+  const lm = model.langs.find((l) => l.lang === lang)!;
+  return texts.map((t) => {
+    const z = headRawScores(lm, normalize(t));
+    if (!z) return null;
+    for (let h = 0; h < lm.H; h++) z[h] = platt ? sigmoid(lm.heads[h].platt[0] * z[h] + lm.heads[h].platt[1]) : z[h];
+    return z;
+  });
+}
+
+function countBy(rows: readonly TrainRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.source] = (out[r.source] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Reviewers' decisions as training rows: a confirmed finding is a positive of its head, a dismissed one a
+ * negative (a dismissed model finding is the most useful negative there is). Model rules map to their
+ * head; rulebook findings map by category (abuse → offensive, beliefs → hate against a belief,
+ * public_morals → vulgar). A mixed post trains both languages.
+ */
+export function decisionRows(examples: readonly DecisionExample[]): TrainRow[] {
+  const byRule = new Map<string, HeadId>(Object.values(HEADS).map((h) => [h.rule, h.id]));
+  const byCategory: Record<string, HeadId> = { abuse: 'offensive', beliefs: 'hate_beliefs', public_morals: 'vulgar' };
+  const rows = new Map<string, TrainRow>();
+  for (const ex of examples) {
+    const head = byRule.get(ex.rule) ?? byCategory[ex.category];
+    if (!head || !ex.text) continue;
+    const counts = scriptCounts(normalize(ex.text));
+    for (const lang of ['ar', 'en'] as const) {
+      if (counts[lang] < MIN_TOKENS[lang] || !LANG_HEADS[lang].includes(head)) continue;
+      const key = `${ex.postId}:${lang}`;
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { id: `decision-${key}`, text: ex.text, lang, source: "reviewers' decisions", labels: {}, weight: DECISION_WEIGHT }));
+      // a confirmation wins over a dismissal of another finding of the same head in the post
+      row.labels[head] = (row.labels[head] === 1 ? 1 : ex.decision === 'confirmed' ? 1 : 0) as Label;
+    }
+  }
+  return [...rows.values()];
+}
+
+export interface BuildInput {
+  rows: readonly TrainRow[];
+  /** the project's clean posts (the firing thresholds keep them clean); each group (set and language) has its own budget */
+  cleanPosts: readonly { text: string; lang: ModelLang; group: string; silenced?: boolean }[];
+  decisions?: readonly DecisionExample[];
+  options?: Partial<TrainOptions>;
+  log?: (m: string) => void;
+}
+
+export function buildModel(input: BuildInput): BuildResult {
+  const options = { ...DEFAULT_OPTIONS, ...input.options };
+  const log = input.log ?? (() => {});
+  const split = splitRows(input.rows);
+  const extra = input.decisions ? decisionRows(input.decisions) : [];
+  const raw: Partial<Record<ModelLang, RawLang>> = {};
+  const langs = (['ar', 'en'] as const).filter((l) => split.train.some((r) => r.lang === l));
+  for (const lang of langs) {
+    const rows = [...split.train.filter((r) => r.lang === lang), ...extra.filter((r) => r.lang === lang)];
+    const t0 = Date.now();
+    const t = trainLang(lang, rows, options);
+    log(`${lang}: trained on ${rows.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    raw[lang] = {
+      bits: t.bits,
+      chars: t.chars,
+      minTokens: MIN_TOKENS[lang],
+      W: t.W,
+      heads: t.heads.map((id, k): HeadHeader => ({ id, scale: 1, bias: t.bias[k], platt: [1, 0], fire: 1.01, high: 1.01 })),
+    };
+  }
+  const training = { seed: options.seed, bits: options.bits, chars: options.chars, epochs: options.epochs, lr: options.lr, l2: options.l2 };
+  // quantize first: calibration and thresholds are chosen on the weights that ship
+  let model = decodeModel(encodeModel({ format: 1, training }, raw));
+
+  // Platt scaling and the F1-best threshold on the calibration split
+  const heads: { lang: ModelLang; k: number; id: HeadId }[] = [];
+  for (const lang of langs) {
+    const rows = split.cal.filter((r) => r.lang === lang);
+    const zs = probabilities(model, lang, rows.map((r) => r.text), false);
+    raw[lang]!.heads.forEach((hh, k) => {
+      const z: number[] = [];
+      const y: Label[] = [];
+      rows.forEach((r, i) => {
+        const l = r.labels[hh.id];
+        if (l === undefined) return;
+        z.push(zs[i] ? zs[i]![k] : -20);
+        y.push(l);
+      });
+      hh.platt = fitPlatt(z, y).map((v) => Number(v.toPrecision(9))) as [number, number];
+      const p = z.map((v) => sigmoid(hh.platt[0] * v + hh.platt[1]));
+      hh.fire = Math.max(MIN_FIRE, bestF1Threshold(p, y));
+      heads.push({ lang, k, id: hh.id });
+    });
+  }
+  model = decodeModel(encodeModel({ format: 1, training }, raw));
+
+  // The project's clean posts stay clean: while the model alone flags more than the budget, raise the
+  // threshold of the head whose next clean post costs the fewest calibration positives.
+  const cleanTexts = input.cleanPosts.map((p) => p.text);
+  const cleanP = new Map<ModelLang, (Float64Array | null)[]>();
+  for (const lang of langs) cleanP.set(lang, probabilities(model, lang, cleanTexts, true));
+  const calP = new Map<ModelLang, { p: (Float64Array | null)[]; rows: TrainRow[] }>();
+  for (const lang of langs) {
+    const rows = split.cal.filter((r) => r.lang === lang);
+    calP.set(lang, { p: probabilities(model, lang, rows.map((r) => r.text), true), rows });
+  }
+  // per group (set and language of the post; a mixed post counts in its own language, both models may flag it)
+  const groups = [...new Set(input.cleanPosts.map((p) => p.group))].sort();
+  const budget = groups.map((g) => Math.floor(CLEAN_BUDGET * input.cleanPosts.filter((p) => p.group === g).length));
+  const postLang = input.cleanPosts.map((p) => groups.indexOf(p.group));
+  const flaggedBy = (lang: ModelLang, k: number, fire: number): number[] => {
+    const out: number[] = [];
+    cleanP.get(lang)!.forEach((p, i) => {
+      if (p && p[k] >= fire && !input.cleanPosts[i].silenced) out.push(i);
+    });
+    return out;
+  };
+  for (let guard = 0; guard < 10_000; guard++) {
+    const union = groups.map(() => new Set<number>());
+    for (const h of heads) for (const i of flaggedBy(h.lang, h.k, raw[h.lang]!.heads[h.k].fire)) union[postLang[i]].add(i);
+    const over = union.map((u, g) => u.size > budget[g]);
+    if (!over.some((o) => o)) break;
+    let best: { h: (typeof heads)[number]; t: number; cost: number } | null = null;
+    for (const h of heads) {
+      const hh = raw[h.lang]!.heads[h.k];
+      const flagged = flaggedBy(h.lang, h.k, hh.fire).filter((i) => over[postLang[i]]);
+      if (flagged.length === 0) continue;
+      const lowest = Math.min(...flagged.map((i) => cleanP.get(h.lang)![i]![h.k]));
+      const t = lowest + 1e-6;
+      const { p, rows } = calP.get(h.lang)!;
+      let cost = 0;
+      rows.forEach((r, i) => {
+        const v = p[i] ? p[i]![h.k] : 0;
+        if (r.labels[h.id] === 1 && v >= hh.fire && v < t) cost++;
+      });
+      if (!best || cost < best.cost) best = { h, t, cost };
+    }
+    if (!best) break;
+    raw[best.h.lang]!.heads[best.h.k].fire = Number(best.t.toPrecision(9));
+  }
+
+  // `high` on the held-back split: the lowest threshold with precision ≥ HIGH_PRECISION
+  const heldP = new Map<ModelLang, { p: (Float64Array | null)[]; rows: TrainRow[] }>();
+  for (const lang of langs) {
+    const rows = split.held.filter((r) => r.lang === lang);
+    heldP.set(lang, { p: probabilities(model, lang, rows.map((r) => r.text), true), rows });
+  }
+  for (const h of heads) {
+    const hh = raw[h.lang]!.heads[h.k];
+    const { p, rows } = heldP.get(h.lang)!;
+    const ps: number[] = [];
+    const ys: Label[] = [];
+    rows.forEach((r, i) => {
+      const l = r.labels[h.id];
+      if (l === undefined) return;
+      ps.push(p[i] ? p[i]![h.k] : 0);
+      ys.push(l);
+    });
+    // medium stays the default: `high` needs the precision and at least half the way from fire to 1
+    hh.high = Number(Math.max(hh.fire + (1 - hh.fire) / 2, precisionThreshold(ps, ys, HIGH_PRECISION, 10, hh.fire)).toPrecision(9));
+  }
+
+  const bytes = encodeModel({ format: 1, training }, raw);
+  model = decodeModel(bytes);
+
+  // figures of the final model
+  const reports: HeadReport[] = [];
+  const cleanUnion = new Set<number>();
+  for (const h of heads) {
+    const hh = raw[h.lang]!.heads[h.k];
+    const { p, rows } = heldP.get(h.lang)!;
+    const bySrc = new Map<string, { p: number[]; y: Label[] }>();
+    const all = { p: [] as number[], y: [] as Label[] };
+    rows.forEach((r, i) => {
+      const l = r.labels[h.id];
+      if (l === undefined) return;
+      const v = p[i] ? p[i]![h.k] : 0;
+      if (!r.inDomain) {
+        all.p.push(v);
+        all.y.push(l);
+      }
+      let s = bySrc.get(r.source);
+      if (!s) bySrc.set(r.source, (s = { p: [], y: [] }));
+      s.p.push(v);
+      s.y.push(l);
+    });
+    const flagged = flaggedBy(h.lang, h.k, hh.fire);
+    for (const i of flagged) cleanUnion.add(i);
+    reports.push({
+      lang: h.lang,
+      head: h.id,
+      rule: HEADS[h.id].rule,
+      fire: hh.fire,
+      high: hh.high,
+      platt: hh.platt,
+      held: binaryFigures(all.p, all.y, hh.fire),
+      bySource: Object.fromEntries([...bySrc.keys()].sort().map((s) => [s, binaryFigures(bySrc.get(s)!.p, bySrc.get(s)!.y, hh.fire)])),
+      cleanFlagged: flagged.length,
+    });
+  }
+  const n = input.cleanPosts.length;
+  const pos = extra.reduce((s, r) => s + Object.values(r.labels).filter((v) => v === 1).length, 0);
+  const neg = extra.reduce((s, r) => s + Object.values(r.labels).filter((v) => v === 0).length, 0);
+  return {
+    bytes,
+    model,
+    heads: reports,
+    splits: { train: countBy(split.train), cal: countBy(split.cal), held: countBy(split.held) },
+    clean: { posts: n, flagged: cleanUnion.size, rate: n ? Math.round((cleanUnion.size / n) * 10000) / 10000 : 0 },
+    decisions: { examples: input.decisions?.length ?? 0, rows: extra.length, positives: pos, negatives: neg },
+    options,
+  };
+}
+
+const pct = (x: number): string => (x * 100).toFixed(1);
+
+/** The training report (markdown). `before` is the build without reviewers' decisions, when they were used. */
+export function formatReport(r: BuildResult, command: string, before?: BuildResult): string {
+  const out: string[] = [];
+  out.push('# Mizan model: training report', '');
+  out.push(`Model version \`${r.model.version}\` (sha-256 of \`model.bin\`, ${(r.bytes.length / 1024).toFixed(0)} KiB), rebuilt by \`${command}\`.`, '');
+  out.push(
+    'Logistic regression per language (Arabic, English) over hashed character 2–4-grams and word uni-/bigrams of the normalized text ' +
+      `(2^${r.options.bits} buckets, int8 weights), Adagrad, ${r.options.epochs} epochs, seed ${r.options.seed}; Platt-calibrated on a 10% calibration split; ` +
+      'figures on the 20% of each source held back (never trained on, never used for calibration).',
+    '',
+  );
+  out.push('Training data: `../shared/training` — OSACT 2020 and OSACT 2022 shared tasks (Mubarak et al.), OLID v1.0 (Zampieri et al. 2019), Davidson et al. 2017. Research data sets published by their authors for research use.', '');
+  out.push('| split | ' + Object.keys(r.splits.train).sort().join(' | ') + ' |');
+  out.push('|---|' + Object.keys(r.splits.train).map(() => '---:').join('|') + '|');
+  for (const s of ['train', 'cal', 'held'] as const) out.push(`| ${s} | ` + Object.keys(r.splits.train).sort().map((k) => String(r.splits[s][k] ?? 0)).join(' | ') + ' |');
+  out.push('', '## Held-back figures (at the firing threshold)', '');
+  out.push('| lang | head → rule | n | positives | precision | recall | F1 | macro-F1 | false alarms | AUC | fire ≥ p | high ≥ p | clean corpus posts flagged |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const h of r.heads) {
+    const f = h.held;
+    out.push(
+      `| ${h.lang} | ${h.head} → \`${h.rule}\` | ${f.n} | ${f.positives} | ${pct(f.precision)} | ${pct(f.recall)} | ${pct(f.f1)} | ${pct(f.macro_f1)} | ${pct(f.false_alarm_rate)}% | ${f.auc.toFixed(3)} | ${h.fire.toFixed(3)} | ${h.high > 1 ? 'never' : h.high.toFixed(3)} | ${h.cleanFlagged} |`,
+    );
+  }
+  out.push('', 'Per source (offensive head):', '');
+  out.push('| lang | source | n | precision | recall | F1 | macro-F1 | false alarms | AUC |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const h of r.heads.filter((x) => x.head === 'offensive'))
+    for (const [s, f] of Object.entries(h.bySource))
+      out.push(`| ${h.lang} | ${s} | ${f.n} | ${pct(f.precision)} | ${pct(f.recall)} | ${pct(f.f1)} | ${pct(f.macro_f1)} | ${pct(f.false_alarm_rate)}% | ${f.auc.toFixed(3)} |`);
+  out.push('', '## Thresholds', '');
+  out.push(
+    `A head fires (a \`medium\` finding, for review) at the probability that maximizes F1 on the calibration split, raised where needed (never below ${MIN_FIRE}) so that the model alone flags at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
+      `in each labelled set and language (posts without labels in test/fixtures/corpus, heldout and blind; a group of fewer than ${Math.ceil(1 / CLEAN_BUDGET)} posts allows none): it flags ${r.clean.flagged} of ${r.clean.posts} (${pct(r.clean.rate)}%). ` +
+      `A finding is \`high\` at or above the lowest probability whose precision on the held-back split is ≥ ${pct(HIGH_PRECISION)}% (at least 10 hits), and at least halfway from the firing threshold to 1 (so \`medium\` stays the default); "never" when none reaches it.`,
+    '',
+  );
+  if (before) {
+    out.push("## Reviewers' decisions", '');
+    out.push(
+      `${r.decisions.examples} reviewed findings → ${r.decisions.rows} training rows (${r.decisions.positives} positive and ${r.decisions.negatives} negative head labels, weight ${DECISION_WEIGHT}), added to the training split only.`,
+      '',
+    );
+    out.push('| lang | head | F1 before | F1 after | false alarms before | after | clean flagged before | after |');
+    out.push('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const h of r.heads) {
+      const b = before.heads.find((x) => x.lang === h.lang && x.head === h.head);
+      if (!b) continue;
+      out.push(`| ${h.lang} | ${h.head} | ${pct(b.held.f1)} | ${pct(h.held.f1)} | ${pct(b.held.false_alarm_rate)}% | ${pct(h.held.false_alarm_rate)}% | ${b.cleanFlagged} | ${h.cleanFlagged} |`);
+    }
+    out.push('', `Model version before: \`${before.model.version}\`, after: \`${r.model.version}\`.`, '');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,149 @@
+// Hashed features of a normalized text, for the linear models (training and scoring share this file).
+//
+// Features of one language are taken from the tokens written in its script (Arabic letters for `ar`,
+// Latin letters for `en`), so a mixed post gives each language model its own words:
+//   - character n-grams (2 to 4 code units) of each token padded with a boundary mark on both sides,
+//   - word unigrams and bigrams of consecutive tokens of that script.
+// Hashes are rolling (FNV-1a style, one multiply per code unit) over the normalized code units; the
+// bucket indices go into a module-level Int32Array: no allocation per post.
+
+import { isArabicCode, type Normalized } from '../normalize.ts';
+
+export type ModelLang = 'ar' | 'en';
+export const MODEL_LANGS: readonly ModelLang[] = ['ar', 'en'];
+
+const BOUNDARY = 0x2063; // a code unit that never appears in normalized text (invisible separator is stripped)
+const MAX_N = 4;
+const SEED_CHAR = 0x811c9dc5 | 0;
+const SEED_WORD = 0x2f6b1a3d | 0;
+const SEED_BIGRAM = 0x5bd1e995 | 0;
+const PRIME = 0x01000193;
+
+/** The script a token belongs to: 1 Arabic, 2 Latin, 0 other (digits only, other scripts). */
+export function tokenScript(codes: Uint16Array, a: number, b: number): number {
+  for (let i = a; i < b; i++) {
+    const c = codes[i];
+    if (isArabicCode(c)) return 1;
+    if (c >= 97 && c <= 122) return 2;
+  }
+  return 0;
+}
+
+const LANG_SCRIPT: Record<ModelLang, number> = { ar: 1, en: 2 };
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Extracted features: bucket indices (with repeats) and, when asked, the token each came from. */
+export interface FeatureBuffer {
+  buckets: Int32Array;
+  /** token index (in the Normalized view) of each feature; a bigram records its second token */
+  tok: Int32Array;
+  /** 1 for a bigram (it also covers the token before) */
+  bigram: Uint8Array;
+  count: number;
+  /** tokens of the language's script */
+  tokens: number;
+}
+
+export function newFeatureBuffer(cap = 4096): FeatureBuffer {
+  return { buckets: new Int32Array(cap), tok: new Int32Array(cap), bigram: new Uint8Array(cap), count: 0, tokens: 0 };
+}
+
+function grow(fb: FeatureBuffer, need: number): void {
+  let c = fb.buckets.length;
+  while (c < need) c *= 2;
+  const b = new Int32Array(c);
+  b.set(fb.buckets);
+  const t = new Int32Array(c);
+  t.set(fb.tok);
+  const g = new Uint8Array(c);
+  g.set(fb.bigram);
+  fb.buckets = b;
+  fb.tok = t;
+  fb.bigram = g;
+}
+
+/** Tokens of each script (to decide which language models run on a post). */
+export function scriptCounts(nz: Normalized): { ar: number; en: number } {
+  let ar = 0;
+  let en = 0;
+  const codes = nz.codes;
+  for (let t = 0; t < nz.tokCount; t++) {
+    const s = tokenScript(codes, nz.tokStart[t], nz.tokEnd[t]);
+    if (s === 1) ar++;
+    else if (s === 2) en++;
+  }
+  return { ar, en };
+}
+
+/**
+ * Fill `fb` with the features of the tokens of `lang` in `nz`; `bits` = log2 of the number of buckets;
+ * `chars` = whether character n-grams are taken (word features always are).
+ */
+export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true): void {
+  const codes = nz.codes;
+  const tS = nz.tokStart;
+  const tE = nz.tokEnd;
+  const want = LANG_SCRIPT[lang];
+  const shift = 32 - bits;
+  let n = 0;
+  let tokens = 0;
+  let prevWord = 0;
+  let prevTok = -2;
+  for (let t = 0; t < nz.tokCount; t++) {
+    const a = tS[t];
+    const b = tE[t];
+    if (tokenScript(codes, a, b) !== want) continue;
+    tokens++;
+    const len = b - a;
+    // room for every n-gram of this token plus two word features
+    const need = n + (len + 2) * (MAX_N - 1) + 2;
+    if (need > fb.buckets.length) grow(fb, need);
+    const B = fb.buckets;
+    const T = fb.tok;
+    const G = fb.bigram;
+    // character n-grams over [BOUNDARY, codes[a..b), BOUNDARY]
+    if (chars)
+    for (let i = a - 1; i < b; i++) {
+      let h = SEED_CHAR;
+      for (let k = 0; k < MAX_N; k++) {
+        const j = i + k;
+        if (j > b) break;
+        const c = j < a || j === b ? BOUNDARY : codes[j];
+        h = Math.imul(h ^ c, PRIME);
+        if (k >= 1) {
+          B[n] = fmix(h ^ Math.imul(k + 1, 0x27d4eb2f)) >>> shift;
+          T[n] = t;
+          G[n] = 0;
+          n++;
+        }
+        if (j === b) break;
+      }
+    }
+    // word unigram
+    let w = SEED_WORD;
+    for (let i = a; i < b; i++) w = Math.imul(w ^ codes[i], PRIME);
+    B[n] = fmix(w) >>> shift;
+    T[n] = t;
+    G[n] = 0;
+    n++;
+    // word bigram with the previous token of the same script, when adjacent
+    if (prevTok === t - 1) {
+      B[n] = fmix(Math.imul(prevWord ^ SEED_BIGRAM, PRIME) ^ w) >>> shift;
+      T[n] = t;
+      G[n] = 1;
+      n++;
+    }
+    prevWord = w;
+    prevTok = t;
+  }
+  fb.count = n;
+  fb.tokens = tokens;
+}
