@@ -266,7 +266,16 @@ describe('religion named without hate stays clean', () => {
     'Eid Mubarak from all of us at the ministry',
     'زيارة وفد من الأزهر الشريف ولقاء مع علماء الشيعة والسنة لتعزيز الوحدة',
     'مأتم الحسين يستقبل المعزين في ذكرى عاشوراء',
+    'محاضرة: المشركون في مكة قبل الإسلام وموقفهم من الدعوة', // history, not a group insult
+    'كفار قريش حاربوا المسلمين في غزوة بدر',
+    'لكم دينكم ولي دين',
+    'Shia Muslims mark Ashura with processions',
+    'Muslims and Christians broke the fast together',
   ])('%j', (text) => expectClean(text));
+
+  test('a group insult is still found', () => {
+    expectFound('الشيعة مشركين', 'beliefs');
+  });
 });
 
 describe('language tags', () => {
