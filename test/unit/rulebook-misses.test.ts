@@ -179,6 +179,9 @@ describe('misuse of position', () => {
     ['تبرعوا لجمعية النور الخيرية عبر الرابط', 'private charity'],
     ['Please donate to our charity, link in bio', 'private charity'],
     ['بصفتي وزيراً أنصح بشركة الأمل للتأمين', 'in my capacity as'],
+    ['بصفتي رئيس الجمعية أدعوكم لشراء منتجات شركة النخيل', 'in my capacity as'],
+    ['بصفتي مديراً للإدارة أوصي بمطعم الديرة', 'in my capacity as'],
+    ["In my capacity as director, I urge you to try Gulf Tech's new app", 'in my capacity as'],
     ['استخدم كود BET50 في موقع المراهنات', 'gambling promo code'],
   ])('%j (%s)', (text, _kind) => {
     const r = score(text);
@@ -191,6 +194,9 @@ describe('misuse of position', () => {
     'احذروا من حملات التبرع الوهمية عبر الرابط',
     'زار الوزير محل الحرفيين في سوق المنامة',
     'Donate blood this Saturday, book via the link',
+    'بصفتي وزيراً أوصي بالالتزام بالإجراءات الاحترازية',
+    'In my capacity as minister I announce the new park',
+    'As minister I urge you to get vaccinated',
   ])('clean: %j', (text) => expectClean(text));
 });
 
