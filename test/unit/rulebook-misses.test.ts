@@ -200,6 +200,27 @@ describe('misuse of position', () => {
   ])('clean: %j', (text) => expectClean(text));
 });
 
+describe('promotion, fundraising and electioneering families', () => {
+  test.each([
+    ['المحل الجديد لأخوي افتتح اليوم في عراد، خصم للمراجعين', 'relative (possessive)'],
+    ['المطعم حق أخوي في البسيتين، جربوه', 'relative (possessive)'],
+    ['منتج رائع من متجر الورد، جربوه #إعلان', 'ad hashtag with a product'],
+    ['#sponsored Loving my new phone from Gulf Mobile', 'ad hashtag'],
+    ['ساهموا في العلاج، الحساب البنكي باسمي', 'fundraising to a personal account'],
+    ['صوتوا لـأحمد علي مرشح الدائرة الثالثة', 'a named candidate'],
+    ['Vote for Ali Hasan, candidate of the fourth district', 'a named candidate'],
+  ])('%j (%s)', (text) => expectFound(text, 'misuse_of_position'));
+
+  test.each([
+    '#إعلان | وظائف شاغرة في الوزارة، التقديم عبر الموقع',
+    '#اعلان مواعيد العمل خلال شهر رمضان',
+    'توفي والد الزميل، العزاء في منزل أخيه',
+    'شاركوا في الانتخابات، صوتك حقك وواجب وطني',
+    'Vote in the municipal elections: polling stations open at 8',
+    'لا تنسوا زيارة دائرة الهجرة قبل السفر',
+  ])('clean: %j', (text) => expectClean(text));
+});
+
 describe('alcohol and gambling', () => {
   test.each(['best whisky deals this weekend', 'Online casino bonus code WIN50'])('%j is public morals', (text) =>
     expectFound(text, 'public_morals'),
