@@ -320,6 +320,8 @@ function maskedWord(term: string): string[] {
   }
   // all interior masked
   out.add(term[0] + '*'.repeat(term.length - 2) + term[term.length - 1]);
+  // a swear word masked after its first letter (f***, f***ing, s***)
+  if (PROFANE_STEM.test(term)) out.add(term[0] + '*'.repeat(term.length - 1));
   // 1 is read as i; a word with l also gets an i-spelling (so "1oser" still matches)
   if (term.includes('l')) out.add(term.replaceAll('l', 'i'));
   return [...out];

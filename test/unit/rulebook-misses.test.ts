@@ -221,6 +221,26 @@ describe('promotion, fundraising and electioneering families', () => {
   ])('clean: %j', (text) => expectClean(text));
 });
 
+describe('families of the development corpus misses (issue 10)', () => {
+  test.each<[string, Category]>([
+    ['f*** off, nobody asked you', 'abuse'], // a swear word masked after its first letter
+    ['this f***ing queue again', 'abuse'],
+    ['your one-time code is 551902, valid for 5 minutes', 'infosec'],
+    ['VPN creds for tonight: night_ops / Harbor771!', 'infosec'],
+    ['كلمة المرور الجديدة للحساب المشترك للقسم هي Manama#2031، غيروها لاحقاً', 'infosec'],
+    ['صورة شاشة من نظام الرواتب الداخلي توضح الخطأ', 'infosec'],
+    ['في لجنة المناقصات: العرض الفائز هو عرض الشركة الثالثة، والإعلان الرسمي بعد شهر', 'confidentiality'],
+    ['مسودة – غير قابلة للنشر: بيان بشأن نتائج التحقيق', 'confidentiality'],
+    ['عندي نسخة من أسئلة امتحان الترقية، راسلوني', 'confidentiality'],
+  ])('%j → %s', (text, category) => expectFound(text, category));
+
+  test.each([
+    'نماذج أسئلة اختبار الرياضيات متاحة على موقع الوزارة',
+    'The value of his statement is that his credentials in the field are impeccable. He&#8217;s an expert',
+    'شاهدوا صورة شاشة التطبيق الجديد للخدمات الإلكترونية',
+  ])('clean: %j', (text) => expectClean(text));
+});
+
 describe('alcohol and gambling', () => {
   test.each(['best whisky deals this weekend', 'Online casino bonus code WIN50'])('%j is public morals', (text) =>
     expectFound(text, 'public_morals'),
