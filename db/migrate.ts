@@ -16,6 +16,8 @@ import * as m0012 from './migrations/0012_alerts.ts';
 import * as m0013 from './migrations/0013_reports.ts';
 import * as m0014 from './migrations/0014_account_pause.ts';
 import * as m0015 from './migrations/0015_report_recipients.ts';
+import * as m0016 from './migrations/0016_score_pending.ts';
+import * as m0017 from './migrations/0017_entity_rollups.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   '0013_reports': m0013,
   '0014_account_pause': m0014,
   '0015_report_recipients': m0015,
+  '0016_score_pending': m0016,
+  '0017_entity_rollups': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -360,6 +360,39 @@ export interface ReportDeliveryTable {
   error: string | null;
 }
 
+/** The posts waiting to be scored (migration 0016): filled by triggers on post and by a new rulebook version. */
+export interface ScorePendingTable {
+  post_id: number;
+}
+
+/** The rulebook version the scoring queue was last filled for (one row; migration 0016). */
+export interface ScorePendingVersionTable {
+  id: Generated<number>;
+  version: string | null;
+}
+
+/** Per account: posts captured and the last one's time (triggers), scored posts (the rollup); migration 0016. */
+export interface AccountPostSummaryTable {
+  account_id: number;
+  posts_captured: Generated<number>;
+  last_post_at: Date | null;
+  posts: Generated<number>;
+}
+
+/** rollup_day summed per entity and day (migration 0017), recomputed with it: what the dashboard reads. */
+export interface RollupEntityDayTable {
+  entity_id: number;
+  day: DateString;
+  posts: number;
+  clean: number;
+  review: number;
+  violations: number;
+  score_sum: number;
+  findings: number;
+  replies: number;
+  engagement: number;
+}
+
 export interface Database {
   entity: EntityTable;
   account: AccountTable;
@@ -385,4 +418,8 @@ export interface Database {
   rollup_dirty: RollupDirtyTable;
   report: ReportTable;
   report_delivery: ReportDeliveryTable;
+  score_pending: ScorePendingTable;
+  score_pending_version: ScorePendingVersionTable;
+  account_post_summary: AccountPostSummaryTable;
+  rollup_entity_day: RollupEntityDayTable;
 }

@@ -95,20 +95,37 @@ export async function latestImportRuns(db: Db, accountIds: number[]): Promise<Ma
  */
 export async function countAccounts(db: Db, scope: EntityScope, now: Date): Promise<{ accounts: number; dormant: number }> {
   const dormantBefore = new Date(now.getTime() - DORMANT_DAYS * 86_400_000);
+  // The last post's time is kept per account (account_post_summary), not looked up in post.
   return db
     .selectFrom('account as a')
+    .leftJoin('account_post_summary as ps', 'ps.account_id', 'a.id')
     .select([
       sql<number>`count(*)::int`.as('accounts'),
       sql<number>`(count(*) filter (where a.type = 'official' and a.active
-        and not exists (select 1 from post p where p.account_id = a.id and p.posted_at >= ${dormantBefore}::timestamptz)))::int`.as('dormant'),
+        and (ps.last_post_at is null or ps.last_post_at < ${dormantBefore}::timestamptz)))::int`.as('dormant'),
     ])
     .where(inScope('a.entity_id', scope))
     .executeTakeFirstOrThrow();
 }
 
 export async function listAccountActivity(db: Db, scope: EntityScope, f: AccountFilter): Promise<AccountActivity[]> {
+  // Counts from the maintained summary (account_post_summary) and the findings in one GROUP BY: no query per account.
   const rows = await db
     .selectFrom('account as a')
+    .leftJoin('account_post_summary as ps', 'ps.account_id', 'a.id')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('account_finding as f')
+          .innerJoin('rulebook_version as v', (j) => j.onRef('v.version', '=', 'f.rulebook_version').on('v.active', '=', true))
+          .select([
+            'f.account_id',
+            sql<AccountActivity['findings']>`json_agg(json_build_object('rule', f.rule_id, 'category', f.category, 'severity', f.severity, 'match', f.match) order by f.id)`.as('list'),
+          ])
+          .groupBy('f.account_id')
+          .as('af'),
+      (j) => j.onRef('af.account_id', '=', 'a.id'),
+    )
     .select([
       'a.id',
       'a.entity_id as entityId',
@@ -126,14 +143,11 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
       'a.paused_until as pausedUntil',
       'a.pause_reason as pauseReason',
       sql<boolean>`a.token_ciphertext is not null`.as('hasToken'),
-      sql<number>`(select count(*)::int from post p where p.account_id = a.id)`.as('postsCaptured'),
+      sql<number>`coalesce(ps.posts_captured, 0)`.as('postsCaptured'),
       sql<boolean>`coalesce(a.lease_until > now(), false)`.as('importing'),
-      sql<number>`(select coalesce(sum(r.posts), 0)::int from rollup_day r where r.account_id = a.id)`.as('posts'),
-      sql<Date | null>`(select max(p.posted_at) from post p where p.account_id = a.id)`.as('lastPostAt'),
-      sql<AccountActivity['findings']>`(
-        select coalesce(json_agg(json_build_object('rule', f.rule_id, 'category', f.category, 'severity', f.severity, 'match', f.match) order by f.id), '[]'::json)
-        from account_finding f join rulebook_version v on v.version = f.rulebook_version and v.active
-        where f.account_id = a.id)`.as('findings'),
+      sql<number>`coalesce(ps.posts, 0)`.as('posts'),
+      sql<Date | null>`ps.last_post_at`.as('lastPostAt'),
+      sql<AccountActivity['findings']>`coalesce(af.list, '[]'::json)`.as('findings'),
     ])
     .where(inScope('a.entity_id', scope))
     .$if(f.entityId !== undefined, (qb) => qb.where('a.entity_id', '=', f.entityId!))

@@ -18,22 +18,52 @@ export interface PostToScore {
 }
 
 /**
- * Posts never scored, scored with another rulebook version, or edited since they were scored, by id after `afterId`:
- * a run pages through the queue by id, so each batch reads on from where the last one stopped instead of joining
- * every post with its score again.
+ * The next posts of the scoring queue (score_pending, kept by triggers on post: new posts and new revisions),
+ * by id after `afterId`: a run pages through the queue by id. The queue is filled for `version` first when
+ * it was filled for another one (see queuePostsForVersion).
  */
 export async function listPostsToScore(db: Db, version: string, limit: number, afterId = 0): Promise<PostToScore[]> {
+  if (afterId === 0) await queuePostsForVersion(db, version);
   return db
-    .selectFrom('post as p')
+    .selectFrom('score_pending as q')
+    .innerJoin('post as p', 'p.id', 'q.post_id')
     .innerJoin('account as a', 'a.id', 'p.account_id')
-    .leftJoin('post_score as s', 's.post_id', 'p.id')
     .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'])
-    // Revisions, not clocks: an edit stamped with an import's start time can look older than a score written meanwhile.
-    .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('s.post_revision', '<>', eb.ref('p.revision'))]))
-    .$if(afterId > 0, (qb) => qb.where('p.id', '>', afterId))
-    .orderBy('p.id')
+    .$if(afterId > 0, (qb) => qb.where('q.post_id', '>', afterId))
+    .orderBy('q.post_id')
     .limit(limit)
     .execute();
+}
+
+/**
+ * When the scoring queue was last filled for another rulebook version (a publication, a restore, a first run):
+ * enqueues, in one INSERT … SELECT, every post not scored with `version` at its current revision, and forgets
+ * queued posts that no longer exist. Returns how many posts were added (0 when the queue is already for it).
+ */
+export async function queuePostsForVersion(db: Db, version: string): Promise<number> {
+  const state = await db.selectFrom('score_pending_version').select('version').executeTakeFirst();
+  if (state?.version === version) return 0;
+  return db.transaction().execute(async (trx) => {
+    // Under the scorers' lock: two processes do not fill it twice, and no score is written meanwhile.
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
+    const again = await trx.selectFrom('score_pending_version').select('version').executeTakeFirst();
+    if (again?.version === version) return 0;
+    const added = await sql`
+      insert into score_pending (post_id)
+      select p.id from post p left join post_score s on s.post_id = p.id
+      where s.post_id is null or s.rulebook_version <> ${version}::text or s.post_revision <> p.revision
+      on conflict do nothing`.execute(trx);
+    await sql`delete from score_pending q where not exists (select 1 from post p where p.id = q.post_id)`.execute(trx);
+    await sql`insert into score_pending_version (id, version) values (1, ${version}::text)
+      on conflict (id) do update set version = excluded.version`.execute(trx);
+    return Number(added.numAffectedRows ?? 0);
+  });
+}
+
+/** How many posts wait to be scored (the progress of a rescoring after a publication). */
+export async function countPendingScores(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from score_pending`.execute(db);
+  return rows[0]?.n ?? 0;
 }
 
 export interface ReviewDecision {
@@ -115,7 +145,9 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
       input as (
         select x.* from jsonb_to_recordset(${scores}::jsonb) as x(post_id int8, entity_id int4, local_day date, revision int4,
           scored_at timestamptz, score int2, verdict text, categories text[], max_severity text, findings int4, ord int4)),
-      cur as (select i.* from input i join post p on p.id = i.post_id and p.revision = i.revision),
+      -- The posts are share-locked: an edit being imported meanwhile waits for this transaction (then its trigger
+      -- queues the post again), or this statement sees its new revision and leaves the post queued.
+      cur as (select i.* from input i join post p on p.id = i.post_id and p.revision = i.revision for share of p),
       changes as (
         insert into verdict_change (post_id, entity_id, from_version, to_version, from_verdict, to_verdict, from_score, to_score, changed_at)
         select c.post_id, c.entity_id, o.rulebook_version, ${version}::text, o.verdict, c.verdict, o.score, c.score, ${now.toISOString()}::timestamptz
@@ -136,7 +168,8 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
         on conflict (post_id) do update set rulebook_version = excluded.rulebook_version, score = excluded.score, verdict = excluded.verdict,
           categories = excluded.categories, max_severity = excluded.max_severity, findings = excluded.findings, scored_at = excluded.scored_at,
           post_revision = excluded.post_revision),
-      dirty as (insert into rollup_dirty (entity_id, day) select distinct entity_id, local_day from cur on conflict do nothing)
+      dirty as (insert into rollup_dirty (entity_id, day) select distinct entity_id, local_day from cur on conflict do nothing),
+      dequeued as (delete from score_pending q using cur c where q.post_id = c.post_id)
       select 1`.execute(trx);
     return true;
   });
@@ -151,11 +184,12 @@ async function saveScoresByRow(db: Db, version: string, scoredAsRead: ScoredPost
     if (active && active.version !== version) return false;
     // A post edited since it was read (another process imported meanwhile) keeps its place in the queue:
     // the score and the findings' offsets of its old text must not land on its new text.
-    const current = await trx.selectFrom('post').select(['id', 'revision']).where('id', 'in', scoredAsRead.map((s) => s.postId)).execute();
+    const current = await trx.selectFrom('post').select(['id', 'revision']).where('id', 'in', scoredAsRead.map((s) => s.postId)).forShare().execute();
     const revisionOf = new Map(current.map((p) => [p.id, p.revision]));
     const scored = scoredAsRead.filter((s) => revisionOf.get(s.postId) === s.revision);
     if (!scored.length) return true;
     const ids = scored.map((s) => s.postId);
+    await trx.deleteFrom('score_pending').where('post_id', 'in', ids).execute();
     // A post that changes verdict under a new rulebook version is recorded: "what did this version change".
     const before = await trx.selectFrom('post_score').select(['post_id', 'rulebook_version', 'verdict', 'score']).where('post_id', 'in', ids).execute();
     const old = new Map(before.map((b) => [b.post_id, b]));
@@ -255,7 +289,7 @@ export async function recomputeRollups(db: Db, days: string[] | 'all'): Promise<
   if (days !== 'all' && days.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     await lockRollups(trx);
-    return recomputeIn(trx, days);
+    return recomputeIn(trx, days === 'all' ? { all: true } : { days });
   });
 }
 
@@ -264,10 +298,8 @@ export async function recomputeDirtyRollups(db: Db): Promise<{ days: number; row
   return db.transaction().execute(async (trx) => {
     await lockRollups(trx);
     const dirty = await trx.deleteFrom('rollup_dirty').returning(['entity_id', 'day']).execute();
-    const byEntity = new Map<number, string[]>();
-    for (const d of dirty) byEntity.set(d.entity_id, [...(byEntity.get(d.entity_id) ?? []), d.day]);
-    let rows = 0;
-    for (const [entityId, days] of byEntity) rows += await recomputeIn(trx, days, entityId);
+    if (!dirty.length) return { days: 0, rows: 0 };
+    const rows = await recomputeIn(trx, { entityDays: { entities: dirty.map((d) => d.entity_id), days: dirty.map((d) => d.day) } });
     return { days: dirty.length, rows };
   });
 }
@@ -277,16 +309,24 @@ async function lockRollups(trx: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('mizan:rollup'))`.execute(trx);
 }
 
-/** Deletes and rebuilds the rollup rows of some days (or all), of one entity or of all. */
-async function recomputeIn(trx: Db, days: string[] | 'all', entityId?: number): Promise<number> {
+type RollupTarget = { all: true } | { days: string[] } | { entityDays: { entities: number[]; days: string[] } };
+
+/**
+ * Deletes and rebuilds the rollup rows of some days (or all), or of some entity-days, one statement per table:
+ * per account (rollup_day), per entity (rollup_entity_day, summed from the account rows just written), per entity
+ * and category (rollup_category_day), then the scored-post counts of the accounts of the entities touched.
+ */
+async function recomputeIn(trx: Db, target: RollupTarget): Promise<number> {
   const where = (day: string, entity: string) =>
-    sql.join(
-      [days === 'all' ? sql`true` : sql`${sql.ref(day)} = any(${days}::date[])`, entityId === undefined ? sql`true` : sql`${sql.ref(entity)} = ${entityId}`],
-      sql` and `,
-    );
+    'all' in target
+      ? sql`true`
+      : 'days' in target
+        ? sql`${sql.ref(day)} = any(${target.days}::date[])`
+        : sql`(${sql.ref(entity)}, ${sql.ref(day)}) in (select e, d from unnest(${target.entityDays.entities}::int4[], ${target.entityDays.days}::date[]) as t(e, d))`;
   const ofPost = where('p.local_day', 'p.entity_id');
   const ofRow = where('day', 'entity_id');
   await sql`delete from rollup_day where ${ofRow}`.execute(trx);
+  await sql`delete from rollup_entity_day where ${ofRow}`.execute(trx);
   await sql`delete from rollup_category_day where ${ofRow}`.execute(trx);
   const inserted = await sql`
     insert into rollup_day (account_id, entity_id, day, posts, clean, review, violations, score_sum, findings, replies, engagement)
@@ -297,6 +337,14 @@ async function recomputeIn(trx: Db, days: string[] | 'all', entityId?: number): 
     from post p join post_score s on s.post_id = p.id
     where ${ofPost}
     group by p.account_id, p.entity_id, p.local_day`.execute(trx);
+  const r = where('r.day', 'r.entity_id');
+  await sql`
+    insert into rollup_entity_day (entity_id, day, posts, clean, review, violations, score_sum, findings, replies, engagement)
+    select r.entity_id, r.day, sum(r.posts), sum(r.clean), sum(r.review), sum(r.violations), sum(r.score_sum), sum(r.findings),
+      sum(r.replies), sum(r.engagement)
+    from rollup_day r
+    where ${r}
+    group by r.entity_id, r.day`.execute(trx);
   await sql`
     insert into rollup_category_day (entity_id, day, category, findings, posts)
     select p.entity_id, p.local_day, f.category, count(*), count(distinct f.post_id)
@@ -305,5 +353,13 @@ async function recomputeIn(trx: Db, days: string[] | 'all', entityId?: number): 
     join post p on p.id = f.post_id
     where f.status <> 'dismissed' and ${ofPost}
     group by p.entity_id, p.local_day, f.category`.execute(trx);
+  // The accounts' scored posts (all days): a range of rollup_day's primary key per account of the entities touched.
+  const accounts =
+    'entityDays' in target
+      ? sql`s.account_id in (select a.id from account a where a.entity_id = any(${[...new Set(target.entityDays.entities)]}::int4[]))`
+      : sql`true`;
+  await sql`
+    update account_post_summary s set posts = coalesce((select sum(r.posts)::int from rollup_day r where r.account_id = s.account_id), 0)
+    where ${accounts}`.execute(trx);
   return Number(inserted.numAffectedRows ?? 0);
 }

@@ -1,4 +1,5 @@
-// Aggregates for the overview and the scorecards, read from the rollup tables only.
+// Aggregates for the overview and the scorecards, read from the rollup tables only: per entity and day
+// (rollup_entity_day) and per entity, day and category (rollup_category_day), the grain the dashboard asks.
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
 import { CATEGORIES, type Category } from '../vocabulary.ts';
@@ -67,7 +68,7 @@ const sums = sql<SumRow>`
 
 export async function getPeriodStats(db: Db, scope: EntityScope, f: PeriodFilter): Promise<PeriodStats> {
   const { rows } = await sql<SumRow>`
-    select ${sums} from rollup_day r
+    select ${sums} from rollup_entity_day r
     where r.day between ${f.from} and ${f.to} and ${inScope('r.entity_id', scope)}
       ${f.entityId === undefined ? sql`` : sql`and r.entity_id = ${f.entityId}`}`.execute(db);
   return toStats(rows[0]);
@@ -81,7 +82,7 @@ export interface EntityPeriodStats extends PeriodStats {
 
 export async function listEntityStats(db: Db, scope: EntityScope, f: PeriodFilter): Promise<EntityPeriodStats[]> {
   const { rows } = await sql<SumRow & { entity_id: number }>`
-    select r.entity_id, ${sums} from rollup_day r
+    select r.entity_id, ${sums} from rollup_entity_day r
     where r.day between ${f.from} and ${f.to} and ${inScope('r.entity_id', scope)}
     group by r.entity_id`.execute(db);
   return rows.map(({ entity_id, ...sums }) => ({ entityId: entity_id, ...toStats(sums), sums }));
@@ -97,7 +98,7 @@ export function totalOf(entities: EntityPeriodStats[]): PeriodStats {
 /** One point per period between from and to (empty periods included, score null). */
 export async function getTrend(db: Db, scope: EntityScope, f: PeriodFilter & { interval: Interval }): Promise<TrendPoint[]> {
   const { rows } = await sql<SumRow & { period: string }>`
-    select ${periodOf('r.day', f.interval)} as period, ${sums} from rollup_day r
+    select ${periodOf('r.day', f.interval)} as period, ${sums} from rollup_entity_day r
     where r.day between ${f.from} and ${f.to} and ${inScope('r.entity_id', scope)}
       ${f.entityId === undefined ? sql`` : sql`and r.entity_id = ${f.entityId}`}
     group by 1 order by 1`.execute(db);
@@ -114,7 +115,7 @@ export async function listEntitySparklines(
   const { rows } = await sql<{ entity_id: number; period: string; posts: number; score_sum: number }>`
     select r.entity_id, ${periodOf('r.day', f.interval)} as period,
       sum(r.posts)::int as posts, sum(r.score_sum)::bigint as score_sum
-    from rollup_day r
+    from rollup_entity_day r
     where r.day between ${f.from} and ${f.to} and ${inScope('r.entity_id', scope)}
     group by 1, 2`.execute(db);
   const periods = periodStarts(f.from, f.to, f.interval);
