@@ -242,8 +242,32 @@ describe('families of the development corpus misses (issue 10)', () => {
 });
 
 describe('alcohol and gambling', () => {
-  test.each(['best whisky deals this weekend', 'Online casino bonus code WIN50'])('%j is public morals', (text) =>
-    expectFound(text, 'public_morals'),
+  test.each([
+    'best whisky deals this weekend',
+    'Online casino bonus code WIN50',
+    'سكرنا امس لين الفجر 🍺',
+    'we got wasted after the office party',
+    'Pop a pill before the meeting and you will fly through it',
+    'Bet on the final: odds 5/2, who is in?',
+    'المسابقة: اللي يتوقع النتيجة يربح، الدخول بـ5 دنانير',
+  ])('%j is public morals', (text) => expectFound(text, 'public_morals'));
+
+  test.each([
+    'ضبط كمية من الحبوب المخدرة في المنفذ البحري',
+    'سكرنا المحل بدري اليوم بسبب الصيانة',
+    'مسابقة مجانية: اللي يتوقع النتيجة يربح تذكرتين',
+  ])('clean: %j', (text) => expectClean(text));
+});
+
+describe('group insults about a religion or sect', () => {
+  test.each([
+    'هالطائفة ما تعرف إلا اللطم والبكاء',
+    'That sect only knows how to cry and beat their chests',
+    'عيدهم بدعة وضلال',
+  ])('%j is beliefs', (text) => expectFound(text, 'beliefs'));
+
+  test.each(['نهنئ الإخوة المسيحيين بعيدهم المجيد', 'احترام أعياد الآخرين من قيمنا', 'دينهم يحث على الرحمة'])('clean: %j', (text) =>
+    expectClean(text),
   );
 });
 
