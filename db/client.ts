@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-driver.ts';
@@ -23,6 +23,8 @@ export interface DbConfig {
   maxWaiting?: number;
   /** PostgreSQL: statement_timeout of every connection of this pool (unset: none); a cancelled statement fails with code 57014. */
   statementTimeoutMs?: number;
+  /** Called with every query's SQL and parameters (benchmarks save the dashboard's query plans this way). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 export interface DbHandle {
@@ -109,8 +111,14 @@ async function createPostgres(url: string, config: DbConfig): Promise<DbHandle> 
     },
     end: () => pool.end(),
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: gated }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: gated }), log: queryLog(config.onQuery) });
   return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+function queryLog(onQuery: DbConfig['onQuery']) {
+  return onQuery && ((event: LogEvent) => {
+    if (event.level === 'query') onQuery(event.query.sql, event.query.parameters);
+  });
 }
 
 async function createPGlite(dataDir: string): Promise<DbHandle> {
