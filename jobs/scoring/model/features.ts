@@ -31,13 +31,9 @@ export function tokenScript(codes: Uint16Array, a: number, b: number): number {
 
 const LANG_SCRIPT: Record<ModelLang, number> = { ar: 1, en: 2 };
 
+// Fibonacci hashing: the top bits of h * 2^32/φ pick the bucket (one multiply per feature).
 function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return Math.imul(h ^ (h >>> 15), 0x9e3779b1) >>> 0;
 }
 
 /** Extracted features: bucket indices (with repeats) and, when asked, the token each came from. */

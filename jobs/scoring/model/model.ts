@@ -53,8 +53,9 @@ export interface LangModel {
   minTokens: number;
   heads: HeadHeader[];
   H: number;
-  /** dequantized weights, [bucket * H + head] */
-  W: Float32Array;
+  /** quantized weights, [bucket * H + head] (weight = Q * heads[h].scale); int8 keeps the table small enough for the cache */
+  Q: Int8Array;
+  scale: Float64Array;
   /** the raw score z at and above which each head fires (its fire probability mapped back through Platt) */
   zFire: Float64Array;
 }
@@ -126,12 +127,12 @@ export function decodeModel(bytes: Uint8Array): Model {
     const H = lh.heads.length;
     const n = (1 << lh.bits) * H;
     if (off + n > buf.length) throw new Error('model file: truncated');
-    const q = new Int8Array(buf.buffer, buf.byteOffset + off, n);
+    const Q = new Int8Array(n);
+    Q.set(new Int8Array(buf.buffer, buf.byteOffset + off, n));
     off += n;
-    const W = new Float32Array(n);
-    for (let i = 0; i < n; i++) W[i] = q[i] * lh.heads[i % H].scale;
+    const scale = Float64Array.from(lh.heads, (h) => h.scale);
     const zFire = Float64Array.from(lh.heads, (h) => (h.fire >= 1 || h.platt[0] <= 0 ? Infinity : (logit(h.fire) - h.platt[1]) / h.platt[0]));
-    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, minTokens: lh.minTokens, heads: lh.heads, H, W, zFire });
+    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, minTokens: lh.minTokens, heads: lh.heads, H, Q, scale, zFire });
   }
   return { version: modelVersionOf(bytes), header, langs };
 }
@@ -172,10 +173,10 @@ export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 /** Raw scores z of every head of `lm` for the current features in `fb` (needs fb filled for lm). */
 function rawScores(lm: LangModel, z: Float64Array): void {
   const H = lm.H;
-  const W = lm.W;
+  const Q = lm.Q;
   const B = fb.buckets;
   const n = fb.count;
-  for (let h = 0; h < H; h++) z[h] = 0;
+  // integer sums of int8 weights: exact, and the table stays in cache
   if (H === 4) {
     let z0 = 0;
     let z1 = 0;
@@ -183,10 +184,10 @@ function rawScores(lm: LangModel, z: Float64Array): void {
     let z3 = 0;
     for (let i = 0; i < n; i++) {
       const o = B[i] << 2;
-      z0 += W[o];
-      z1 += W[o + 1];
-      z2 += W[o + 2];
-      z3 += W[o + 3];
+      z0 += Q[o];
+      z1 += Q[o + 1];
+      z2 += Q[o + 2];
+      z3 += Q[o + 3];
     }
     z[0] = z0;
     z[1] = z1;
@@ -197,19 +198,20 @@ function rawScores(lm: LangModel, z: Float64Array): void {
     let z1 = 0;
     for (let i = 0; i < n; i++) {
       const o = B[i] << 1;
-      z0 += W[o];
-      z1 += W[o + 1];
+      z0 += Q[o];
+      z1 += Q[o + 1];
     }
     z[0] = z0;
     z[1] = z1;
   } else {
+    for (let h = 0; h < H; h++) z[h] = 0;
     for (let i = 0; i < n; i++) {
       const o = B[i] * H;
-      for (let h = 0; h < H; h++) z[h] += W[o + h];
+      for (let h = 0; h < H; h++) z[h] += Q[o + h];
     }
   }
   const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-  for (let h = 0; h < H; h++) z[h] = lm.heads[h].bias + z[h] * inv;
+  for (let h = 0; h < H; h++) z[h] = lm.heads[h].bias + z[h] * lm.scale[h] * inv;
 }
 
 /** The probability of each head of one language for a normalized text (tests, eval, training report). */
@@ -237,7 +239,7 @@ function explain(lm: LangModel, h: number, nz: Normalized, max: number): Evidenc
   tokContrib.fill(0, 0, nz.tokCount);
   const inv = fb.count > 0 ? 1 / Math.sqrt(fb.count) : 0;
   for (let i = 0; i < fb.count; i++) {
-    const w = lm.W[fb.buckets[i] * lm.H + h] * inv;
+    const w = lm.Q[fb.buckets[i] * lm.H + h] * lm.scale[h] * inv;
     const t = fb.tok[i];
     if (fb.bigram[i] === 1) {
       tokContrib[t] += w / 2;
