@@ -3,7 +3,7 @@
 // until another is published.
 import type { Db } from '../db/client.ts';
 import { activateRulebookVersion, getActiveRulebook } from '../db/queries/rulebook.ts';
-import { parseRulebook, type Rulebook } from './scoring/engine.ts';
+import { MODEL_SOURCE, parseRulebook, type Rulebook } from './scoring/engine.ts';
 import type { RuleInfo } from '../db/vocabulary.ts';
 
 // Compiling a rulebook takes a few hundred milliseconds: each stored version is compiled once.
@@ -29,7 +29,13 @@ export async function resolveActiveRulebook(db: Db, defaults: Rulebook): Promise
     return defaults;
   }
   if (active.version === defaults.version) return defaults;
-  return compiledRulebook(active);
+  const rb = compiledRulebook(active);
+  if (rb.version !== active.version) {
+    // A published version built with an older model: the same rules with the shipped model are a new
+    // version, stored and put in force like a publication, so posts are rescored and verdict changes listed.
+    await activateRulebookVersion(db, rb, 'api', `model ${rb.sources[MODEL_SOURCE] ?? 'removed'} with the rules of ${active.version}`);
+  }
+  return rb;
 }
 
 /** Publishes a checked rulebook (see checkRulebookDraft): it is in force from now on. */
