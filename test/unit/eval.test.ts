@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CORPUS_DIR, loadCorpus, POST_CATEGORIES, runEval, type EvalFigures, type PostCategory } from '../../jobs/scoring/eval.ts';
+import { DEFAULT_CORPUS_DIR, evaluateHeldBack, heldBackRows, loadCorpus, POST_CATEGORIES, runEval, type EvalFigures, type HeldBackFigures, type PostCategory } from '../../jobs/scoring/eval.ts';
 
 interface Floor {
   margin: number;
@@ -125,5 +125,28 @@ describe('blind set', () => {
     expect(figures.clean_flag_rate.overall.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.overall);
     expect(figures.clean_flag_rate.ar.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.ar);
     expect(figures.clean_flag_rate.en.rate).toBeLessThanOrEqual(blindFloor.max_clean_flag_rate.en);
+  });
+});
+
+// Fourth guard: the trained model on the held-back 20% of each training source (../shared/training;
+// never trained on), alone and with the rulebook. Its floor: jobs/scoring/model/floor.json (figures when
+// the model was trained, macro-F1 minus 0.02, false-alarm rate plus 0.01). Skipped without the data.
+interface ModelFloor {
+  sources: Record<string, Partial<Record<'model' | 'both', { macro_f1: number; max_false_alarm_rate: number }>>>;
+}
+const modelFloor = JSON.parse(readFileSync(fileURLToPath(new URL('../../jobs/scoring/model/floor.json', import.meta.url)), 'utf8')) as ModelFloor;
+const heldBack = heldBackRows();
+
+describe.skipIf(!heldBack)('model on the held-back split of the training data', () => {
+  const cases = Object.entries(modelFloor.sources).flatMap(([key, modes]) => Object.keys(modes).map((mode) => [key, mode] as [string, 'model' | 'both']));
+  const figures = new Map<string, HeldBackFigures[]>();
+  const of = (mode: 'model' | 'both') => figures.get(mode) ?? figures.set(mode, evaluateHeldBack(heldBack!, mode)).get(mode)!;
+
+  it.each(cases)('%s (%s): macro-F1 and false alarms within the floor', (key, mode) => {
+    const f = of(mode).find((x) => `${x.source} / ${x.lang}` === key);
+    expect(f, key).toBeDefined();
+    const floor = modelFloor.sources[key][mode]!;
+    expect(f!.offensive.macro_f1).toBeGreaterThanOrEqual(floor.macro_f1);
+    expect(f!.offensive.false_alarm_rate).toBeLessThanOrEqual(floor.max_false_alarm_rate);
   });
 });
