@@ -1,6 +1,6 @@
 // Scores every post that needs it with the rulebook in force, keeping reviewers' decisions.
 import { listImportAccounts } from '../db/queries/accounts.ts';
-import { listPostsToScore, listReviewDecisions, replaceAccountFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
+import { listPostsToScore, listReviewDecisions, replaceAccountsFindings, saveScores, type ScoredPost } from '../db/queries/scores.ts';
 import { writePath } from '../db/queries/imports.ts';
 import type { JobDeps } from './deps.ts';
 import { resolveActiveRulebook } from './rulebook-store.ts';
@@ -66,10 +66,14 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
   }
   // Account-level rules (the disclaimer on personal accounts) read the profile text.
   if (opts.profiles !== false && !deps.signal?.aborted) {
-    for (const account of await listImportAccounts(db)) {
-      await replaceAccountFindings(db, account.id, rulebook.version, scoreProfile(rulebook, { accountType: account.type, profileText: account.profileText }));
-      counts.accounts++;
-    }
+    // All accounts in one transaction (one statement per table), in the accounts' order.
+    const accounts = await listImportAccounts(db);
+    await replaceAccountsFindings(
+      db,
+      rulebook.version,
+      accounts.map((account) => ({ accountId: account.id, findings: scoreProfile(rulebook, { accountType: account.type, profileText: account.profileText }) })),
+    );
+    counts.accounts += accounts.length;
   }
   return { counts, version: rulebook.version };
 }

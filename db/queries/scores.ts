@@ -284,6 +284,27 @@ export async function replaceAccountFindings(
   });
 }
 
+/** replaceAccountFindings for many accounts at once: one delete and one insert in one transaction. */
+export async function replaceAccountsFindings(
+  db: Db,
+  version: string,
+  accounts: { accountId: number; findings: Pick<Finding, 'rule' | 'category' | 'severity' | 'match'>[] }[],
+): Promise<void> {
+  if (!accounts.length) return;
+  const rows = accounts
+    .flatMap((a) => a.findings.map((f) => ({ account_id: a.accountId, rule_id: f.rule, category: f.category, severity: f.severity, match: f.match })))
+    .map((r, ord) => ({ ...r, ord }));
+  await db.transaction().execute(async (trx) => {
+    await sql`delete from account_finding where rulebook_version = ${version}::text and account_id = any(${accounts.map((a) => a.accountId)}::int4[])`.execute(trx);
+    if (rows.length)
+      await sql`
+        insert into account_finding (account_id, rule_id, category, severity, rulebook_version, match)
+        select x.account_id, x.rule_id, x.category, x.severity, ${version}::text, x.match
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(account_id int4, rule_id text, category text, severity text, match text, ord int4)
+        order by x.ord`.execute(trx);
+  });
+}
+
 /** Recomputes (never increments) the daily rollups of the given local days, or of every day. */
 export async function recomputeRollups(db: Db, days: string[] | 'all'): Promise<number> {
   if (days !== 'all' && days.length === 0) return 0;
