@@ -1,12 +1,13 @@
 // The printable HTML of a report: Chromium prints it to PDF (pdf.ts). A shell document (the Arabic font as data:
-// URLs, the stylesheet, Chart.js) is loaded once per page and each report's body and chart data are put into it,
-// so the ~600 KB of assets are parsed once per run, not once per report. The page needs no network. Figures and dates inside Arabic text sit in
+// URLs, the stylesheet) is loaded once per page and each report's body, its charts drawn as SVG (charts.ts), is put
+// into it, so the fonts are parsed once per run, not once per report. The page needs no network. Figures and dates inside Arabic text sit in
 // <bdi dir="ltr"> so that 2026-10 does not read 10-2026.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CATEGORIES } from '../../db/vocabulary.ts';
 import type { EntityReportData, FlaggedPost, LeagueRow, ReportData, SectorReportData } from './data.ts';
+import { categoriesSvg, trendSvg } from './charts.ts';
 import { Fmt } from './labels.ts';
 
 const require = createRequire(import.meta.url);
@@ -19,12 +20,11 @@ export interface HtmlOptions {
 
 interface Assets {
   fontCss: string;
-  chartJs: string;
 }
 
 let assets: Assets | null = null;
 
-/** The bundled Noto Naskh Arabic (Arabic and Latin subsets, regular and bold) and Chart.js, read once per process. */
+/** The bundled Noto Naskh Arabic (Arabic and Latin subsets, regular and bold), read once per process. */
 export function reportAssets(): Assets {
   if (assets) return assets;
   const fontDir = dirname(require.resolve('@fontsource/noto-naskh-arabic/package.json'));
@@ -36,9 +36,7 @@ export function reportAssets(): Assets {
       const data = readFileSync(join(fontDir, 'files', file)).toString('base64');
       return `src: url(data:font/woff2;base64,${data}) format('woff2')`;
     });
-  // chart.js exports no package.json: its UMD build is found from the main entry (dist/chart.cjs).
-  const chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
-  assets = { fontCss, chartJs };
+  assets = { fontCss };
   return assets;
 }
 
@@ -97,41 +95,23 @@ function header(d: ReportData, o: HtmlOptions, title: string, link: string): str
 const LABELS_SECTOR = { ar: 'القطاع العام', en: 'Public sector' };
 
 function charts(d: ReportData, fmt: Fmt): string {
+  const trend = trendSvg(
+    d.trend.map((p) => ({ label: fmt.digitsOf(p.period.slice(0, 7)), posts: p.posts, score: p.score })),
+    { fmt, scoreLabel: fmt.t.trendScore, postsLabel: fmt.t.trendPosts },
+  );
+  const cats = categoriesSvg(d.categories.map((c) => ({ label: fmt.category(c.category), findings: c.findings })), { fmt });
   return `<section class="charts">
-    <div class="chart"><h2>${esc(fmt.t.trend)}</h2><canvas id="trend" width="760" height="260"></canvas></div>
-    <div class="chart"><h2>${esc(fmt.t.byCategory)}</h2><canvas id="categories" width="760" height="240"></canvas></div>
+    <div class="chart"><h2>${esc(fmt.t.trend)}</h2>${trend}</div>
+    <div class="chart"><h2>${esc(fmt.t.byCategory)}</h2>${cats}</div>
   </section>`;
 }
 
-/** What the shell's __mizanRender draws: plain data, passed as an argument (no script text is built from it). */
-export interface ChartData {
-  rtl: boolean;
-  locale: string;
-  trend: { labels: string[]; score: (number | null)[]; posts: number[]; scoreLabel: string; postsLabel: string };
-  categories: { labels: string[]; findings: number[]; label: string };
-}
-
-function chartData(d: ReportData, fmt: Fmt): ChartData {
-  return {
-    rtl: fmt.lang === 'ar',
-    locale: fmt.lang === 'ar' ? `ar-BH-u-nu-${fmt.digits}` : 'en-GB',
-    trend: { labels: d.trend.map((p) => fmt.digitsOf(p.period.slice(0, 7))), score: d.trend.map((p) => p.score), posts: d.trend.map((p) => p.posts), scoreLabel: fmt.t.trendScore, postsLabel: fmt.t.trendPosts },
-    categories: { labels: d.categories.map((c) => fmt.category(c.category)), findings: d.categories.map((c) => c.findings), label: fmt.t.findings },
-  };
-}
-
-// Runs in the shell page. One report at a time per page: the last report's charts are destroyed and the document's
-// title, lang and dir replaced, so nothing carries over. Charts are drawn once the fonts are ready (their labels are
-// measured with them); the promise resolves when the report is ready to print.
+// Runs in the shell page. One report at a time per page: the document's body, title, lang and dir are replaced, so
+// nothing carries over. The promise resolves once every face the new text needs is loaded: the report is ready to print.
 const RENDER_SCRIPT = `
-  let charts = [];
   // Every face (each subset, both weights) is loaded up front: the first report prints like the hundredth.
   const fontsLoaded = Promise.all([...document.fonts].map((f) => f.load())).then(() => document.fonts.ready);
-  Chart.defaults.font.family = "'Noto Naskh Arabic', serif";
-  Chart.defaults.color = '#333';
   window.__mizanRender = async (R) => {
-    for (const c of charts) c.destroy();
-    charts = [];
     document.title = R.title;
     document.documentElement.lang = R.lang;
     document.documentElement.dir = R.dir;
@@ -140,21 +120,6 @@ const RENDER_SCRIPT = `
     // A layout now starts any font load the new text needs before fonts.ready is asked.
     void document.body.offsetHeight;
     await document.fonts.ready;
-    const D = R.charts;
-    const common = { animation: false, responsive: false, devicePixelRatio: 2, locale: D.locale,
-      plugins: { legend: { rtl: D.rtl, labels: { boxWidth: 12 } } } };
-    charts.push(new Chart(document.getElementById('trend'), {
-      data: { labels: D.trend.labels, datasets: [
-        { type: 'bar', label: D.trend.postsLabel, data: D.trend.posts, backgroundColor: '#c9ddd9', yAxisID: 'posts', order: 2 },
-        { type: 'line', label: D.trend.scoreLabel, data: D.trend.score, borderColor: '#0b5d51', backgroundColor: '#0b5d51', spanGaps: false, yAxisID: 'score', order: 1 },
-      ] },
-      options: { ...common, scales: { x: { reverse: D.rtl }, score: { position: D.rtl ? 'right' : 'left', min: 0, max: 100 }, posts: { position: D.rtl ? 'left' : 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } },
-    }));
-    charts.push(new Chart(document.getElementById('categories'), {
-      type: 'bar',
-      data: { labels: D.categories.labels, datasets: [{ label: D.categories.label, data: D.categories.findings, backgroundColor: '#b5522b' }] },
-      options: { ...common, indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { reverse: D.rtl, beginAtZero: true, ticks: { precision: 0 } }, y: { position: D.rtl ? 'right' : 'left' } } },
-    }));
   };
 `;
 
@@ -288,7 +253,7 @@ const CSS = `
   .kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; }
   .kpi { border: 1px solid #d6e0de; border-radius: 6px; padding: 5px 8px; break-inside: avoid; }
   .kpi .label { font-size: 8.5pt; color: #5b6b68; } .kpi .value { font-size: 15pt; font-weight: 700; } .kpi .note { font-size: 8pt; color: #5b6b68; }
-  .charts .chart { break-inside: avoid; } canvas { width: 182mm !important; height: auto !important; }
+  .charts .chart { break-inside: avoid; } .chart-svg { display: block; width: 100%; height: auto; } .chart-svg text { font-family: 'Noto Naskh Arabic', serif; }
   .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
   table { width: 100%; border-collapse: collapse; font-size: 9pt; break-inside: auto; }
   th, td { border-block-end: 1px solid #e3e9e8; padding: 3px 5px; text-align: start; vertical-align: top; }
@@ -308,15 +273,14 @@ const CSS = `
 
 let shell: string | null = null;
 
-/** The document every report is printed in, loaded once per page: the fonts, the stylesheet, Chart.js and __mizanRender. */
+/** The document every report is printed in, loaded once per page: the fonts, the stylesheet and __mizanRender. */
 export function reportShell(): string {
   if (shell) return shell;
-  const { fontCss, chartJs } = reportAssets();
+  const { fontCss } = reportAssets();
   shell = `<!doctype html>
 <html>
 <head><meta charset="utf-8"><title>Mizan</title>
 <style>${fontCss}${CSS}</style>
-<script>${chartJs}</script>
 <script>${RENDER_SCRIPT}</script>
 </head>
 <body></body>
@@ -324,13 +288,12 @@ export function reportShell(): string {
   return shell;
 }
 
-/** One report as the shell takes it (JSON): the body's HTML, the document's title, lang and dir, the charts' data. */
+/** One report as the shell takes it (JSON): the body's HTML (charts included, as SVG), the document's title, lang and dir. */
 export interface ReportPage {
   title: string;
   lang: string;
   dir: 'rtl' | 'ltr';
   body: string;
-  charts: ChartData;
 }
 
 export function reportPage(d: ReportData, o: HtmlOptions): ReportPage {
@@ -340,7 +303,6 @@ export function reportPage(d: ReportData, o: HtmlOptions): ReportPage {
     lang,
     dir: lang === 'ar' ? 'rtl' : 'ltr',
     body: d.kind === 'entity' ? entityBody(d, o) : sectorBody(d, o),
-    charts: chartData(d, o.fmt),
   };
 }
 

@@ -1,5 +1,5 @@
 // PDF through headless Chromium (playwright-core on Debian's chromium): one browser per run, its pages reused.
-// Each page loads the shell document once (fonts, Chart.js); a report is then only its body and chart data, handed to
+// Each page loads the shell document once (fonts, stylesheet); a report is then only its body (charts as SVG), handed to
 // the shell's window.__mizanRender as an argument (see html.ts).
 // pdfkit and pdfmake were tried for issue 9: they drop spaces in Arabic and misorder mixed runs; Chromium does not.
 import { existsSync } from 'node:fs';

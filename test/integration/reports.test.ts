@@ -14,7 +14,8 @@ import { connectors } from '../../jobs/connectors/registry.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { generateMonthlyReports, reportSettings, type ReportSettings } from '../../jobs/reports/generate.ts';
-import { LABELS } from '../../jobs/reports/labels.ts';
+import { CHART_COLORS, categoriesSvg, niceTicks, trendSvg } from '../../jobs/reports/charts.ts';
+import { Fmt, LABELS } from '../../jobs/reports/labels.ts';
 import { jobDefinitions, runJobSlot } from '../../jobs/schedule.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
@@ -43,24 +44,98 @@ async function readSummary(file: string) {
   return { wb, rows };
 }
 
-/** Grey levels of page 1 (pdftoppm, PGM): the share of dark pixels (text, lines) and of any not paper white (bars, boxes). */
-function inkOfFirstPage(pdf: string): { width: number; height: number; ink: number; tint: number } {
-  const out = join(mkdtempSync(join(tmpdir(), 'mizan-ppm-')), 'page');
-  execFileSync('pdftoppm', ['-gray', '-r', '40', '-f', '1', '-l', '1', '-singlefile', pdf, out]);
-  const pgm = readFileSync(`${out}.pgm`);
-  const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 50).toString('latin1'))!;
-  const [width, height] = [Number(m[1]), Number(m[2])];
-  const pixels = pgm.subarray(m[0].length);
-  let dark = 0;
-  let tinted = 0;
-  for (const p of pixels) {
-    if (p < 200) dark++;
-    if (p < 245) tinted++;
+interface PageMarks {
+  width: number;
+  height: number;
+  /** Page 1: its size and share not paper white (text, lines, fills). */
+  ink: number;
+  /** Pixels on pages 1–2 of the trend chart's bars, of its score line (inside the chart's plot only) and of the category bars. */
+  postBars: number;
+  scoreLine: number;
+  findingBars: number;
+}
+
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+/**
+ * Pages 1 and 2 rendered in colour (pdftoppm, PPM at 60 dpi), the charts' marks counted by their fills: blocks of
+ * the fill at least 10 pixels wide and 2 high (a bar; never the anti-aliased edge of a heading or of a 1-pixel rule). The score line's
+ * green is also the headings' colour, so it is counted only inside the trend's plot: the rows from the bars' baseline
+ * up one plot height (the SVG's geometry: a 760-unit-wide chart over the page's 182 mm text width, a 204-unit plot).
+ */
+function chartMarks(pdf: string): PageMarks {
+  const dir = mkdtempSync(join(tmpdir(), 'mizan-ppm-'));
+  execFileSync('pdftoppm', ['-r', '60', '-f', '1', '-l', '2', pdf, join(dir, 'page')]);
+  const total: PageMarks = { width: 0, height: 0, ink: 0, postBars: 0, scoreLine: 0, findingBars: 0 };
+  const [posts, score, findings] = [rgb(CHART_COLORS.posts), rgb(CHART_COLORS.score), rgb(CHART_COLORS.findings)];
+  for (const [n, file] of readdirSync(dir).sort().entries()) {
+    const ppm = readFileSync(join(dir, file));
+    const m = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(ppm.subarray(0, 50).toString('latin1'))!;
+    const [width, height] = [Number(m[1]), Number(m[2])];
+    const px = ppm.subarray(m[0].length);
+    const near = (i: number, c: number[], tol: number) => Math.abs(px[i] - c[0]) <= tol && Math.abs(px[i + 1] - c[1]) <= tol && Math.abs(px[i + 2] - c[2]) <= tol;
+    const mask = (c: number[]) => {
+      const out = new Uint8Array(width * height);
+      for (let j = 0; j < width * height; j++) out[j] = near(j * 3, c, 6) ? 1 : 0;
+      return out;
+    };
+    const [postMask, findingMask] = [mask(posts), mask(findings)];
+    // A bar's pixel: the fill, with the fill above or below it, in a horizontal run of 10 or more such pixels (wider
+    // than the legend's 7-pixel box).
+    const block = (k: Uint8Array, j: number) => k[j] === 1 && ((j >= width && k[j - width] === 1) || (j + width < k.length && k[j + width] === 1));
+    let ink = 0;
+    let baseline = -1;
+    for (let y = 0; y < height; y++) {
+      let postRun = 0;
+      let findingRun = 0;
+      for (let x = 0; x <= width; x++) {
+        const j = y * width + x;
+        const inside = x < width;
+        if (inside && (px[j * 3] < 245 || px[j * 3 + 1] < 245 || px[j * 3 + 2] < 245)) ink++;
+        if (inside && block(postMask, j)) postRun++;
+        else {
+          if (postRun >= 10) {
+            total.postBars += postRun;
+            baseline = Math.max(baseline, y);
+          }
+          postRun = 0;
+        }
+        if (inside && block(findingMask, j)) findingRun++;
+        else {
+          if (findingRun >= 10) total.findingBars += findingRun;
+          findingRun = 0;
+        }
+      }
+    }
+    if (baseline >= 0) {
+      const plot = Math.round(((width * 182) / 210 / 760) * 204);
+      for (let y = Math.max(0, baseline - plot - 3); y <= baseline; y++)
+        for (let x = 0; x < width; x++) if (near((y * width + x) * 3, score, 40)) total.scoreLine++;
+    }
+    if (n === 0) Object.assign(total, { width, height, ink: ink / (width * height) });
   }
-  return { width, height, ink: dark / pixels.length, tint: tinted / pixels.length };
+  rmSync(dir, { recursive: true, force: true });
+  return total;
 }
 
 const pdftotext = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+
+/** The word printed right under a label on page 1 (a summary figure sits under its label in the same box). */
+function figureUnder(file: string, label: string): string | undefined {
+  const xml = execFileSync('pdftotext', ['-bbox', '-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' });
+  const words = [...xml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+    x0: Number(m[1]),
+    y0: Number(m[2]),
+    x1: Number(m[3]),
+    y1: Number(m[4]),
+    text: m[5],
+  }));
+  const at = words.find((w) => w.text === label);
+  if (!at) return undefined;
+  return words
+    .filter((w) => w.y0 > at.y0 + 2 && w.y0 < at.y1 + 12 && w.x0 < at.x1 && w.x1 > at.x0)
+    .sort((a, b) => a.y0 - b.y0)[0]?.text;
+}
 
 describe.each(BACKENDS)('monthly reports on %s', (kind) => {
   let h: DbHandle & { url?: string };
@@ -191,9 +266,9 @@ describe.each(BACKENDS)('monthly reports on %s', (kind) => {
     const text = pdftotext(pdf);
     expect(text).toContain(e.nameEn);
     expect(text).toContain('Social media compliance report');
-    expect(text).toMatch(new RegExp(`Posts\\s+${month.posts}\\b`));
+    expect(figureUnder(pdf, 'Posts')).toBe(String(month.posts));
     expect(text).toMatch(new RegExp(`(^|\\s)${String(card.body.current.score).replace('.', '\\.')}(\\s|$)`));
-    expect(text).toMatch(new RegExp(`Violations\\s+${card.body.current.violations}\\b`));
+    expect(figureUnder(pdf, 'Violations')).toBe(String(card.body.current.violations));
     expect(text).toContain(deps.rulebook.version);
     expect(text).toContain(PUBLIC_URL);
     expect(text).toMatch(/\b1 ?\/ ?\d+\b/);
@@ -203,15 +278,25 @@ describe.each(BACKENDS)('monthly reports on %s', (kind) => {
     expect(arText).toMatch(new RegExp(`\\b${month.posts}\\b`));
     const fonts = execFileSync('pdffonts', [pdf], { encoding: 'utf8' });
     expect(fonts).toMatch(/NotoNaskhArabic/);
-    // A broken render (blank page, missing font, no chart) fails here.
+    // A broken render (blank page, missing font, empty charts) fails here: the charts' marks are counted on the page.
     for (const file of [pdf, join(out, `mizan-${MONTH}-${e.slug}-ar.pdf`), join(out, `mizan-${MONTH}-sector-ar.pdf`)]) {
-      const page = inkOfFirstPage(file);
+      const page = chartMarks(file);
       expect(page.width).toBeGreaterThan(300);
       expect(page.height).toBeGreaterThan(page.width);
-      // A page with its footer only is about 0.2 % ink; header, figures and the charts' bars make far more.
-      expect(page.ink).toBeGreaterThan(0.008);
-      expect(page.tint).toBeGreaterThan(0.02);
+      // A page with its footer only is about 0.2 % ink; header, figures and charts make far more.
+      expect(page.ink).toBeGreaterThan(0.05);
+      // Four months of posts (July to October) as bars, each about 20 pixels wide and 60 high at 60 dpi.
+      expect(page.postBars).toBeGreaterThan(3000);
+      // The score line through those months, with a point on each.
+      expect(page.scoreLine).toBeGreaterThan(60);
+      // At least one category with findings: the longest bar is half the axis or more (about 140 × 5 pixels).
+      expect(page.findingBars).toBeGreaterThan(600);
     }
+    // The same counts on a page whose charts have nothing to draw (a month before any post) are zero: the check above can fail.
+    const none = await generateMonthlyReports(h.db, settings, { month: '2025-01', entities: [e.slug], formats: ['pdf'], langs: ['en'], trigger: 'cli', now: NOW, outDir: join(out, 'empty') });
+    expect(none.counts.failed).toBe(0);
+    const empty = chartMarks(join(out, 'empty', `mizan-2025-01-${e.slug}-en.pdf`));
+    expect(empty).toMatchObject({ postBars: 0, scoreLine: 0, findingBars: 0 });
   });
 
   test('the CSV: UTF-8 with a byte-order mark; the findings, and the per-entity figures', async () => {
@@ -363,6 +448,51 @@ describe.each(BACKENDS)('monthly reports on %s', (kind) => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('the report charts (SVG)', () => {
+  const months = ['2026-08', '2026-09', '2026-10'];
+  const points = [
+    { label: months[0], posts: 40, score: 90 },
+    { label: months[1], posts: 0, score: null },
+    { label: months[2], posts: 120, score: 70 },
+  ];
+  const xOf = (svg: string, label: string) => Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${label}</text>`).exec(svg)![1]);
+
+  test.each([
+    ['en', 'the first month at the left'],
+    ['ar', 'the first month at the right (right to left)'],
+  ] as const)('%s: %s; a bar per month with posts; the score line broken where a month has none', (lang, _where) => {
+    const fmt = new Fmt(lang, 'latn', 'Asia/Bahrain');
+    const svg = trendSvg(points, { fmt, scoreLabel: 'S', postsLabel: 'P' });
+    expect(xOf(svg, months[0]) < xOf(svg, months[2])).toBe(lang === 'en');
+    expect(svg.match(/class="mark posts"/g)).toHaveLength(2);
+    // Two scores with a gap between them: no line, two points.
+    expect(svg).not.toContain('<polyline');
+    expect(svg.match(/<circle class="mark score"/g)).toHaveLength(2);
+    const joined = trendSvg(points.map((p) => ({ ...p, score: p.score ?? 80 })), { fmt, scoreLabel: 'S', postsLabel: 'P' });
+    expect(joined.match(/<polyline class="mark score" points="([^"]+)"/)![1].split(' ')).toHaveLength(3);
+  });
+
+  test('category bars: one per category with findings, the longest not past the axis; Arabic digits when chosen', () => {
+    const fmt = new Fmt('ar', 'arab', 'Asia/Bahrain');
+    const svg = categoriesSvg([{ label: 'أ', findings: 7 }, { label: 'ب', findings: 0 }, { label: 'ج', findings: 3 }], { fmt });
+    const widths = [...svg.matchAll(/class="mark findings" x="[\d.]+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toHaveLength(2);
+    expect(widths[0] / widths[1]).toBeCloseTo(7 / 3, 1);
+    expect(Math.max(...widths)).toBeLessThanOrEqual(760 - 170 - 20);
+    expect(svg).toContain('>٨</text>');
+    expect(svg).toContain('direction="rtl"');
+  });
+
+  test.each([
+    [0, [0, 1]],
+    [7, [0, 2, 4, 6, 8]],
+    [306, [0, 100, 200, 300, 400]],
+    [3, [0, 1, 2, 3]],
+  ])('niceTicks(%d)', (max, ticks) => {
+    expect(niceTicks(max)).toEqual(ticks);
+  });
 });
 
 test('chromium and poppler are installed where the suite runs', () => {
