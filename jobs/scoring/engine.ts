@@ -347,10 +347,7 @@ export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
   const sc = scratchFor(rulebook);
   const nz = normalize(text);
   collect(rulebook, sc, nz, account);
-  // the model reads the same normalized view now (detectors below do not normalize again, but stay safe)
   const model = models.get(rulebook);
-  if (modelHits.length !== 0) modelHits.length = 0;
-  if (model !== undefined && nz.tokCount > 0) runModel(model, nz, modelHits);
   let drafts: Draft[] = [];
   excused = false;
   for (const ri of sc.touched) {
@@ -365,9 +362,16 @@ export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
     for (const d of drafts)
       findings.push({ rule: d.rule.id, category: d.rule.category, severity: d.rule.severity, start: d.start, end: d.end, match: text.slice(d.start, d.end) });
   }
-  if (modelHits.length > 0) {
-    if (excused) modelHits.length = 0;
-    else addModelFindings(text, model!, findings);
+  // The model runs last, on the same normalized view (detectors read the text, never normalize again),
+  // and only where the rulebook leaves it a say: nothing of the offensive family found or excused.
+  if (model !== undefined && !excused && nz.tokCount > 0) {
+    let family = false;
+    for (const f of findings) if (OFFENSIVE_FAMILY.has(f.category)) family = true;
+    if (!family) {
+      if (modelHits.length !== 0) modelHits.length = 0;
+      runModel(model, nz, modelHits);
+      if (modelHits.length > 0) addModelFindings(text, model, findings);
+    }
   }
   const { score, verdict } = computeScore(findings);
   return { score, verdict, findings };
