@@ -4,7 +4,7 @@
 // what changes is what was derived from them: text, language, reply/repost kind, counts. A changed text
 // raises the post's revision, so the post is scored again.
 import type { Db } from '../db/client.ts';
-import { listRemapPosts, updateDerivedPost } from '../db/queries/remap.ts';
+import { listRemapPosts, updateDerivedPost, type StoredPost } from '../db/queries/remap.ts';
 import { mapMastodonStatus } from './connectors/archives/mastodon.ts';
 import { mapMetaExportItem } from './connectors/archives/meta-export.ts';
 import { mapMetaItem } from './connectors/archives/meta.ts';
@@ -17,9 +17,11 @@ import { mapFacebookPost, mapInstagramMedia } from './connectors/graph.ts';
 import { mapStatus } from './connectors/mastodon.ts';
 import type { ImportedPost } from './connectors/types.ts';
 import { mapTweet, type XTweet } from './connectors/x.ts';
-import { mapPlaylistItem } from './connectors/youtube.ts';
+import { mapStoredFeedItem } from './connectors/rss.ts';
+import { mapPlaylistItem, mapYouTubeEntry } from './connectors/youtube.ts';
 
-type Remapper = (raw: unknown) => ImportedPost | string;
+/** `stored` is the post as it is: a payload kept before its context was (a feed's language) keeps the stored value. */
+type Remapper = (raw: unknown, stored: StoredPost) => ImportedPost | string;
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const orReason = (fn: () => ImportedPost | null): ImportedPost | string => {
@@ -30,7 +32,7 @@ const orReason = (fn: () => ImportedPost | null): ImportedPost | string => {
   }
 };
 
-/** The mapping of an account's connector from its stored raw payload, or null when that connector cannot re-derive (feeds kept as parsed XML). */
+/** The mapping of an account's connector from its stored raw payload, or null when that connector keeps nothing to re-derive from. */
 export function remapperFor(connector: string, handle: string, config: Record<string, unknown>): Remapper | null {
   switch (connector) {
     case 'x':
@@ -52,10 +54,22 @@ export function remapperFor(connector: string, handle: string, config: Record<st
         return 'post' in m ? m.post : m.rejected.reason;
       };
     case 'youtube':
-      return (raw) => {
-        if (!obj(raw).snippet) return 'kept from the public feed, which is not re-derived';
-        const m = mapPlaylistItem(raw, obj(raw).statistics ? (raw as never) : undefined, 0);
-        return 'post' in m ? m.post : 'rejected' in m ? m.rejected.reason : m.unavailable;
+      return (raw, stored) => {
+        const r = obj(raw);
+        if (r.snippet) {
+          const m = mapPlaylistItem(raw, r.statistics ? (raw as never) : undefined, 0);
+          return 'post' in m ? m.post : 'rejected' in m ? m.rejected.reason : m.unavailable;
+        }
+        // The public feed: { format: 'youtube-feed', entry, feedLang }, or the bare entry kept before the feed's language was.
+        const kept = r.format === 'youtube-feed';
+        const m = mapYouTubeEntry(kept ? r.entry : raw, 0, kept ? ((r.feedLang as string | null) ?? null) : null);
+        if ('rejected' in m) return m.rejected.reason;
+        return kept ? m.post : { ...m.post, lang: m.post.lang ?? stored.lang };
+      };
+    case 'rss':
+      return (raw, stored) => {
+        const m = mapStoredFeedItem(raw);
+        return typeof m === 'string' || 'fallbackLang' in obj(raw) ? m : { ...m, lang: m.lang ?? stored.lang };
       };
     case 'file':
       switch (config.format) {
@@ -106,7 +120,7 @@ export async function remapPosts(db: Db, opts: { accountIds?: number[]; now: Dat
     report.accounts++;
     for (const p of posts) {
       report.posts++;
-      const mapped = remap(p.raw);
+      const mapped = remap(p.raw, p);
       if (typeof mapped === 'string') {
         if (report.failed.length < 100) report.failed.push({ postId: p.id, reason: mapped });
         continue;

@@ -203,56 +203,94 @@ function atomText(t: Loose | undefined): { text: string; html: boolean } {
   return { text: t.value, html: t.type === 'html' || t.type === 'xhtml' };
 }
 
+/** An Atom entry (as the feed parser gives it) in the one item shape. */
+function atomItem(e: Loose, i: number): FeedItem {
+  const links = (e.links ?? []) as Loose[];
+  const link = str((links.find((l) => !l.rel || l.rel === 'alternate') ?? links[0])?.href);
+  const title = atomText(e.title);
+  const content = e.content && typeof e.content.value === 'string' ? atomText(e.content) : atomText(e.summary);
+  const mediaDesc = str(first((e.media?.groups ?? []) as Loose[])?.description?.value);
+  return {
+    ref: `entry ${i + 1} of the feed`,
+    id: str(e.id),
+    link,
+    title: plain(title.text, title.html),
+    body: content.text ? plain(content.text, content.html || content.text.trimStart().startsWith('<')) : mediaDesc ? plain(mediaDesc, false) : '',
+    date: str(e.published) ?? str(e.updated) ?? str(first(e.dc?.dates)),
+    lang: str(e.xml?.lang) ?? str(e.content?.xml?.lang) ?? str(first(e.dc?.languages)),
+    raw: e,
+  };
+}
+
+/** An RSS 2.0 or RDF item (as the feed parser gives it) in the one item shape. */
+function rssItem(it: Loose, i: number): FeedItem {
+  const encoded = str(it.content?.encoded);
+  const description = str(it.description);
+  return {
+    ref: `item ${i + 1} of the feed`,
+    id: str(it.guid?.value) ?? str(it.rdf?.about) ?? str(it.atom?.id),
+    // A guid is a permalink unless isPermaLink="false" (RSS 2.0: the attribute defaults to true): the item's
+    // address when it has no <link>.
+    link: str(it.link) ?? (it.guid?.isPermaLink !== false && /^https?:\/\//i.test(str(it.guid?.value) ?? '') ? str(it.guid?.value) : null),
+    title: plain(typeof it.title === 'string' ? it.title : '', false),
+    // Descriptions are HTML in practice (escaped or in CDATA) even where the spec says text.
+    body: encoded ? plain(encoded, true) : description ? plain(description, true) : '',
+    date: str(it.pubDate) ?? str(first(it.dc?.dates)) ?? str(it.atom?.published) ?? str(it.atom?.updated),
+    lang: str(first(it.dc?.languages)) ?? str(it.xml?.lang),
+    raw: it,
+  };
+}
+
 /** The items of a parsed feed in one shape, and the feed's own language. */
 function itemsOf(parsed: ReturnType<typeof parseFeed>): { items: FeedItem[]; lang: string | null } {
   const f = parsed.feed as Loose;
   if (parsed.format === 'atom') {
-    const feedLang = str(f.xml?.lang) ?? str(first(f.dc?.languages));
-    return {
-      lang: feedLang,
-      items: ((f.entries ?? []) as Loose[]).map((e, i) => {
-        const links = (e.links ?? []) as Loose[];
-        const link = str((links.find((l) => !l.rel || l.rel === 'alternate') ?? links[0])?.href);
-        const title = atomText(e.title);
-        const content = e.content && typeof e.content.value === 'string' ? atomText(e.content) : atomText(e.summary);
-        const mediaDesc = str(first((e.media?.groups ?? []) as Loose[])?.description?.value);
-        return {
-          ref: `entry ${i + 1} of the feed`,
-          id: str(e.id),
-          link,
-          title: plain(title.text, title.html),
-          body: content.text ? plain(content.text, content.html || content.text.trimStart().startsWith('<')) : mediaDesc ? plain(mediaDesc, false) : '',
-          date: str(e.published) ?? str(e.updated) ?? str(first(e.dc?.dates)),
-          lang: str(e.xml?.lang) ?? str(e.content?.xml?.lang) ?? str(first(e.dc?.languages)),
-          raw: e,
-        };
-      }),
-    };
+    return { lang: str(f.xml?.lang) ?? str(first(f.dc?.languages)), items: ((f.entries ?? []) as Loose[]).map(atomItem) };
   }
   if (parsed.format === 'rss' || parsed.format === 'rdf') {
-    const feedLang = str(f.language) ?? str(first(f.dc?.languages)) ?? str(f.xml?.lang);
-    return {
-      lang: feedLang,
-      items: ((f.items ?? []) as Loose[]).map((it, i) => {
-        const encoded = str(it.content?.encoded);
-        const description = str(it.description);
-        return {
-          ref: `item ${i + 1} of the feed`,
-          id: str(it.guid?.value) ?? str(it.rdf?.about) ?? str(it.atom?.id),
-          // A guid is a permalink unless isPermaLink="false" (RSS 2.0: the attribute defaults to true): the item's
-          // address when it has no <link>.
-          link: str(it.link) ?? (it.guid?.isPermaLink !== false && /^https?:\/\//i.test(str(it.guid?.value) ?? '') ? str(it.guid?.value) : null),
-          title: plain(typeof it.title === 'string' ? it.title : '', false),
-          // Descriptions are HTML in practice (escaped or in CDATA) even where the spec says text.
-          body: encoded ? plain(encoded, true) : description ? plain(description, true) : '',
-          date: str(it.pubDate) ?? str(first(it.dc?.dates)) ?? str(it.atom?.published) ?? str(it.atom?.updated),
-          lang: str(first(it.dc?.languages)) ?? str(it.xml?.lang),
-          raw: it,
-        };
-      }),
-    };
+    return { lang: str(f.language) ?? str(first(f.dc?.languages)) ?? str(f.xml?.lang), items: ((f.items ?? []) as Loose[]).map(rssItem) };
   }
   throw new Error(`a JSON Feed, not RSS, Atom or RDF`);
+}
+
+/** A title and a body as one text: the title first unless the body already starts with it. */
+const itemText = (it: FeedItem) => (it.title && it.body && !it.body.startsWith(it.title) ? `${it.title}\n${it.body}` : it.body || it.title);
+
+/**
+ * What a feed post keeps as its raw payload: the parsed item and the language it falls back to (the feed's, or the
+ * HTTP Content-Language), so that `remap` can map it again without the feed.
+ */
+export interface StoredFeedItem {
+  format: string;
+  item: unknown;
+  /** Absent on posts captured before it was kept. */
+  fallbackLang?: string | null;
+}
+
+/**
+ * Maps a stored feed item again (`npm run cli -- remap`): the same item shape, id, text and language as the import.
+ * `postedAt` is the item's date or null for an undated item (the store keeps the date of its first capture).
+ */
+export function mapStoredFeedItem(raw: unknown): ImportedPost | string {
+  const r = (raw ?? {}) as Partial<StoredFeedItem>;
+  if (!r.item || typeof r.item !== 'object') return 'the raw payload has no feed item';
+  if (r.format !== 'atom' && r.format !== 'rss' && r.format !== 'rdf') return `a stored ${JSON.stringify(r.format)} item, not RSS, Atom or RDF`;
+  const it = (r.format === 'atom' ? atomItem : rssItem)(r.item as Loose, 0);
+  const id = it.id ?? it.link;
+  if (!id) return 'no guid, id or link';
+  const postedAt = it.date ? parseFeedDate(it.date) : null;
+  if (it.date && !postedAt) return `date ${JSON.stringify(it.date)} is neither RFC 822 nor RFC 3339`;
+  return {
+    platformPostId: id,
+    url: it.link,
+    text: itemText(it),
+    lang: it.lang ?? r.fallbackLang ?? null,
+    postedAt: postedAt ?? new Date(0),
+    metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
+    isReply: false,
+    isRepost: false,
+    raw,
+  };
 }
 
 /** Maps a feed document (already decoded and checked) to posts; records without an id or a valid date are rejected. */
@@ -294,17 +332,17 @@ export function mapFeedDocument(xml: string, ctx: { now: Date; httpLang?: string
       postedAt = ctx.now;
       warnings.push(`${it.ref} (${id}) has no date: dated by its capture`);
     }
-    const text = it.title && it.body && !it.body.startsWith(it.title) ? `${it.title}\n${it.body}` : it.body || it.title;
+    const fallbackLang = feedLang ?? ctx.httpLang ?? null;
     posts.push({
       platformPostId: id,
       url: it.link,
-      text,
-      lang: it.lang ?? feedLang ?? ctx.httpLang ?? null,
+      text: itemText(it),
+      lang: it.lang ?? fallbackLang,
       postedAt,
       metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
       isReply: false,
       isRepost: false,
-      raw: { format: parsed.format, item: it.raw },
+      raw: { format: parsed.format, item: it.raw, fallbackLang } satisfies StoredFeedItem,
       ref: `${it.ref} (${id.length > 100 ? `${id.slice(0, 100)}…` : id})`,
     });
   }

@@ -81,6 +81,43 @@ function countOf(v: unknown): number | null {
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** What a post from the public feed keeps as its raw payload: the parsed entry and the feed's language, enough for `remap`. */
+export interface StoredYouTubeEntry {
+  format: 'youtube-feed';
+  entry: unknown;
+  feedLang: string | null;
+}
+
+/** Maps one entry of a channel's Atom feed (as the feed parser gives it); `feedLang` is the feed's xml:lang. */
+export function mapYouTubeEntry(entry: unknown, index: number, feedLang: string | null): { post: ImportedPost } | { rejected: RejectedRecord } {
+  const e = (entry ?? {}) as Loose;
+  const id = (typeof e.yt?.videoId === 'string' && e.yt.videoId) || (typeof e.id === 'string' ? e.id.replace(/^yt:video:/, '') : '');
+  const ref = id ? `video ${id}` : `entry ${index + 1} of the feed`;
+  if (!id) return { rejected: { ref, reason: `no yt:videoId or id (the entry has ${Object.keys(e).join(', ')})`, sample: sample(e) } };
+  const postedAt = typeof e.published === 'string' ? parseIsoDate(e.published) : null;
+  if (!postedAt) return { rejected: { ref, reason: e.published ? `published ${JSON.stringify(e.published)} is not an RFC 3339 date` : 'no published date (updated is not the publication)', sample: sample(e) } };
+  const group = ((e.media?.groups ?? []) as Loose[])[0] ?? {};
+  const title = decode(e.title?.value ?? group.title?.value);
+  const description = decode(group.description?.value);
+  const views = countOf(group.community?.statistics?.views);
+  const likes = countOf(group.community?.starRating?.count);
+  if (views === null || likes === null) return { rejected: { ref, reason: 'media:statistics views or media:starRating count is not a whole number', sample: sample(e) } };
+  const link = ((e.links ?? []) as Loose[]).find((l) => !l.rel || l.rel === 'alternate')?.href;
+  return {
+    post: {
+      platformPostId: id,
+      url: typeof link === 'string' ? link : `https://www.youtube.com/watch?v=${id}`,
+      text: joinText(title, description),
+      lang: e.xml?.lang ?? feedLang ?? null,
+      postedAt,
+      metrics: { likes, shares: 0, replies: 0, views },
+      isReply: false,
+      isRepost: false,
+      raw: { format: 'youtube-feed', entry: e, feedLang } satisfies StoredYouTubeEntry,
+    },
+  };
+}
+
 /** Maps the entries of a channel's Atom feed. */
 export function mapYouTubeFeed(xml: string): { posts: ImportedPost[]; rejected: RejectedRecord[] } {
   const parsed = parseFeed(checkFeedXml(xml));
@@ -88,30 +125,11 @@ export function mapYouTubeFeed(xml: string): { posts: ImportedPost[]; rejected: 
   const feed = parsed.feed as Loose;
   const posts: ImportedPost[] = [];
   const rejected: RejectedRecord[] = [];
+  const feedLang = typeof feed.xml?.lang === 'string' ? feed.xml.lang : null;
   ((feed.entries ?? []) as Loose[]).forEach((e, i) => {
-    const id = (typeof e.yt?.videoId === 'string' && e.yt.videoId) || (typeof e.id === 'string' ? e.id.replace(/^yt:video:/, '') : '');
-    const ref = id ? `video ${id}` : `entry ${i + 1} of the feed`;
-    if (!id) return rejected.push({ ref, reason: `no yt:videoId or id (the entry has ${Object.keys(e).join(', ')})`, sample: sample(e) });
-    const postedAt = typeof e.published === 'string' ? parseIsoDate(e.published) : null;
-    if (!postedAt) return rejected.push({ ref, reason: e.published ? `published ${JSON.stringify(e.published)} is not an RFC 3339 date` : 'no published date (updated is not the publication)', sample: sample(e) });
-    const group = ((e.media?.groups ?? []) as Loose[])[0] ?? {};
-    const title = decode(e.title?.value ?? group.title?.value);
-    const description = decode(group.description?.value);
-    const views = countOf(group.community?.statistics?.views);
-    const likes = countOf(group.community?.starRating?.count);
-    if (views === null || likes === null) return rejected.push({ ref, reason: 'media:statistics views or media:starRating count is not a whole number', sample: sample(e) });
-    const link = ((e.links ?? []) as Loose[]).find((l) => !l.rel || l.rel === 'alternate')?.href;
-    posts.push({
-      platformPostId: id,
-      url: typeof link === 'string' ? link : `https://www.youtube.com/watch?v=${id}`,
-      text: joinText(title, description),
-      lang: e.xml?.lang ?? feed.xml?.lang ?? null,
-      postedAt,
-      metrics: { likes, shares: 0, replies: 0, views },
-      isReply: false,
-      isRepost: false,
-      raw: e,
-    });
+    const m = mapYouTubeEntry(e, i, feedLang);
+    if ('post' in m) posts.push(m.post);
+    else rejected.push(m.rejected);
   });
   return { posts, rejected };
 }

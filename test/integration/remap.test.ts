@@ -1,5 +1,6 @@
 // Posts re-derived from their raw payloads without fetching: a mapping fix reaches every stored post,
 // the evidence (raw, captured versions and their hash chain) stays as it was, changed texts are rescored.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
@@ -8,6 +9,8 @@ import { savePostsPage } from '../../db/queries/imports.ts';
 import { verifyArchive } from '../../jobs/archive.ts';
 import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { remapPosts } from '../../jobs/remap.ts';
+import { mapFeedDocument } from '../../jobs/connectors/rss.ts';
+import { mapYouTubeFeed } from '../../jobs/connectors/youtube.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -72,5 +75,34 @@ describe.each(BACKENDS)('remap from raw on %s', (kind) => {
     expect(score).toEqual({ categories: ['personal_data'], post_revision: 2 });
     // A second remap changes nothing.
     expect(await remapPosts(h.db, { now: NOW })).toMatchObject({ changed: 0, unchanged: 2 });
+  });
+
+  // The feeds' own fixtures (test/fixtures/platforms/rss/SOURCES.md, youtube/SOURCES.md) as the import maps them.
+  test('RSS and YouTube feed posts are re-derived from their raw items alone, the feed language included', async () => {
+    const entityId = await upsertEntity(h.db, { slug: 'remap-feeds', nameAr: 'جهة الخلاصات', nameEn: 'Remap feeds' });
+    const rssId = await upsertAccount(h.db, { entityId, platform: 'rss', connector: 'rss', handle: 'moh-news', type: 'official', url: 'https://www.health.gov.example/ar/rss.xml' });
+    const ytId = await upsertAccount(h.db, { entityId, platform: 'youtube', connector: 'youtube', handle: 'UCq1a2B3c4D5e6F7g8H9i0Jk', type: 'official' });
+    const feed = mapFeedDocument(readFileSync('test/fixtures/platforms/rss/rss2-arabic.xml', 'utf8'), { now: NOW });
+    const yt = mapYouTubeFeed(readFileSync('test/fixtures/platforms/youtube/feed.xml', 'utf8'));
+    expect(feed.posts.length).toBeGreaterThan(1);
+    expect(yt.posts.length).toBeGreaterThan(1);
+    // As a faulty mapping would have stored them: a stale text and no language. The first YouTube post keeps the
+    // bare entry that earlier captures stored (before the feed's language was kept beside it).
+    const faulty = (p: ImportedPost): ImportedPost => ({ ...p, text: 'stale', lang: null });
+    const bare = { ...yt.posts[0], raw: (yt.posts[0].raw as { entry: unknown }).entry, lang: 'ar' };
+    await savePostsPage(h.db, { id: rssId, entityId, timezone: 'Asia/Bahrain' }, feed.posts.map(faulty), null, '1', NOW);
+    await savePostsPage(h.db, { id: ytId, entityId, timezone: 'Asia/Bahrain' }, [{ ...bare, text: 'stale' }, ...yt.posts.slice(1).map(faulty)], null, '1', NOW);
+
+    const report = await remapPosts(h.db, { accountIds: [rssId, ytId], now: NOW });
+    expect(report.skippedAccounts).toEqual([]);
+    expect(report.failed).toEqual([]);
+    expect(report).toMatchObject({ accounts: 2, posts: feed.posts.length + yt.posts.length, changed: feed.posts.length + yt.posts.length });
+    const rows = await h.db.selectFrom('post').select(['account_id', 'platform_post_id', 'text', 'lang', 'revision']).where('account_id', 'in', [rssId, ytId]).execute();
+    const byId = new Map(rows.map((r) => [`${r.account_id}:${r.platform_post_id}`, r]));
+    for (const p of feed.posts) expect(byId.get(`${rssId}:${p.platformPostId}`)).toMatchObject({ text: p.text, lang: p.lang, revision: 2 });
+    for (const p of yt.posts) expect(byId.get(`${ytId}:${p.platformPostId}`)).toMatchObject({ text: p.text, lang: p === yt.posts[0] ? 'ar' : p.lang, revision: 2 });
+    // The Arabic feed's items fall back to its <language>: kept in the raw payload, so remap gives it back.
+    expect(feed.posts.some((p) => p.lang === 'ar-BH')).toBe(true);
+    expect(await remapPosts(h.db, { accountIds: [rssId, ytId], now: NOW })).toMatchObject({ changed: 0, unchanged: feed.posts.length + yt.posts.length });
   });
 });
