@@ -5,7 +5,7 @@ import { writePath } from '../db/queries/imports.ts';
 import type { JobDeps } from './deps.ts';
 import { resolveActiveRulebook } from './rulebook-store.ts';
 import { computeScore } from './scoring/formula.ts';
-import { scorePost, scoreProfile } from './scoring/engine.ts';
+import { scorePost, scoreProfile, type Rulebook } from './scoring/engine.ts';
 
 export interface ScoreCounts {
   posts: number;
@@ -28,17 +28,16 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
   let rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
   // The queue is read by id from where the last batch stopped; a post skipped because it was edited meanwhile
-  // waits for the next run.
-  let after = 0;
-  while (!deps.signal?.aborted) {
-    const batch = await listPostsToScore(db, rulebook.version, opts.batchSize ?? 2000, writePath === 'row' ? 0 : after);
-    if (!batch.length) break;
-    after = batch[batch.length - 1].id;
+  // waits for the next run. The next batch is read and scored while this one is written (two connections: the
+  // database writes while this process scores); the row-by-row baseline reads from the start each time, after its write.
+  const prepare = async (rb: Rulebook, after: number): Promise<{ scored: ScoredPost[]; last: number } | null> => {
+    const batch = await listPostsToScore(db, rb.version, opts.batchSize ?? 2000, after);
+    if (!batch.length) return null;
     const decisions = await listReviewDecisions(db, batch.map((p) => p.id));
     const decided = new Map(decisions.map((d) => [`${d.postId}\u0000${d.rule}\u0000${d.match}`, d.status]));
     const scored: ScoredPost[] = batch.map((post) => {
       const lang = post.lang === 'ar' || post.lang === 'en' ? post.lang : undefined;
-      const { findings } = scorePost(rulebook, { text: post.text, lang, accountType: post.accountType });
+      const { findings } = scorePost(rb, { text: post.text, lang, accountType: post.accountType });
       // A reviewer's decision survives rescoring when the same rule still matches the same text.
       const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${f.match}`) ?? ('open' as const) }));
       const updatedAt = new Date(post.updatedAt);
@@ -52,18 +51,31 @@ async function scoreAll(deps: JobDeps, opts: { now: Date; batchSize?: number; pr
         findings: withStatus,
       };
     });
+    return { scored, last: batch[batch.length - 1].id };
+  };
+  const ahead = writePath !== 'row';
+  let next: Promise<{ scored: ScoredPost[]; last: number } | null> = prepare(rulebook, 0);
+  while (!deps.signal?.aborted) {
+    const current = await next;
+    if (!current) break;
+    const { scored } = current;
+    next = ahead ? prepare(rulebook, current.last) : Promise.resolve(null);
+    next.catch(() => {});
     if (!(await saveScores(db, rulebook.version, scored, opts.now))) {
       // Another version was published meanwhile (maybe by another process): continue with it.
+      await next.catch(() => null);
       rulebook = await resolveActiveRulebook(db, deps.rulebook);
-      after = 0;
+      next = prepare(rulebook, 0);
       continue;
     }
+    if (!ahead) next = prepare(rulebook, 0);
     counts.posts += scored.length;
     for (const s of scored) {
       counts.findings += s.findings.length;
       if (s.verdict === 'violation') counts.violations++;
     }
   }
+  await next.catch(() => null);
   // Account-level rules (the disclaimer on personal accounts) read the profile text.
   if (opts.profiles !== false && !deps.signal?.aborted) {
     // All accounts in one transaction (one statement per table), in the accounts' order.
