@@ -16,7 +16,7 @@ import { mapGenericRecord } from './connectors/file.ts';
 import { mapFacebookPost, mapInstagramMedia } from './connectors/graph.ts';
 import { mapStatus } from './connectors/mastodon.ts';
 import type { ImportedPost } from './connectors/types.ts';
-import { mapTweet, type XTweet } from './connectors/x.ts';
+import { mapStoredTweet } from './connectors/x.ts';
 import { mapStoredFeedItem } from './connectors/rss.ts';
 import { mapPlaylistItem, mapYouTubeEntry } from './connectors/youtube.ts';
 
@@ -36,13 +36,7 @@ const orReason = (fn: () => ImportedPost | null): ImportedPost | string => {
 export function remapperFor(connector: string, handle: string, config: Record<string, unknown>): Remapper | null {
   switch (connector) {
     case 'x':
-      return (raw) => {
-        const r = obj(raw);
-        const included = new Map<string, XTweet>();
-        for (const t of (obj(r.includes).tweets as XTweet[] | undefined) ?? []) if (typeof t?.id === 'string') included.set(t.id, t);
-        const m = mapTweet(r.data as XTweet, included, handle);
-        return typeof m === 'string' ? m : m.post;
-      };
+      return (raw) => mapStoredTweet(raw, handle);
     case 'mastodon':
       return (raw) => mapStatus(raw as Parameters<typeof mapStatus>[0]);
     case 'bluesky':
@@ -78,7 +72,8 @@ export function remapperFor(connector: string, handle: string, config: Record<st
         case 'telegram':
           return (raw) => orReason(() => mapTelegramMessage(raw));
         case 'twarc':
-          return (raw) => orReason(() => mapV2Tweet(raw, new Map()));
+          // The v2 envelope { data, includes }, or the bare tweet that earlier imports kept.
+          return (raw) => (obj(obj(raw).data).id !== undefined ? mapStoredTweet(raw, null) : orReason(() => mapV2Tweet(raw, new Map())));
         case 'mastodon-json':
           return (raw) => orReason(() => mapMastodonStatus(raw));
         case 'meta-json':

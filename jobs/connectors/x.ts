@@ -7,8 +7,10 @@
 // Mapping: the post id is the first id of edit_history_tweet_ids (the original; an edit is a new tweet id on X, and
 // becomes a new version of the same post here, dated by the original id's snowflake time with editedAt the edit's
 // created_at). A retweet is a repost scored on the retweeted text (from includes.tweets); a reply is a reply; a quote
-// is the account's own text. Long posts read note_tweet.text. Entities in text are decoded. `raw` is the tweet in the
-// v2 single-tweet envelope `{ data, includes: { tweets } }` with the tweets it references, so it can be mapped again.
+// is the account's own text (the quoted tweet is kept in raw's includes). Long posts read note_tweet.text. Entities
+// in text are decoded. `raw` is the tweet in the v2 single-tweet envelope `{ data, includes: { tweets, users } }`
+// with the tweets it references and its author, so it can be mapped again.
+// mapTweet is the one mapping of an X API v2 tweet: the twarc files (archives/twarc.ts) go through it too.
 //
 // Deletions: a timeline read with since_id never shows that a post went away, so once a poll pass has ended and the
 // last deletion check is older than `deletionCheck.intervalMs` (a day by default), the ids of the account's posts of
@@ -47,6 +49,14 @@ export interface XTweet {
   [k: string]: unknown;
 }
 
+/** An expanded user (includes.users): the author of a tweet. */
+export interface XUser {
+  id?: string;
+  username?: string;
+  name?: string;
+  [k: string]: unknown;
+}
+
 export interface XProblem {
   title?: string;
   detail?: string;
@@ -60,7 +70,7 @@ export interface XProblem {
 
 export interface XTimelineResponse {
   data?: XTweet[];
-  includes?: { tweets?: XTweet[]; users?: unknown[] };
+  includes?: { tweets?: XTweet[]; users?: XUser[] };
   meta?: { result_count?: number; newest_id?: string; oldest_id?: string; next_token?: string };
   errors?: XProblem[];
 }
@@ -140,8 +150,9 @@ function fullText(t: XTweet): string {
   return decodeEntities(typeof long === 'string' && long.length > 0 ? long : typeof t.text === 'string' ? t.text : '');
 }
 
-/** Maps one tweet of a timeline page; a string is the reason it cannot be mapped. */
-export function mapTweet(t: XTweet, includes: Map<string, XTweet>, handle: string): { post: ImportedPost; warning?: string } | string {
+/** Maps one tweet of a timeline page; a string is the reason it cannot be mapped. `handle` is the account's (the
+ * post's address); without it the author's username from `users` is, or X's handle-free address. */
+export function mapTweet(t: XTweet, includes: Map<string, XTweet>, handle: string | null, users: Map<string, XUser> = new Map()): { post: ImportedPost; warning?: string } | string {
   if (!t || typeof t !== 'object') return 'not an object';
   if (!isId(t.id)) return t.id === undefined ? `no id (the record has ${Object.keys(t).slice(0, 8).join(', ') || 'no fields'})` : `id ${JSON.stringify(t.id)} is not a string of digits`;
   const created = parseDate(t.created_at);
@@ -176,10 +187,13 @@ export function mapTweet(t: XTweet, includes: Map<string, XTweet>, handle: strin
   if (likes === null || rts === null || quotes === null || replies === null || views === null) {
     return `public_metrics are not whole non-negative numbers: ${JSON.stringify(pm).slice(0, 200)}`;
   }
-  const raw = referenced.length ? { data: t, includes: { tweets: referenced } } : { data: t };
+  const author = typeof t.author_id === 'string' ? users.get(t.author_id) : undefined;
+  const includesKept = { ...(referenced.length ? { tweets: referenced } : {}), ...(author ? { users: [author] } : {}) };
+  const raw = Object.keys(includesKept).length ? { data: t, includes: includesKept } : { data: t };
+  const username = (handle ?? (typeof author?.username === 'string' ? author.username : '')).replace(/^@/, '');
   const post: ImportedPost = {
     platformPostId: originalId,
-    url: `https://x.com/${encodeURIComponent(handle.replace(/^@/, ''))}/status/${t.id}`,
+    url: username ? `https://x.com/${encodeURIComponent(username)}/status/${t.id}` : `https://x.com/i/web/status/${t.id}`,
     text,
     lang: typeof t.lang === 'string' && t.lang ? t.lang : null,
     postedAt,
@@ -191,6 +205,25 @@ export function mapTweet(t: XTweet, includes: Map<string, XTweet>, handle: strin
     ref: `tweet ${t.id}`,
   };
   return warning ? { post, warning } : { post };
+}
+
+/** The tweets and users of a response's (or a stored envelope's) includes, by id. */
+export function includesOf(includes: unknown): { tweets: Map<string, XTweet>; users: Map<string, XUser> } {
+  const inc = (includes && typeof includes === 'object' ? includes : {}) as { tweets?: unknown; users?: unknown };
+  const tweets = new Map<string, XTweet>();
+  const users = new Map<string, XUser>();
+  if (Array.isArray(inc.tweets)) for (const t of inc.tweets as XTweet[]) if (t && isId(t.id)) tweets.set(t.id, t);
+  if (Array.isArray(inc.users)) for (const u of inc.users as XUser[]) if (u && typeof u.id === 'string') users.set(u.id, u);
+  return { tweets, users };
+}
+
+/** Maps a stored envelope `{ data, includes }` again (`npm run cli -- remap`), from the X connector or a twarc file. */
+export function mapStoredTweet(raw: unknown, handle: string | null): ImportedPost | string {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as { data?: XTweet; includes?: unknown };
+  if (!r.data || typeof r.data !== 'object') return 'the raw payload has no tweet (data)';
+  const { tweets, users } = includesOf(r.includes);
+  const m = mapTweet(r.data, tweets, handle, users);
+  return typeof m === 'string' ? m : m.post;
 }
 
 function problemText(p: XProblem): string {
@@ -335,8 +368,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
       if (userProblem && data.length === 0) throw new PlatformError('X', `X: @${handle}: ${problemText(userProblem)}`, { status: 200 });
       for (const p of problems) if (p && p !== userProblem) warnings.push(problemText(p));
 
-      const includes = new Map<string, XTweet>();
-      for (const t of body.includes?.tweets ?? []) if (t && isId(t.id)) includes.set(t.id, t);
+      const { tweets: includes, users } = includesOf(body.includes);
       const posts: ImportedPost[] = [];
       const read: { post: ImportedPost; version: string }[] = [];
       const rejected: RejectedRecord[] = [];
@@ -347,7 +379,7 @@ export function createXConnector(opts: XConnectorOptions): Connector {
           top = maxId(top, t.id);
           oldest = oldest === null || cmpId(t.id, oldest) < 0 ? t.id : oldest;
         }
-        const mapped = mapTweet(t, includes, handle);
+        const mapped = mapTweet(t, includes, handle, users);
         if (typeof mapped === 'string') {
           rejected.push({ ref: t && typeof t.id === 'string' ? `tweet ${t.id}` : `item ${i + 1} of the page`, reason: mapped, sample: sampleOf(t) });
           return;

@@ -11,6 +11,7 @@ import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { remapPosts } from '../../jobs/remap.ts';
 import { mapFeedDocument } from '../../jobs/connectors/rss.ts';
 import { mapYouTubeFeed } from '../../jobs/connectors/youtube.ts';
+import { parseContent } from '../../jobs/connectors/file.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -104,5 +105,21 @@ describe.each(BACKENDS)('remap from raw on %s', (kind) => {
     // The Arabic feed's items fall back to its <language>: kept in the raw payload, so remap gives it back.
     expect(feed.posts.some((p) => p.lang === 'ar-BH')).toBe(true);
     expect(await remapPosts(h.db, { accountIds: [rssId, ytId], now: NOW })).toMatchObject({ changed: 0, unchanged: feed.posts.length + yt.posts.length });
+  });
+
+  // test/fixtures/archives/twarc2.jsonl (SOURCES.md there): X API v2 response pages as twarc2 writes them.
+  test('twarc posts are re-derived from the envelope they keep: the retweeted text from its includes', async () => {
+    const entityId = await upsertEntity(h.db, { slug: 'remap-twarc', nameAr: 'جهة تويرك', nameEn: 'Remap twarc' });
+    const id = await upsertAccount(h.db, { entityId, platform: 'x', connector: 'file', handle: 'DemoServicesBH', type: 'official' });
+    await h.db.updateTable('account').set({ config: JSON.stringify({ path: 'test/fixtures/archives/twarc2.jsonl', format: 'twarc' }) as never }).where('id', '=', id).execute();
+    const loaded = parseContent(readFileSync('test/fixtures/archives/twarc2.jsonl', 'utf8'), 'twarc');
+    const posts = loaded.parsed.entries.flatMap((e) => e.posts);
+    const retweet = posts.find((p) => p.isRepost)!;
+    expect(retweet.text).not.toMatch(/^RT @/);
+    await savePostsPage(h.db, { id, entityId, timezone: 'Asia/Bahrain' }, posts.map((p) => ({ ...p, text: p.isRepost ? 'RT @DemoHealthBH: حملة التطعيم…' : p.text })), null, '1', NOW);
+    const report = await remapPosts(h.db, { accountIds: [id], now: NOW });
+    expect(report).toMatchObject({ accounts: 1, posts: posts.length, changed: 1, unchanged: posts.length - 1, failed: [] });
+    const row = await h.db.selectFrom('post').select(['text', 'is_repost']).where('account_id', '=', id).where('platform_post_id', '=', retweet.platformPostId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ text: retweet.text, is_repost: true });
   });
 });

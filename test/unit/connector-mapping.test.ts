@@ -11,6 +11,8 @@ import { mapStatus, type MastodonStatus } from '../../jobs/connectors/mastodon.t
 import { mapFeedDocument } from '../../jobs/connectors/rss.ts';
 import type { ConnectorAccount, ImportedPost } from '../../jobs/connectors/types.ts';
 import { createYouTubeConnector, mapPlaylistItem } from '../../jobs/connectors/youtube.ts';
+import { mapV2Tweet } from '../../jobs/connectors/archives/twarc.ts';
+import { includesOf, mapStoredTweet, mapTweet, type XTimelineResponse } from '../../jobs/connectors/x.ts';
 import { serve } from '../fakes/serve.ts';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/platforms/${path}`, import.meta.url), 'utf8');
@@ -139,5 +141,34 @@ describe('Facebook Graph API', () => {
     } finally {
       await served.close();
     }
+  });
+});
+
+// test/fixtures/archives/twarc2.jsonl (SOURCES.md there: what twarc2 timeline writes, X API v2 response pages).
+describe('X API v2: one mapping for the X connector and twarc files', () => {
+  const pages = readFileSync(new URL('../fixtures/archives/twarc2.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as XTimelineResponse);
+  const page = pages[0];
+  const { tweets, users } = includesOf(page.includes);
+
+  test.each(page.data!.map((t) => [t.id!, t] as const))('tweet %s: the twarc reader gives what mapTweet gives', (_id, t) => {
+    const direct = mapTweet(t, tweets, null, users);
+    if (typeof direct === 'string') throw new Error(direct);
+    const { ref: _ref, ...fromFile } = mapV2Tweet(t, tweets, users);
+    const { ref: _r, ...fromX } = direct.post;
+    expect(fromFile).toEqual(fromX);
+  });
+
+  test('the raw envelope keeps what the mapping read (the retweeted tweet, the author) and maps again to the same post', () => {
+    const rt = page.data!.find((t) => t.referenced_tweets?.some((r) => r.type === 'retweeted'))!;
+    const post = mapV2Tweet(rt, tweets, users);
+    expect(post.raw).toEqual({ data: rt, includes: { tweets: [tweets.get(rt.referenced_tweets![0].id)], users: [users.get(rt.author_id!)] } });
+    const again = mapStoredTweet(JSON.parse(JSON.stringify(post.raw)), null);
+    if (typeof again === 'string') throw new Error(again);
+    expect(again.text).toBe(post.text);
+    expect(again.url).toBe(post.url);
+    expect(again.isRepost).toBe(true);
   });
 });

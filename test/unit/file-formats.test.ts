@@ -320,6 +320,15 @@ describe('twarc (X API v2 JSONL)', () => {
     expect(long).toMatchObject({ isReply: true, lang: 'en', ref: 'tweet 1760000000000000003 (line 2)' });
     expect(long.text).toMatch(/during the Ramadan period\.$/);
     expect(quote).toMatchObject({ lang: 'qme', isRepost: false, metrics: { shares: 3 } });
+    // What the mapping took from the page's includes stays in raw: the retweeted tweet and the author (includes.users).
+    expect(retweet.raw).toMatchObject({
+      data: { id: '1760000000000000002' },
+      includes: { tweets: [{ id: '1759000000000000009' }], users: [{ id: '987654321', username: 'DemoServicesBH' }] },
+    });
+    expect(retweet.url).toBe('https://x.com/DemoServicesBH/status/1760000000000000002');
+    // A tweet alone on its line (no includes) keeps the bare envelope and X's handle-free address.
+    expect(long.raw).toEqual({ data: expect.objectContaining({ id: '1760000000000000003' }) });
+    expect(long.url).toBe('https://x.com/i/web/status/1760000000000000003');
     expect(page.warnings).toEqual(['line 3: the X API reported Not Found Error: Could not find tweet with referenced_tweets.id: [1758000000000000001].']);
     expect(refusals(page)).toEqual(['tweet 1760000000000000005 (line 4): missing created_at (ask the X API for tweet.fields=created_at; twarc2 asks for it by default)']);
   });
@@ -333,7 +342,11 @@ describe('twarc (X API v2 JSONL)', () => {
       isRepost: true,
       text: expect.stringMatching(/^حملة التطعيم ضد الإنفلونزا .*والمقيمين في جميع المراكز$/),
     });
-    expect(edited).toMatchObject({ ref: 'tweet 1765680036049847001 (line 2)', platformPostId: '1765678777758647001', url: 'https://x.com/i/web/status/1765680036049847001' });
+    // The author (twarc2 flatten's `author`) names the post's address and stays in raw beside the tweet.
+    expect(edited).toMatchObject({ ref: 'tweet 1765680036049847001 (line 2)', platformPostId: '1765678777758647001', url: 'https://x.com/DemoServicesBH/status/1765680036049847001' });
+    expect(edited.raw).toMatchObject({ data: { id: '1765680036049847001' }, includes: { users: [{ id: '987654321', username: 'DemoServicesBH' }] } });
+    // The merged reference is kept as the included tweet it was.
+    expect(retweet.raw).toMatchObject({ includes: { tweets: [{ text: expect.stringMatching(/^حملة التطعيم/) }] } });
     expect(edited.postedAt.toISOString()).toBe('2024-03-07T10:00:00.000Z'); // the original's snowflake time
     expect(edited.editedAt?.toISOString()).toBe('2024-03-07T10:05:00.000Z');
     // The retweeted tweet was not returned (twarc leaves { type, id }): the retweet's own text.

@@ -10,20 +10,18 @@
 // each tweet carries `author` and `__twarc` (twarc/expansions.py). An edited tweet is the latest version with
 // edit_history_tweet_ids [original, …, latest]: like the X connector, the post id is the original's and the edit's
 // created_at is editedAt (postedAt the original's time, from its snowflake id). A pretty-printed page or a JSON
-// array of tweets (the whole file one JSON value) is read too.
+// array of tweets (the whole file one JSON value) is read too. Each tweet is mapped by the X connector's mapTweet
+// with its page's includes (tweets and users), which stay in the post's raw envelope.
 import type { ImportedPost, RejectedRecord } from '../types.ts';
-import { snowflakeTime } from '../x.ts';
+import { includesOf, mapTweet, type XTweet, type XUser } from '../x.ts';
 import {
   MAX_RECORD_CHARS,
   Reject,
-  countOf,
   dateOf,
-  decodeEntities,
   has,
   idOf,
   isObject,
   keysOf,
-  langOf,
   mapRecord,
   parseJsonExact,
   type Entry,
@@ -42,73 +40,49 @@ export const isV2Page = (v: unknown): v is Record<string, unknown> =>
   (Array.isArray(v.data) ? v.data.length === 0 || v.data.some(isV2Tweet) || Object.hasOwn(v, 'meta') || Object.hasOwn(v, '__twarc') : isV2Tweet(v.data)) &&
   !Object.hasOwn(v, 'paging');
 
-const fullText = (t: Record<string, unknown>): string => {
-  const note = isObject(t.note_tweet) && typeof t.note_tweet.text === 'string' ? t.note_tweet.text : undefined;
-  const text = note ?? t.text;
-  if (text !== undefined && text !== null && typeof text !== 'string') throw new Reject('text: must be a string');
-  return decodeEntities(text ?? '');
-};
-
-export function mapV2Tweet(t: unknown, included: Map<string, Record<string, unknown>>, refSuffix = ''): ImportedPost {
+/**
+ * One tweet of the file through the X connector's mapping (mapTweet, the one mapping of an X API v2 tweet): only what
+ * a file adds is read here. A numeric id is made its string; `twarc2 flatten` output carries the referenced tweets'
+ * fields in each reference and the author in `author`, which join the page's includes. `raw` is the v2 envelope
+ * `{ data, includes: { tweets, users } }` with the referenced tweets and the author, so the post can be re-mapped.
+ */
+export function mapV2Tweet(t: unknown, included: Map<string, XTweet>, users: Map<string, XUser> = new Map(), refSuffix = ''): ImportedPost {
   if (!isObject(t)) throw new Reject('not an object');
   const id = idOf(t, ['id', 'id_str']);
   if (!has(t, 'created_at')) {
     throw new Reject('missing created_at (ask the X API for tweet.fields=created_at; twarc2 asks for it by default)');
   }
-  const created = dateOf(t.created_at, 'created_at', 'ISO 8601');
-  // An edit is a new tweet id: the post is the original's (edit_history_tweet_ids[0]), as the X connector stores it.
-  const history = Array.isArray(t.edit_history_tweet_ids) ? t.edit_history_tweet_ids.filter((h): h is string => typeof h === 'string' && /^\d{1,20}$/.test(h)) : [];
-  const originalId = history.length > 0 ? history[0] : id;
-  const edited = history.length > 1 && originalId !== id;
-  const postedAt = edited ? (snowflakeTime(originalId) ?? created) : created;
+  dateOf(t.created_at, 'created_at', 'ISO 8601');
+  const tweets = new Map(included);
   const refs = Array.isArray(t.referenced_tweets) ? t.referenced_tweets.filter(isObject) : [];
-  const retweeted = refs.find((r) => r.type === 'retweeted');
-  let text = fullText(t);
-  if (retweeted) {
-    // An endorsement is scored on what was reposted: the original's full text when the page includes it, or the
-    // referenced tweet's own fields when the line was flattened (twarc2 flatten merges them into the reference).
-    const original =
-      (typeof retweeted.id === 'string' ? included.get(retweeted.id) : undefined) ??
-      (isObject(retweeted.tweet) ? retweeted.tweet : typeof retweeted.text === 'string' ? retweeted : undefined);
-    if (original) text = fullText(original);
+  for (const r of refs) {
+    const merged = isObject(r.tweet) ? r.tweet : typeof r.text === 'string' || isObject(r.note_tweet) ? r : undefined;
+    if (merged && typeof r.id === 'string' && !tweets.has(r.id)) tweets.set(r.id, { ...merged, id: r.id } as XTweet);
   }
-  const pm = isObject(t.public_metrics) ? t.public_metrics : {};
-  return {
-    ref: `tweet ${id}${refSuffix}`,
-    platformPostId: originalId,
-    url: `https://x.com/i/web/status/${id}`,
-    text,
-    lang: langOf(t.lang),
-    postedAt,
-    editedAt: edited ? created : null,
-    metrics: {
-      likes: countOf(pm.like_count, 'public_metrics.like_count'),
-      shares: countOf(pm.retweet_count, 'public_metrics.retweet_count') + countOf(pm.quote_count, 'public_metrics.quote_count'),
-      replies: countOf(pm.reply_count, 'public_metrics.reply_count'),
-      views: countOf(pm.impression_count, 'public_metrics.impression_count'),
-    },
-    isReply: refs.some((r) => r.type === 'replied_to') || has(t, 'in_reply_to_user_id'),
-    isRepost: Boolean(retweeted),
-    raw: t,
-  };
+  const people = new Map(users);
+  if (isObject(t.author) && typeof t.author.id === 'string' && !people.has(t.author.id)) people.set(t.author.id, t.author as XUser);
+  const tweet = { ...t, id } as XTweet;
+  if (typeof tweet.author_id !== 'string' && isObject(t.author) && typeof t.author.id === 'string') tweet.author_id = t.author.id;
+  const m = mapTweet(tweet, tweets, null, people);
+  if (typeof m === 'string') throw new Reject(m);
+  return { ...m.post, ref: `tweet ${id}${refSuffix}` };
 }
 
 /** The posts, refusals and notes of one JSON value of the file (a page, a tweet, or a list of tweets). */
 function valueEntry(v: unknown, start: number, end: number, where: string): Entry {
   const entry: Entry = { start, end, posts: [], rejected: [] };
   const at = (id: unknown) => (typeof id === 'string' || typeof id === 'number' ? `tweet ${id}` : null);
-  const add = (t: unknown, i: number, included: Map<string, Record<string, unknown>>) => {
+  const add = (t: unknown, i: number, included: Map<string, XTweet>, users: Map<string, XUser> = new Map()) => {
     const ref = at(isObject(t) ? t.id : undefined) ?? `item ${i + 1}`;
-    const r = mapRecord(`${ref} (${where})`, t, () => mapV2Tweet(t, included, ` (${where})`));
+    const r = mapRecord(`${ref} (${where})`, t, () => mapV2Tweet(t, included, users, ` (${where})`));
     if (r.post) entry.posts.push(r.post);
     if (r.rejected) entry.rejected.push(r.rejected);
   };
   if (isObject(v) && (Object.hasOwn(v, 'data') || Object.hasOwn(v, 'errors') || Object.hasOwn(v, 'meta'))) {
-    const includes = isObject(v.includes) ? v.includes : {};
-    const included = new Map<string, Record<string, unknown>>();
-    if (Array.isArray(includes.tweets)) for (const t of includes.tweets) if (isObject(t) && typeof t.id === 'string') included.set(t.id, t);
+    // The page's includes: the referenced tweets (a retweet's full text, a quoted post) and the users (the author).
+    const { tweets: included, users } = includesOf(v.includes);
     const data = Array.isArray(v.data) ? v.data : v.data === undefined || v.data === null ? [] : [v.data];
-    data.forEach((t, i) => add(t, i, included));
+    data.forEach((t, i) => add(t, i, included, users));
     // Partial errors (a referenced tweet deleted, withheld, an author suspended): notes, nothing of this account lost.
     if (Array.isArray(v.errors) && v.errors.length) {
       entry.warnings = v.errors.slice(0, 20).map((e) => {
