@@ -86,9 +86,22 @@ async function timeStartup(dataDir: string, port: number, waitForPosts: boolean,
     return { first200, withData };
   } finally {
     // npm starts the server as a child: stop the whole process group.
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      // npm exits before the server it started has closed the database: wait for the whole group to be gone.
+      for (;;) {
+        try {
+          process.kill(-child.pid!, 0);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } else {
+      console.error(`npm start exited early (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
     if (child.exitCode && child.exitCode !== 0 && !output.includes('shutting down')) console.error(output);
   }
