@@ -18,6 +18,7 @@ import * as m0014 from './migrations/0014_account_pause.ts';
 import * as m0015 from './migrations/0015_report_recipients.ts';
 import * as m0016 from './migrations/0016_score_pending.ts';
 import * as m0017 from './migrations/0017_entity_rollups.ts';
+import * as m0018 from './migrations/0018_finding_model_detail.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0015_report_recipients': m0015,
   '0016_score_pending': m0016,
   '0017_entity_rollups': m0017,
+  '0018_finding_model_detail': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

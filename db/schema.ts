@@ -144,6 +144,10 @@ export interface FindingTable {
   end_offset: number;
   status: Generated<'open' | 'confirmed' | 'dismissed'>;
   created_at: TimestampWithDefault;
+  /** model findings only (rule findings: null) */
+  probability: number | null;
+  model_version: string | null;
+  evidence: { start: number; end: number; weight: number }[] | null;
 }
 
 export interface PostScoreTable {

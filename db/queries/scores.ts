@@ -43,7 +43,7 @@ export async function listPostsToScore(db: Db, version: string, limit: number, a
 export async function queuePostsForVersion(db: Db, version: string): Promise<number> {
   const state = await db.selectFrom('score_pending_version').select('version').executeTakeFirst();
   if (state?.version === version) return 0;
-  return db.transaction().execute(async (trx) => {
+  const added = await db.transaction().execute(async (trx) => {
     // Under the scorers' lock: two processes do not fill it twice, and no score is written meanwhile.
     await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
     const again = await trx.selectFrom('score_pending_version').select('version').executeTakeFirst();
@@ -58,6 +58,10 @@ export async function queuePostsForVersion(db: Db, version: string): Promise<num
       on conflict (id) do update set version = excluded.version`.execute(trx);
     return Number(added.numAffectedRows ?? 0);
   });
+  // A publication can queue millions of posts at once: without fresh statistics the planner still sees the queue
+  // as near empty and its join to post for each batch goes wrong (the rescoring of 1M posts stalled).
+  if (added > 10_000) await sql`analyze score_pending`.execute(db);
+  return added;
 }
 
 /** How many posts wait to be scored (the progress of a rescoring after a publication). */
@@ -129,6 +133,9 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
       start_offset: f.start,
       end_offset: f.end,
       status: f.status,
+      probability: f.probability ?? null,
+      model_version: f.model ?? null,
+      evidence: f.evidence ?? null,
     })),
   );
   return db.transaction().execute(async (trx) => {
@@ -156,10 +163,12 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
         order by c.ord),
       cleared as (delete from finding f using cur c where f.post_id = c.post_id and f.rulebook_version = ${version}::text),
       found as (
-        insert into finding (post_id, rule_id, category, severity, rulebook_version, match, start_offset, end_offset, status, created_at)
-        select f.post_id, f.rule_id, f.category, f.severity, ${version}::text, f.match, f.start_offset, f.end_offset, f.status, ${now.toISOString()}::timestamptz
+        insert into finding (post_id, rule_id, category, severity, rulebook_version, match, start_offset, end_offset, status, created_at,
+          probability, model_version, evidence)
+        select f.post_id, f.rule_id, f.category, f.severity, ${version}::text, f.match, f.start_offset, f.end_offset, f.status, ${now.toISOString()}::timestamptz,
+          f.probability, f.model_version, f.evidence
         from jsonb_to_recordset(${findings}::jsonb) as f(post_id int8, rule_id text, category text, severity text, match text,
-          start_offset int4, end_offset int4, status text, ord int4)
+          start_offset int4, end_offset int4, status text, probability real, model_version text, evidence jsonb, ord int4)
         where f.post_id in (select post_id from cur)
         order by f.ord),
       scored as (
@@ -222,6 +231,9 @@ async function saveScoresByRow(db: Db, version: string, scoredAsRead: ScoredPost
         end_offset: f.end,
         status: f.status,
         created_at: now,
+        probability: f.probability ?? null,
+        model_version: f.model ?? null,
+        evidence: f.evidence ? sql<Finding['evidence']>`${JSON.stringify(f.evidence)}::jsonb` : null,
       })),
     );
     for (let i = 0; i < findings.length; i += 1000) await trx.insertInto('finding').values(findings.slice(i, i + 1000)).execute();
