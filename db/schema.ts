@@ -384,18 +384,7 @@ export interface AccountPostSummaryTable {
 }
 
 /** rollup_day summed per entity and day (migration 0017), recomputed with it: what the dashboard reads. */
-export interface RollupEntityDayTable {
-  entity_id: number;
-  day: DateString;
-  posts: number;
-  clean: number;
-  review: number;
-  violations: number;
-  score_sum: number;
-  findings: number;
-  replies: number;
-  engagement: number;
-}
+export type RollupEntityDayTable = Omit<RollupDayTable, 'account_id'>;
 
 export interface Database {
   entity: EntityTable;
