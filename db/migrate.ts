@@ -20,6 +20,7 @@ import * as m0016 from './migrations/0016_score_pending.ts';
 import * as m0017 from './migrations/0017_entity_rollups.ts';
 import * as m0018 from './migrations/0018_finding_model_detail.ts';
 import * as m0019 from './migrations/0019_import_guard.ts';
+import * as m0020 from './migrations/0020_score_run.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0017_entity_rollups': m0017,
   '0018_finding_model_detail': m0018,
   '0019_import_guard': m0019,
+  '0020_score_run': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

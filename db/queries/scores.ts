@@ -70,6 +70,57 @@ export async function countPendingScores(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+export interface ScoreRun {
+  version: string;
+  /** Posts queued when the run started. */
+  total: number;
+  done: number;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** Records a scoring run that starts with `total` queued posts (the one row of score_run: the latest run). */
+export async function startScoreRun(db: Db, version: string, total: number, at: Date): Promise<void> {
+  await sql`
+    insert into score_run (id, version, total, done, started_at, updated_at, finished_at)
+    values (1, ${version}::text, ${total}::int8, 0, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz, null)
+    on conflict (id) do update set version = excluded.version, total = excluded.total, done = 0, started_at = excluded.started_at,
+      updated_at = excluded.updated_at, finished_at = null`.execute(db);
+}
+
+/** How far the run has come (after each batch), and when it finished. */
+export async function advanceScoreRun(db: Db, progress: { version: string; done: number; at: Date; finished?: boolean }): Promise<void> {
+  await sql`
+    update score_run set version = ${progress.version}::text, done = ${progress.done}::int8, total = greatest(total, ${progress.done}::int8),
+      updated_at = ${progress.at.toISOString()}::timestamptz,
+      finished_at = ${progress.finished ? progress.at.toISOString() : null}::timestamptz
+    where id = 1`.execute(db);
+}
+
+/** The latest scoring run, if any. */
+export async function getScoreRun(db: Db): Promise<ScoreRun | null> {
+  const { rows } = await sql<{ version: string; total: string; done: string; started_at: Date; updated_at: Date; finished_at: Date | null }>`
+    select version, total, done, started_at, updated_at, finished_at from score_run where id = 1`.execute(db);
+  const r = rows[0];
+  if (!r) return null;
+  const date = (d: Date | string) => (d instanceof Date ? d : new Date(d));
+  return {
+    version: r.version,
+    total: Number(r.total),
+    done: Number(r.done),
+    startedAt: date(r.started_at),
+    updatedAt: date(r.updated_at),
+    finishedAt: r.finished_at === null ? null : date(r.finished_at),
+  };
+}
+
+/** Whether any post waits to be scored (cheap at any size, unlike a count). */
+export async function hasPendingScores(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ yes: boolean }>`select exists (select 1 from score_pending) as yes`.execute(db);
+  return Boolean(rows[0]?.yes);
+}
+
 export interface ReviewDecision {
   postId: number;
   rule: string;
