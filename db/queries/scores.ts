@@ -29,7 +29,10 @@ export async function listPostsToScore(db: Db, version: string, limit: number, a
     .innerJoin('post as p', 'p.id', 'q.post_id')
     .innerJoin('account as a', 'a.id', 'p.account_id')
     .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'])
-    .$if(afterId > 0, (qb) => qb.where('q.post_id', '>', afterId))
+    // The bound on both sides: PostgreSQL does not carry an inequality across the join, and a merge join then read
+    // post from its first row for every batch (1.1 s per batch at 270,000 posts into a rescoring of 1M, growing:
+    // the stall); with it, 24 ms.
+    .$if(afterId > 0, (qb) => qb.where('q.post_id', '>', afterId).where('p.id', '>', afterId))
     .orderBy('q.post_id')
     .limit(limit)
     .execute();
