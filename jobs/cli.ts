@@ -13,7 +13,8 @@ import { runImportPipeline } from './pipeline.ts';
 import { remapPosts } from './remap.ts';
 import { runRollup } from './rollup.ts';
 import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
-import { runScoring } from './score.ts';
+import { runScoring, type ScoreProgress } from './score.ts';
+import { closeScoreWorkers } from './score-pool.ts';
 import { loadRulebook, readRulebookSources } from './scoring/engine.ts';
 import { checkRulebookDraft, closeTrialWorkers } from './scoring/trial.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -31,8 +32,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
               [--format auto|jsonl|csv|x-archive|telegram|twarc|mastodon-json|meta-json|meta-export]
                                register a file-drop account and import it; without --format the format is
                                detected from the content (a file of no known format is refused, nothing registered)
-  publish-rulebook --dir DIR [--note TEXT]
-                               validate and publish the rulebook files of DIR (then run \`score\` to rescore)
+  publish-rulebook --dir DIR [--note TEXT] [--no-score]
+                               validate and publish the rulebook files of DIR, then rescore every post with it
+                               (--no-score: leave the rescoring to \`score\` or the next scheduled run)
   restore-default-rulebook     put the shipped default rulebook back in force and rescore
   score                        score posts that need it with the rulebook in force
   rollup                       recompute every daily rollup
@@ -70,6 +72,7 @@ async function main() {
       'name-en': { type: 'string' },
       dir: { type: 'string' },
       note: { type: 'string' },
+      'no-score': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -130,18 +133,23 @@ async function main() {
         const draft = await checkRulebookDraft(readRulebookSources(values.dir), 60_000);
         const rb = await publishRulebook(handle.db, draft, values.note ?? null);
         await appendAudit(handle.db, { actorEmail: 'cli', action: 'rulebook.published', objectType: 'rulebook_version', objectId: rb.version, before: { version: rb.replaced }, after: { version: rb.version, rules: rb.rules.length, dir: values.dir, note: values.note ?? null } });
-        console.log(`published ${rb.version} (${rb.rules.length} rules), replacing ${rb.replaced ?? 'nothing'}; run \`npm run cli -- score\` (or wait for the next import) to rescore`);
+        if (values['no-score']) {
+          console.log(`published ${rb.version} (${rb.rules.length} rules), replacing ${rb.replaced ?? 'nothing'}; run \`npm run cli -- score\` (or wait for the next import) to rescore`);
+          break;
+        }
+        console.log(`published ${rb.version} (${rb.rules.length} rules), replacing ${rb.replaced ?? 'nothing'}; rescoring…`);
+        console.log((await runScoring(deps, { now, onProgress: scoreProgressBar() })).counts);
         break;
       }
       case 'restore-default-rulebook': {
         const r = await restoreDefaultRulebook(handle.db, deps.rulebook);
         if (r.replaced) await appendAudit(handle.db, { actorEmail: 'cli', action: 'rulebook.restored-default', objectType: 'rulebook_version', objectId: r.version, before: { version: r.replaced }, after: { version: r.version } });
         console.log(r.replaced ? `restored the default rulebook ${r.version} (it replaced ${r.replaced}); rescoring…` : `the default rulebook ${r.version} is already in force`);
-        if (r.replaced) console.log((await runScoring(deps, { now })).counts);
+        if (r.replaced) console.log((await runScoring(deps, { now, onProgress: scoreProgressBar() })).counts);
         break;
       }
       case 'score':
-        console.log((await runScoring(deps, { now })).counts);
+        console.log((await runScoring(deps, { now, onProgress: scoreProgressBar() })).counts);
         break;
       case 'rollup':
         console.log(await runRollup(handle.db, { days: 'all' }));
@@ -153,7 +161,7 @@ async function main() {
         for (const f of r.failed) console.error(`post ${f.postId}: ${f.reason}`);
         for (const a of r.skippedAccounts) console.error(`skipped ${a}: its connector keeps no payload to re-derive from`);
         console.log(JSON.stringify({ accounts: r.accounts, posts: r.posts, changed: r.changed, unchanged: r.unchanged, failed: r.failed.length }));
-        if (r.changed) console.log((await runScoring(deps, { now })).counts);
+        if (r.changed) console.log((await runScoring(deps, { now, onProgress: scoreProgressBar() })).counts);
         break;
       }
       default:
@@ -161,6 +169,7 @@ async function main() {
     }
   } finally {
     await closeTrialWorkers();
+    await closeScoreWorkers();
     await handle.close();
   }
 }
@@ -173,6 +182,43 @@ function progressLine() {
     if (tty) process.stderr.write(`\r\x1b[2K${line}${p.done ? '\n' : ''}`);
     else process.stderr.write(`${line}\n`);
   };
+}
+
+/**
+ * Scoring progress on standard error: a bar rewritten in place on a terminal (done/total, posts/s, ETA, the
+ * version applied), a plain line every 5 seconds and at the end otherwise (a log file, a pipe).
+ */
+export function scoreProgressBar(opts: { tty?: boolean; write?: (s: string) => void; everyMs?: number } = {}) {
+  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
+  const write = opts.write ?? ((s: string) => process.stderr.write(s));
+  const everyMs = opts.everyMs ?? 5000;
+  let lastLine = 0;
+  return (p: ScoreProgress) => {
+    if (p.total === 0 && p.done === 0) return;
+    const now = Date.now();
+    if (!tty && !p.finished && now - lastLine < everyMs) return;
+    lastLine = now;
+    const line = formatScoreProgress(p, now, tty);
+    write(tty ? `\r\x1b[2K${line}${p.finished ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/** "[#######.............] 35% 350,000/1,000,000 posts · 7,120 posts/s · ETA 1m 31s · rb-…" (the bar only on a terminal). */
+export function formatScoreProgress(p: ScoreProgress, now: number, bar: boolean): string {
+  const total = Math.max(p.total, p.done);
+  const share = total ? p.done / total : 1;
+  const seconds = (now - p.startedAt.getTime()) / 1000;
+  const rate = seconds > 0 && p.done > 0 ? p.done / seconds : 0;
+  const eta = p.finished ? `done in ${duration(seconds)}` : rate > 0 ? `ETA ${duration((total - p.done) / rate)}` : 'ETA –';
+  const width = 24;
+  const filled = Math.round(share * width);
+  const head = bar ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : 'scoring ';
+  return `${head}${Math.floor(share * 100)}% ${p.done.toLocaleString('en')}/${total.toLocaleString('en')} posts · ${Math.round(rate).toLocaleString('en')} posts/s · ${eta} · ${p.version}`;
+}
+
+function duration(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  return t >= 3600 ? `${Math.floor(t / 3600)}h ${Math.floor((t % 3600) / 60)}m` : t >= 60 ? `${Math.floor(t / 60)}m ${t % 60}s` : `${t}s`;
 }
 
 /** Prints the run; `import` exits 0 once the run completed (each account's failure is recorded and printed), a single file's import exits 1 when it failed. */
