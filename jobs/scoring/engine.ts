@@ -87,9 +87,27 @@ const SEV_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i
 const hits: HitBuffer = newHitBuffer(512);
 const modelHits: ModelHit[] = [];
 
+// Hits distributed to rule buckets ([ruleIdx * 4 + role]) as linked lists in flat typed arrays, in hit
+// order: no JS array per bucket to push to and truncate on every post.
+let eHit = new Int32Array(1024); // entry → hit index
+let eNext = new Int32Array(1024); // entry → next entry of its bucket, -1 at the end
+let eCount = 0;
+
+function growEntries(): void {
+  const n = eHit.length * 2;
+  const h = new Int32Array(n);
+  h.set(eHit);
+  eHit = h;
+  const x = new Int32Array(n);
+  x.set(eNext);
+  eNext = x;
+}
+
 interface Scratch {
-  buckets: number[][]; // [ruleIdx * 4 + role] → hit indices
-  touched: number[]; // rule indices with any hit
+  head: Int32Array; // bucket → first entry, -1 when empty
+  tail: Int32Array; // bucket → last entry
+  touched: Int32Array; // rule indices with any hit (touchedCount of them)
+  touchedCount: number;
   mark: Uint8Array;
   detectorRules: CompiledRule[];
   profileRules: CompiledRule[];
@@ -101,8 +119,10 @@ function scratchFor(rb: Rulebook): Scratch {
   if (!s) {
     const n = rb.compiled.length;
     s = {
-      buckets: Array.from({ length: n * 4 }, () => []),
-      touched: [],
+      head: new Int32Array(n * 4).fill(-1),
+      tail: new Int32Array(n * 4),
+      touched: new Int32Array(n),
+      touchedCount: 0,
       mark: new Uint8Array(n),
       detectorRules: rb.compiled.filter((r) => r.kind === 'detector'),
       profileRules: rb.compiled.filter((r) => r.kind === 'profile'),
@@ -120,29 +140,38 @@ function accountOk(rule: CompiledRule, account: AccountType | undefined): boolea
 
 /** Scan normalized text and distribute hits to rule buckets. */
 function collect(rb: Rulebook, sc: Scratch, nz: Normalized, account: AccountType | undefined): void {
-  for (const r of sc.touched) {
+  const head = sc.head;
+  const tail = sc.tail;
+  for (let t = 0; t < sc.touchedCount; t++) {
+    const r = sc.touched[t];
     sc.mark[r] = 0;
     const b = r * 4;
-    const bk = sc.buckets;
-    // setting length is a runtime call even on an empty array: only touch the filled ones
-    if (bk[b].length !== 0) bk[b].length = 0;
-    if (bk[b + 1].length !== 0) bk[b + 1].length = 0;
-    if (bk[b + 2].length !== 0) bk[b + 2].length = 0;
-    if (bk[b + 3].length !== 0) bk[b + 3].length = 0;
+    head[b] = -1;
+    head[b + 1] = -1;
+    head[b + 2] = -1;
+    head[b + 3] = -1;
   }
-  sc.touched.length = 0;
+  sc.touchedCount = 0;
+  eCount = 0;
   rb.automaton.scan(nz, hits);
   const uses = rb.termUses;
   const compiled = rb.compiled;
   for (let h = 0; h < hits.count; h++) {
     const u = uses[hits.term[h]];
     for (let k = 0; k < u.length; k++) {
-      const ri = u[k] >> 2;
+      const b = u[k];
+      const ri = b >> 2;
       if (!accountOk(compiled[ri], account)) continue;
-      sc.buckets[u[k]].push(h);
+      if (eCount === eHit.length) growEntries();
+      const e = eCount++;
+      eHit[e] = h;
+      eNext[e] = -1;
+      if (head[b] < 0) head[b] = e;
+      else eNext[tail[b]] = e;
+      tail[b] = e;
       if (sc.mark[ri] === 0) {
         sc.mark[ri] = 1;
-        sc.touched.push(ri);
+        sc.touched[sc.touchedCount++] = ri;
       }
     }
   }
@@ -178,27 +207,29 @@ function excuse(rule: CompiledRule): void {
 
 function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
   const base = rule.idx * 4;
-  const terms = sc.buckets[base + ROLE_TERM];
-  if (terms.length === 0) return;
-  const near = sc.buckets[base + ROLE_NEAR];
-  const exc = sc.buckets[base + ROLE_EXCEPTION];
-  const neg = sc.buckets[base + ROLE_NEGATION];
-  if (rule.hasExceptions && exc.length > 0 && rule.exceptionWindow < 0) {
+  const terms = sc.head[base + ROLE_TERM];
+  if (terms < 0) return;
+  const near = sc.head[base + ROLE_NEAR];
+  const exc = sc.head[base + ROLE_EXCEPTION];
+  const neg = sc.head[base + ROLE_NEGATION];
+  if (rule.hasExceptions && exc >= 0 && rule.exceptionWindow < 0) {
     excuse(rule);
     return;
   }
-  for (const a of terms) {
-    if (rule.hasExceptions && exc.length > 0) {
+  for (let ta = terms; ta >= 0; ta = eNext[ta]) {
+    const a = eHit[ta];
+    if (rule.hasExceptions && exc >= 0) {
       let skip = false;
-      for (const e of exc) if (tokGap(a, e) <= rule.exceptionWindow) skip = true;
+      for (let x = exc; x >= 0; x = eNext[x]) if (tokGap(a, eHit[x]) <= rule.exceptionWindow) skip = true;
       if (skip) {
         excuse(rule);
         continue;
       }
     }
-    if (rule.hasNegations && neg.length > 0) {
+    if (rule.hasNegations && neg >= 0) {
       let negated = false;
-      for (const n of neg) {
+      for (let x = neg; x >= 0; x = eNext[x]) {
+        const n = eHit[x];
         const d = hits.tokA[a] - hits.tokB[n];
         if (hits.tokB[n] < hits.tokA[a] && d <= rule.negationWindow) negated = true;
       }
@@ -214,7 +245,8 @@ function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
       if (!ok) {
         let best = -1;
         let bestGap = 1 << 30;
-        for (const b of near) {
+        for (let x = near; x >= 0; x = eNext[x]) {
+          const b = eHit[x];
           const before = hits.tokB[b] < hits.tokA[a];
           const after = hits.tokA[b] > hits.tokB[a];
           if (!before && !after) continue; // overlapping: the same words
@@ -237,9 +269,9 @@ function evalTermRule(rule: CompiledRule, sc: Scratch, out: Draft[]): void {
 }
 
 function nearWithinChars(sc: Scratch, rule: CompiledRule, role: number, s: number, e: number): boolean {
-  const list = sc.buckets[rule.idx * 4 + role];
   const w = rule.windowChars;
-  for (const h of list) {
+  for (let x = sc.head[rule.idx * 4 + role]; x >= 0; x = eNext[x]) {
+    const h = eHit[x];
     const hs = hits.oStart[h];
     const he = hits.oEnd[h];
     if (he <= s ? s - he <= w : hs >= e ? hs - e <= w : true) return true;
@@ -275,7 +307,7 @@ function runDetectors(sc: Scratch, nz: Normalized, text: string, account: Accoun
     if (rule.requires === 'astral' && !nz.hasAstral) continue;
     if (rule.requires === 'star' && !nz.hasStar) continue;
     if (!accountOk(rule, account)) continue;
-    if (rule.hasNear && sc.buckets[rule.idx * 4 + ROLE_NEAR].length === 0) continue;
+    if (rule.hasNear && sc.head[rule.idx * 4 + ROLE_NEAR] < 0) continue;
     if (rule.triggers !== null && !rule.triggers.test(text)) continue;
     if (ctx === null) ctx = { text, dtext: nz.hasIndicDigit ? asciiDigits(text) : text, accountType: account };
     emRule = rule;
@@ -283,7 +315,8 @@ function runDetectors(sc: Scratch, nz: Normalized, text: string, account: Accoun
     if (rule.detector === 'keyword_value') {
       // a value right after a keyword: كلمة المرور: Abc@2024, OTP 482913, passport No. A1234567
       const spec = rule.spec!;
-      for (const h of sc.buckets[rule.idx * 4 + ROLE_NEAR]) {
+      for (let x = sc.head[rule.idx * 4 + ROLE_NEAR]; x >= 0; x = eNext[x]) {
+        const h = eHit[x];
         const from = hits.oEnd[h];
         const window = ctx.dtext.slice(from, from + rule.windowChars);
         for (const re of spec.patterns) {
@@ -350,8 +383,8 @@ export function scorePost(rulebook: Rulebook, input: ScoreInput): ScoreResult {
   const model = models.get(rulebook);
   let drafts: Draft[] = [];
   excused = false;
-  for (const ri of sc.touched) {
-    const rule = rulebook.compiled[ri];
+  for (let t = 0; t < sc.touchedCount; t++) {
+    const rule = rulebook.compiled[sc.touched[t]];
     if (rule.kind === 'lexicon' || rule.kind === 'phrase') evalTermRule(rule, sc, drafts);
   }
   if (text.length > 0) runDetectors(sc, nz, text, account, drafts);
@@ -451,7 +484,7 @@ export function scoreProfile(rulebook: Rulebook, input: { accountType: AccountTy
   const out: Finding[] = [];
   for (const rule of sc.profileRules) {
     if (!accountOk(rule, input.accountType)) continue;
-    if (sc.buckets[rule.idx * 4 + ROLE_TERM].length > 0) continue;
+    if (sc.head[rule.idx * 4 + ROLE_TERM] >= 0) continue;
     out.push({ rule: rule.id, category: rule.category, severity: rule.severity, start: 0, end: 0, match: '' });
   }
   return out;

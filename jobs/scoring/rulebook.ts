@@ -25,6 +25,17 @@ export class RulebookError extends Error {
   }
 }
 
+/**
+ * A detector's triggers as one RegExp: the text must contain one of these literals (case-insensitive unless
+ * the rule is case-sensitive) before the patterns run. A set without cased letters ('#', '.', emoji) is
+ * compiled without the i flag, which matches the same (no other character folds to a caseless one) and
+ * lets V8 scan for it several times faster.
+ */
+export function compileTriggers(literals: string[], caseSensitive: boolean): RegExp {
+  const caseless = literals.every((t) => t.toLowerCase() === t && t.toUpperCase() === t);
+  return new RegExp(literals.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), caseSensitive || caseless ? '' : 'i');
+}
+
 const Bilingual = z.strictObject({ ar: z.string().min(1), en: z.string().min(1) });
 const TermList = z.array(z.string().min(1)).min(1);
 
@@ -331,9 +342,7 @@ export function parseRulebook(sources: Record<string, string>): Rulebook {
           ? { patterns, validate: VALIDATORS[spec.validate ?? 'none'], options }
           : null,
         requires: spec.requires ?? (spec.detector === 'email' || spec.detector === 'gov_email' ? 'at' : spec.detector ? 'digit' : 'none'),
-        triggers: spec.triggers
-          ? new RegExp(spec.triggers.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), spec.options?.case_sensitive === true ? '' : 'i')
-          : null,
+        triggers: spec.triggers ? compileTriggers(spec.triggers, spec.options?.case_sensitive === true) : null,
         windowChars: spec.window_chars ?? 60,
         minDigits: spec.min_digits ?? (spec.requires === 'digit' || (!spec.requires && spec.detector && spec.detector !== 'email' && spec.detector !== 'gov_email') ? 1 : 0),
         allowValues: new Set((spec.allow_values ?? []).map((v) => v.replace(/[^0-9A-Za-z]/g, '').toUpperCase())),
