@@ -302,6 +302,31 @@ export interface RulebookView {
   }[];
 }
 
+/** GET /api/rulebook/progress: the scoring run applying the rulebook (after a publication, a rescoring of every post). */
+export interface ScoringProgress {
+  /**
+   * waiting: the rulebook in force is not applied yet (published; the scorer has not started on it) or posts wait
+   * with no run going; running: a run wrote within the last 2 minutes; stalled: a run stopped writing without
+   * finishing (its process ended: the next run resumes it); done: the last run finished; idle: no run recorded.
+   */
+  state: 'idle' | 'waiting' | 'running' | 'stalled' | 'done';
+  /** The rulebook version in force. */
+  activeVersion: string | null;
+  /** The version the (last) run applies. */
+  version: string | null;
+  /** Posts queued when the run started, and scored since. */
+  total: number;
+  done: number;
+  /** Posts left in this run (0 unless running or stalled). */
+  pending: number;
+  /** Posts per second over the run so far; null before its first batch. */
+  rate: number | null;
+  etaSeconds: number | null;
+  startedAt: string | null;
+  updatedAt: string | null;
+  finishedAt: string | null;
+}
+
 export interface JobRun {
   id: number;
   job: string;

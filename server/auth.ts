@@ -54,6 +54,7 @@ export const ACCESS: Record<string, AccessRule> = {
   'GET /api/posts/:id': any,
   'GET /api/rulebook': any,
   'GET /api/rulebook/versions': any,
+  'GET /api/rulebook/progress': staff,
   'POST /api/rulebook/versions': admin,
   'GET /api/rulebook/versions/:version/changes': any,
   'POST /api/rulebook/try': admin,

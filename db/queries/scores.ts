@@ -4,6 +4,7 @@ import type { Db } from '../client.ts';
 import { writePath } from './imports.ts';
 import type { AccountType, Finding, Severity, Verdict } from '../vocabulary.ts';
 import type { ReviewStatus } from '../../jobs/scoring/formula.ts';
+import type { ScoringProgress } from '../../server/api-types.ts';
 
 export interface PostToScore {
   id: number;
@@ -122,6 +123,40 @@ export async function getScoreRun(db: Db): Promise<ScoreRun | null> {
 export async function hasPendingScores(db: Db): Promise<boolean> {
   const { rows } = await sql<{ yes: boolean }>`select exists (select 1 from score_pending) as yes`.execute(db);
   return Boolean(rows[0]?.yes);
+}
+
+/** A run that has not written for this long is no longer running (its process ended; the next run resumes it). */
+const RUN_SILENT_MS = 120_000;
+
+/** Where the scoring of the rulebook in force stands (GET /api/rulebook/progress): four small reads, none a count. */
+export async function getScoringProgress(db: Db, now: Date): Promise<ScoringProgress> {
+  const run = await getScoreRun(db);
+  const { rows } = await sql<{ active: string | null; queued_for: string | null; waiting: boolean }>`
+    select (select version from rulebook_version where active) as active,
+      (select version from score_pending_version where id = 1) as queued_for,
+      exists (select 1 from score_pending) as waiting`.execute(db);
+  const { active, queued_for, waiting } = rows[0];
+  const running = run !== null && run.finishedAt === null && now.getTime() - run.updatedAt.getTime() < RUN_SILENT_MS;
+  const stalled = run !== null && run.finishedAt === null && !running;
+  // Not applied yet: the queue was last filled for another version (a publication the scorer has not started on).
+  const unapplied = active !== null && queued_for !== active && !(running && run.version === active);
+  const state: ScoringProgress['state'] = running ? 'running' : stalled ? 'stalled' : unapplied || waiting ? 'waiting' : run ? 'done' : 'idle';
+  const seconds = run ? ((run.finishedAt ?? (running ? now : run.updatedAt)).getTime() - run.startedAt.getTime()) / 1000 : 0;
+  const rate = run && run.done > 0 && seconds > 0 ? run.done / seconds : null;
+  const pending = run && (running || stalled) ? Math.max(0, run.total - run.done) : 0;
+  return {
+    state,
+    activeVersion: active,
+    version: run?.version ?? null,
+    total: run?.total ?? 0,
+    done: run?.done ?? 0,
+    pending,
+    rate: rate === null ? null : Math.round(rate),
+    etaSeconds: running && rate ? Math.round(pending / rate) : null,
+    startedAt: run?.startedAt.toISOString() ?? null,
+    updatedAt: run?.updatedAt.toISOString() ?? null,
+    finishedAt: run?.finishedAt?.toISOString() ?? null,
+  };
 }
 
 export interface ReviewDecision {

@@ -9,7 +9,8 @@ import { FORMULA_TEXT, SEVERITY_WEIGHTS } from '../../jobs/scoring/formula.ts';
 import { RulebookError, rulebookVersion } from '../../jobs/scoring/engine.ts';
 import { checkRulebookDraft, runTrial, TrialTimeoutError, type TrialInput } from '../../jobs/scoring/trial.ts';
 import type { RuleInfo, ScoreResult } from '../../jobs/scoring/types.ts';
-import type { RulebookView } from '../api-types.ts';
+import type { RulebookView, ScoringProgress } from '../api-types.ts';
+import { getScoringProgress } from '../../db/queries/scores.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { auditAs } from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -104,6 +105,11 @@ export function rulebookRoutes(deps: AppDeps) {
       return c.json(body);
     })
     .get('/versions', async (c) => c.json({ items: await listRulebookVersions(deps.db) }))
+    // The rescoring after a publication (or any scoring run): the web's progress bar polls it while a run goes.
+    .get('/progress', validate('query', z.object({}).strict()), async (c) => {
+      const body: ScoringProgress = await getScoringProgress(deps.db, deps.now?.() ?? new Date());
+      return c.json(body);
+    })
     .post('/versions', validate('json', publishBody), async (c) => {
       const body = c.req.valid('json');
       const active = await requireActive();
