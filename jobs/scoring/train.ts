@@ -17,7 +17,7 @@ import { createDb } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { listDecisionExamples, type DecisionExample } from '../../db/queries/reviews.ts';
 import { loadConfig } from '../config.ts';
-import { loadRulebook, rulesSilenceModel } from './engine.ts';
+import { loadRulebook, rulesSilenceModel, scorePost } from './engine.ts';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from './eval.ts';
 import { buildModel, formatReport, type BuildResult } from './model/build.ts';
 import { MODEL_FILE } from './model/model.ts';
@@ -35,12 +35,17 @@ export const CLEAN_SETS = ['corpus', 'heldout', 'blind'].map((d) => resolve(DEFA
  * The project's clean posts (posts without labels of every set), grouped by set and language, without
  * those the rulebook keeps the model silent on (see rulesSilenceModel): the model never flags them.
  */
-export function cleanCorpusPosts(dirs: readonly string[] = CLEAN_SETS): { text: string; lang: 'ar' | 'en'; group: string }[] {
+export function cleanCorpusPosts(dirs: readonly string[] = CLEAN_SETS): { text: string; lang: 'ar' | 'en'; group: string; silenced: boolean; ruleFlagged: boolean }[] {
   const rules = loadRulebook(undefined, { model: null });
   return dirs.flatMap((dir) =>
     loadCorpus(dir)
       .filter((p) => p.labels.length === 0)
-      .map((p) => ({ text: p.text, lang: p.lang, group: `${basename(dir)}/${p.lang}`, silenced: rulesSilenceModel(rules, { text: p.text, lang: p.lang, accountType: p.account_type }) })),
+      .map((p) => {
+        const input = { text: p.text, lang: p.lang, accountType: p.account_type };
+        // a rule's false alarm on a clean post uses up the set's budget before the model's
+        const ruleFlagged = scorePost(rules, input).findings.some((f) => f.category !== 'disclaimer');
+        return { text: p.text, lang: p.lang, group: `${basename(dir)}/${p.lang}`, silenced: rulesSilenceModel(rules, input), ruleFlagged };
+      }),
   );
 }
 
