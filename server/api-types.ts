@@ -269,6 +269,17 @@ export interface FindingView {
   appeal: AppealState | null;
   /** The director's latest response, or null. */
   response: FindingResponse | null;
+  /** Model findings only (null on rule findings): calibrated probability 0–1, model version, the words that weighed most. */
+  probability: number | null;
+  modelVersion: string | null;
+  evidence: ModelEvidence[] | null;
+}
+
+/** A word or n-gram that pushed a model finding, on the post's text (JS string offsets), strongest first. */
+export interface ModelEvidence {
+  start: number;
+  end: number;
+  weight: number;
 }
 
 export interface PostVersion {
@@ -547,6 +558,10 @@ export interface ReviewQueueItem {
     rulebookVersion: string;
     appeal: AppealState | null;
     response: FindingResponse | null;
+    /** Model findings only (null on rule findings), as in FindingView. */
+    probability: number | null;
+    modelVersion: string | null;
+    evidence: ModelEvidence[] | null;
   };
   post: {
     id: number;

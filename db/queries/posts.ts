@@ -275,6 +275,10 @@ export interface FindingRow {
   match: string;
   status: 'open' | 'confirmed' | 'dismissed';
   rulebookVersion: string;
+  /** Model findings only (null on rule findings): calibrated probability, model version, evidence spans. */
+  probability: number | null;
+  modelVersion: string | null;
+  evidence: { start: number; end: number; weight: number }[] | null;
 }
 
 export async function listPostFindings(db: Db, postId: number, rulebookVersion: string): Promise<FindingRow[]> {
@@ -290,6 +294,9 @@ export async function listPostFindings(db: Db, postId: number, rulebookVersion: 
       'match',
       'status',
       'rulebook_version as rulebookVersion',
+      'probability',
+      'model_version as modelVersion',
+      'evidence',
     ])
     .where('post_id', '=', postId)
     .where('rulebook_version', '=', rulebookVersion)

@@ -124,6 +124,9 @@ export interface ReportFinding {
   /** The words around the match, for the findings sheet. */
   context: string;
   rulebookVersion: string;
+  /** Model findings only (null on rule findings). */
+  probability: number | null;
+  modelVersion: string | null;
 }
 
 /** Every finding of the month's current scores (dismissed ones included, with their status), most severe first. */
@@ -133,7 +136,7 @@ export async function listMonthFindings(db: Db, scope: EntityScope, f: MonthFilt
       fd.rule_id as rule, fd.category, fd.severity, fd.status,
       exists (select 1 from finding_event ev where ev.finding_id = fd.id and ev.kind = 'responded') as responded,
       fd.match, substr(p.text, greatest(fd.start_offset - 59, 1), fd.end_offset - fd.start_offset + 120) as context,
-      fd.rulebook_version as "rulebookVersion"
+      fd.rulebook_version as "rulebookVersion", fd.probability, fd.model_version as "modelVersion"
     from finding fd
     join post_score s on s.post_id = fd.post_id and s.rulebook_version = fd.rulebook_version
     join post p on p.id = fd.post_id

@@ -28,7 +28,7 @@ export function reportCsv(d: ReportData, o: { fmt: Fmt; publicUrl: string }): Ui
     ]);
   } else {
     text = lines([
-      [t.slug, t.entityAr, t.entityEn, t.month, t.postedAt, t.platform, t.account, t.rule, t.category, t.severity, t.status, t.responded, t.evidence, t.context, t.link],
+      [t.slug, t.entityAr, t.entityEn, t.month, t.postedAt, t.platform, t.account, t.rule, t.category, t.severity, t.status, t.responded, t.evidence, t.context, t.link, t.probability, t.modelVersion],
       ...d.findings.map((f) => [
         d.entity.slug,
         d.entity.nameAr,
@@ -45,6 +45,9 @@ export function reportCsv(d: ReportData, o: { fmt: Fmt; publicUrl: string }): Ui
         f.match,
         f.context,
         `${o.publicUrl}/posts/${f.postId}`,
+        // Model findings only: the probability as stored (0–1, three decimals) and the model version; empty for rule findings.
+        f.probability === null ? null : Math.round(f.probability * 1000) / 1000,
+        f.modelVersion,
       ]),
     ]);
   }

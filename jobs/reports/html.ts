@@ -151,10 +151,10 @@ function platforms(d: ReportData, fmt: Fmt): string {
 function flaggedPost(f: FlaggedPost, fmt: Fmt, publicUrl: string): string {
   const p = f.post;
   const link = `${publicUrl}/posts/${p.id}`;
-  const rules = f.findings.map((x) => `<span class="chip sev-${esc(x.severity)}">${esc(fmt.t.severityName[x.severity] ?? x.severity)} · ${esc(fmt.category(x.category))} · <bdi>${esc(x.rule)}</bdi></span>`).join(' ');
+  const rules = f.findings.map((x) => `<span class="chip sev-${esc(x.severity)}">${esc(fmt.t.severityName[x.severity] ?? x.severity)} · ${esc(fmt.category(x.category))} · <bdi>${esc(x.rule)}</bdi>${x.probability === null ? '' : ` · ${ltr(fmt.pct(x.probability))}`}</span>`).join(' ');
   return `<article class="post">
     <div class="post-meta">${esc(fmt.platform(p.platform))} · <bdi dir="ltr">@${esc(p.handle)}</bdi> · ${ltr(fmt.date(p.postedAt))} · ${esc(fmt.t.score)} ${ltr(fmt.num(p.score))}${p.deleted ? ` · <strong>${esc(fmt.t.deletedAfterFlagged)}</strong>` : ''}</div>
-    <p dir="auto" class="post-text">${markEvidence(p.text, f.findings)}</p>
+    <p dir="auto" class="post-text">${markEvidence(p.text, f.findings.flatMap((x): { start: number; end: number }[] => x.evidence ?? [x]))}</p>
     <div class="rules">${rules}</div>
     <div class="post-link"><a href="${esc(link)}">${ltr(link)}</a></div>
   </article>`;

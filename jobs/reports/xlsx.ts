@@ -115,7 +115,11 @@ export async function reportXlsx(d: ReportData, o: XlsxOptions): Promise<Uint8Ar
     { header: t.evidence, width: 30 },
     { header: t.context, width: 60 },
     { header: t.link, width: 36 },
+    { header: t.probability, width: 12 },
+    { header: t.modelVersion, width: 18 },
   ]);
+  // Model findings only; the probability is a number shown as a percentage.
+  findings.getColumn(findings.columns.length - 1).numFmt = '0.0%';
   for (const f of d.findings) {
     const link = `${o.publicUrl}/posts/${f.postId}`;
     findings.addRow([
@@ -131,6 +135,8 @@ export async function reportXlsx(d: ReportData, o: XlsxOptions): Promise<Uint8Ar
       f.match,
       f.context,
       { text: link, hyperlink: link },
+      f.probability === null ? null : Math.round(f.probability * 1000) / 1000,
+      f.modelVersion,
     ]);
   }
   const buffer = await wb.xlsx.writeBuffer();
