@@ -15,8 +15,8 @@ describe('engine output is unchanged (golden digests)', () => {
   const now = goldenDigests();
 
   test('rulebook alone', () => {
-    expect(now.rulebook, 'the rulebook changed: record new digests if on purpose').toBe(stored.rulebook);
-    expect(now.rules).toEqual(stored.rules);
+    // the rulebook's version changes with any edit of its files, a faster pattern too: the digests decide
+    expect(now.rules, `rulebook ${now.rulebook} (digests of ${stored.rulebook})`).toEqual(stored.rules);
   });
 
   test.skipIf(now.model !== stored.model)('rulebook + model', () => {
