@@ -36,6 +36,7 @@ import type {
 } from '../../../server/api-types.ts';
 import type { BulkReviewResult, Inbox, ResponseKind, ReviewQueue, ReviewRequest, ReviewResult, Severity } from '../../../server/api-types.ts';
 import type { ReportGenerateRequest, ReportGenerateResponse, ReportList } from '../../../server/api-types.ts';
+import type { ScoringProgress } from '../../../server/api-types.ts';
 
 
 export class ApiError extends Error {
@@ -152,6 +153,7 @@ export const api = {
   tryPosts: (body: TryPostsRequest, signal?: AbortSignal) => post<TryPostsResponse>('/rulebook/try', body, signal),
   publishRulebook: (body: PublishRulebookRequest, signal?: AbortSignal) => post<PublishRulebookResponse>('/rulebook/versions', body, signal),
   jobs: (signal?: AbortSignal) => get<JobsView>('/jobs', undefined, signal),
+  scoringProgress: (signal?: AbortSignal) => get<ScoringProgress>('/rulebook/progress', undefined, signal),
 
   // Sign-in (server/routes/auth.ts).
   me: (signal?: AbortSignal) => get<{ user: Me }>('/auth/me', undefined, signal),
