@@ -3,7 +3,7 @@
 import { listImportAccounts, type ImportAccount } from '../db/queries/accounts.ts';
 import { extendAccountLease, LEASE_SECONDS, leaseNextAccount, listLeaseOwners, releaseAccountLease, releaseLeasesOf, type LeaseFilter } from '../db/queries/account-leases.ts';
 import { emptyTally, finishImportRun, startImportRun, tallyRejected, type ImportRunTally, type RateLimitPause } from '../db/queries/import-runs.ts';
-import { savePostsPage } from '../db/queries/imports.ts';
+import { savePostsPage, type ChainHint } from '../db/queries/imports.ts';
 import { RateLimitedError } from './connectors/http.ts';
 import type { ConnectorAccount } from './connectors/types.ts';
 import { isDeadLocalProcess, type JobDeps } from './deps.ts';
@@ -94,18 +94,18 @@ export async function importNextLeased(deps: JobDeps, owner: string, filter: Lea
 }
 
 async function importOne(deps: JobDeps, account: ImportAccount, opts: ImportOptions, result: ImportResult, owner: string | null): Promise<void> {
-  const runId = await startImportRun(deps.db, account.id, new Date(), owner);
+  const run = await startImportRun(deps.db, account.id, new Date(), owner);
   const tally = emptyTally();
   let error: string | null = null;
   let pause: RateLimitPause | null = null;
   try {
-    await importAccount(deps, account, opts, tally, owner);
+    await importAccount(deps, account, opts, tally, owner, { head: run.head });
   } catch (err) {
     error = (err as Error).message || String(err);
     // Stopped by a rate limit: the account is paused until the reset (the scheduled rounds skip it, the accounts page shows it).
     if (err instanceof RateLimitedError) pause = { until: err.until, reason: error };
   }
-  const status = await finishImportRun(deps.db, runId, account.id, tally, error, opts.now, pause);
+  const status = await finishImportRun(deps.db, run.id, account.id, tally, error, opts.now, pause);
   for (const k of ['pages', 'inserted', 'edited', 'deleted', 'unchanged', 'rejected'] as const) result.counts[k] += tally[k];
   for (const r of tally.rejectedSamples) {
     result.counts.warnings++;
@@ -135,7 +135,7 @@ function storeRejections(warnings: string[]) {
   });
 }
 
-async function importAccount(deps: JobDeps, account: ImportAccount, opts: ImportOptions, tally: ImportRunTally, owner: string | null): Promise<void> {
+async function importAccount(deps: JobDeps, account: ImportAccount, opts: ImportOptions, tally: ImportRunTally, owner: string | null, chain: ChainHint): Promise<void> {
   const connector = deps.connectors[account.connector];
   if (!connector) throw new Error(`no connector named "${account.connector}" is registered`);
   let cursor = account.cursor;
@@ -149,7 +149,7 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
       connectorAccountOf(account, token),
       { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 180_000) },
     );
-    const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now);
+    const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now, chain);
     tally.pages++;
     tally.inserted += saved.inserted;
     tally.edited += saved.edited;

@@ -54,9 +54,17 @@ export function runSummary(t: ImportRunTally, error: string | null): string | nu
   return parts.length ? parts.join('; ') : null;
 }
 
-export async function startImportRun(db: Db, accountId: number, startedAt: Date, worker: string | null): Promise<number> {
-  const row = await db.insertInto('import_run').values({ account_id: accountId, started_at: startedAt, worker }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+/**
+ * Opens an account's run; also reads the head of the account's archive chain (the sha256 of its last captured version),
+ * so that the run's first page can be written in one round trip (savePostsPage checks it under the lock).
+ */
+export async function startImportRun(db: Db, accountId: number, startedAt: Date, worker: string | null): Promise<{ id: number; head: string | null }> {
+  const row = await db
+    .insertInto('import_run')
+    .values({ account_id: accountId, started_at: startedAt, worker })
+    .returning(['id', sql<string | null>`(select sha256 from post_version where account_id = ${accountId} order by id desc limit 1)`.as('head')])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, head: row.head };
 }
 
 /** A run stopped by a rate limit: until when the platform refuses, and its message. */

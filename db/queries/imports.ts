@@ -15,6 +15,15 @@ export interface SavePageResult {
   warnings: string[];
 }
 
+/**
+ * What the importer of an account knows between its pages: the archive chain's head after the last page it saved
+ * (undefined: not known) and whether its pages have been new posts only so far. Updated by savePostsPage.
+ */
+export interface ChainHint {
+  head?: string | null;
+  fresh?: boolean;
+}
+
 const CHUNK = 500;
 
 // A post's local day, with one date formatter per time zone (building one per post was a third of the import's CPU).
@@ -135,6 +144,7 @@ export async function savePostsPage(
   fromCursor: string | null,
   nextCursor: string | null,
   now: Date,
+  chain: ChainHint = {},
 ): Promise<SavePageResult> {
   if (writePath === 'row') return savePostsPageByRow(db, account, posts, fromCursor, nextCursor, now);
   // Checked and prepared before the transaction: the locks are held only for the writes.
@@ -153,6 +163,29 @@ export async function savePostsPage(
   }
   const unique = [...byId.values()];
   const localDay = localDayIn(account.timezone);
+  // One round trip when the page is new posts only and the chain's head is known (from the run's start or the
+  // previous page): the versions are chained before the statement, whose guard checks that nothing moved.
+  if (chain.head !== undefined && chain.fresh !== false && writePath !== 'locked') {
+    const head = chain.head;
+    const chained = chainVersions(
+      account.id,
+      head,
+      unique.map((p) => ({ platformPostId: p.platformPostId, postId: null, kind: 'original' as const, text: p.text, rawJson: p.rawJson, capturedAt: now })),
+    );
+    const snapshots = unique.map((p) => ({ platformPostId: p.platformPostId, postId: null, m: p.metrics }));
+    try {
+      const written = await writePage(db, account, unique, [], chained, snapshots, now, nextCursor, localDay, { fromCursor, head });
+      chain.head = chained.length ? chained[chained.length - 1].sha256 : head;
+      return { ...result, inserted: written.inserted };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'MZ001') throw new ConcurrentImportError(account.id);
+      // Posts stored already (an overlap, a re-import): the locked path below, and for the rest of this run.
+      if (code === 'MZ003' || code === '23505') chain.fresh = false;
+      else if (code !== 'MZ002') throw err;
+      // MZ002: something else appended to the chain; the locked path reads its head.
+    }
+  }
   return db.transaction().execute(async (trx) => {
     // The account row is locked for the page, so two imports of one account cannot interleave; the archive lock
     // (db/queries/archive.ts) is taken with it, and the chain head is read after both are held.
@@ -230,74 +263,107 @@ export async function savePostsPage(
     const rank = (v: (typeof versions)[number]) => Math.floor(order.get(v.platformPostId)! / CHUNK) * 2 + (v.kind === 'original' ? 0 : 1);
     const inOrder = versions.map((v, i) => ({ v, i, r: rank(v) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.v);
     const chained = chainVersions(account.id, head, inOrder.map((v) => ({ ...v, capturedAt: now })));
-    const at = now.toISOString();
-    const { rows: written } = await sql<{ inserted: number }>`
-      with
-      fresh as (
-        insert into post (account_id, entity_id, platform_post_id, url, text, text_truncated, text_length, lang, posted_at, local_day,
-          captured_at, updated_at, likes, shares, replies, views, is_reply, is_repost, raw, edited_at, deleted_at)
-        select ${account.id}::int4, ${account.entityId}::int4, n.platform_post_id, n.url, n.text, n.text_truncated, n.text_length, n.lang, n.posted_at, n.local_day,
-          ${at}::timestamptz, ${at}::timestamptz, n.likes, n.shares, n.replies, n.views, n.is_reply, n.is_repost, n.raw::jsonb, n.edited_at,
-          case when n.deleted then ${at}::timestamptz end
-        from unnest(${fresh.map((p) => p.platformPostId)}::text[], ${fresh.map((p) => p.url ?? null)}::text[], ${fresh.map((p) => p.text)}::text[],
-          ${fresh.map((p) => p.textTruncated)}::bool[], ${fresh.map((p) => p.textLength)}::int4[], ${fresh.map((p) => p.lang ?? null)}::text[],
-          ${fresh.map((p) => p.postedAt.toISOString())}::timestamptz[], ${fresh.map((p) => localDay(p.postedAt))}::date[],
-          ${fresh.map((p) => p.metrics.likes)}::int8[], ${fresh.map((p) => p.metrics.shares)}::int8[], ${fresh.map((p) => p.metrics.replies)}::int8[],
-          ${fresh.map((p) => p.metrics.views)}::int8[], ${fresh.map((p) => p.isReply)}::bool[], ${fresh.map((p) => p.isRepost)}::bool[],
-          ${fresh.map((p) => p.rawJson)}::text[], ${fresh.map((p) => p.editedAt?.toISOString() ?? null)}::timestamptz[], ${fresh.map((p) => Boolean(p.deleted))}::bool[])
-          as n(platform_post_id, url, text, text_truncated, text_length, lang, posted_at, local_day, likes, shares, replies, views, is_reply, is_repost, raw, edited_at, deleted)
-        returning id, platform_post_id),
-      changed as (
-        update post p set
-          deleted_at = case when c.kind = 'deleted' then ${at}::timestamptz else p.deleted_at end,
-          text = case when c.kind = 'edit' then c.text else p.text end,
-          text_truncated = case when c.kind = 'edit' then c.text_truncated else p.text_truncated end,
-          text_length = case when c.kind = 'edit' then c.text_length else p.text_length end,
-          edited_at = case when c.kind = 'edit' then coalesce(c.edited_at, ${at}::timestamptz) else p.edited_at end,
-          updated_at = case when c.kind = 'edit' then ${at}::timestamptz else p.updated_at end,
-          raw = case when c.kind = 'edit' then c.raw::jsonb else p.raw end,
-          revision = case when c.kind = 'edit' then p.revision + 1 else p.revision end,
-          likes = case when c.moved then c.likes else p.likes end,
-          shares = case when c.moved then c.shares else p.shares end,
-          replies = case when c.moved then c.replies else p.replies end,
-          views = case when c.moved then c.views else p.views end
-        from unnest(${changes.map((c) => c.id)}::int8[], ${changes.map((c) => c.kind)}::text[], ${changes.map((c) => c.p.text)}::text[],
-          ${changes.map((c) => c.p.textTruncated)}::bool[], ${changes.map((c) => c.p.textLength)}::int4[], ${changes.map((c) => c.p.editedAt?.toISOString() ?? null)}::timestamptz[],
-          ${changes.map((c) => c.p.rawJson)}::text[], ${changes.map((c) => c.moved)}::bool[], ${changes.map((c) => c.p.metrics.likes)}::int8[],
-          ${changes.map((c) => c.p.metrics.shares)}::int8[], ${changes.map((c) => c.p.metrics.replies)}::int8[], ${changes.map((c) => c.p.metrics.views)}::int8[])
-          as c(id, kind, text, text_truncated, text_length, edited_at, raw, moved, likes, shares, replies, views)
-        where p.id = c.id
-        returning p.id),
-      -- Version ids in chain order, whatever order nextval is evaluated in.
-      ids as (
-        select row_number() over (order by id) as ord, id
-        from (select nextval(pg_get_serial_sequence('post_version', 'id')) as id from generate_series(1, ${chained.length}::int4)) g),
-      versions as (
-        insert into post_version (id, post_id, account_id, kind, text, raw, captured_at, sha256, prev_sha256)
-        select ids.id, coalesce(v.post_id, f.id), ${account.id}::int4, v.kind, v.text, v.raw::jsonb, ${at}::timestamptz, v.sha256, v.prev_sha256
-        from unnest(${chained.map((v) => v.platformPostId)}::text[], ${chained.map((v) => v.postId)}::int8[], ${chained.map((v) => v.kind)}::text[],
-          ${chained.map((v) => v.text)}::text[], ${chained.map((v) => v.rawJson)}::text[], ${chained.map((v) => v.sha256)}::text[],
-          ${chained.map((v) => v.prevSha256)}::text[]) with ordinality as v(platform_post_id, post_id, kind, text, raw, sha256, prev_sha256, ord)
-        join ids on ids.ord = v.ord
-        left join fresh f on v.post_id is null and f.platform_post_id = v.platform_post_id
-        returning 1),
-      snapshots as (
-        insert into engagement_snapshot (post_id, captured_at, likes, shares, replies, views)
-        select coalesce(s.post_id, f.id), ${at}::timestamptz, s.likes, s.shares, s.replies, s.views
-        from unnest(${snapshots.map((s) => s.platformPostId)}::text[], ${snapshots.map((s) => s.postId)}::int8[], ${snapshots.map((s) => s.m.likes)}::int8[],
-          ${snapshots.map((s) => s.m.shares)}::int8[], ${snapshots.map((s) => s.m.replies)}::int8[], ${snapshots.map((s) => s.m.views)}::int8[])
-          as s(platform_post_id, post_id, likes, shares, replies, views)
-        left join fresh f on s.post_id is null and f.platform_post_id = s.platform_post_id
-        on conflict (post_id, captured_at) do update
-          set likes = excluded.likes, shares = excluded.shares, replies = excluded.replies, views = excluded.views
-        returning 1),
-      moved_cursor as (update account set import_cursor = ${nextCursor}::text where id = ${account.id} returning 1)
-      select (select count(*) from fresh)::int4 as inserted, (select count(*) from changed)::int4 as changed,
-        (select count(*) from versions)::int4 as versions, (select count(*) from snapshots)::int4 as snapshots,
-        (select count(*) from moved_cursor)::int4 as cursor`.execute(trx);
-    result.inserted = written[0].inserted;
+    const written = await writePage(trx, account, fresh, changes, chained, snapshots, now, nextCursor, localDay, null);
+    result.inserted = written.inserted;
+    chain.head = chained.length ? chained[chained.length - 1].sha256 : head;
     return result;
   });
+}
+
+type PagePost = StoredPost & { rawJson: string };
+type PageChange = { id: number; kind: 'deleted' | 'edit' | 'counts'; p: PagePost; moved: boolean };
+type PageVersion = { platformPostId: string; postId: number | null; kind: VersionKind; text: string; rawJson: string; sha256: string; prevSha256: string | null };
+type PageSnapshot = { platformPostId: string; postId: number | null; m: ImportedPost['metrics'] };
+
+/**
+ * The page's writes in one statement: new posts, updates of stored ones, the chained versions (ids taken in chain
+ * order), engagement snapshots and the cursor. With `guard` (no transaction around it: the statement is one), it
+ * first takes the page's locks and checks what was computed beforehand (mizan_import_guard, migration 0019).
+ */
+async function writePage(
+  db: Db,
+  account: { id: number; entityId: number },
+  fresh: PagePost[],
+  changes: PageChange[],
+  chained: PageVersion[],
+  snapshots: PageSnapshot[],
+  now: Date,
+  nextCursor: string | null,
+  localDay: (d: Date) => string,
+  guard: { fromCursor: string | null; head: string | null } | null,
+): Promise<{ inserted: number }> {
+  const at = now.toISOString();
+  const guardCte = guard
+    ? sql`guard as (select mizan_import_guard(${account.id}::int4, ${ARCHIVE_LOCK_CLASS}::int4, ${guard.fromCursor}::text, ${guard.head}::text,
+        ${fresh.map((p) => p.platformPostId)}::text[]) as ok)`
+    : sql`guard as (select 1 as ok)`;
+  const { rows } = await sql<{ inserted: number }>`
+    with
+    ${guardCte},
+    fresh as (
+      insert into post (account_id, entity_id, platform_post_id, url, text, text_truncated, text_length, lang, posted_at, local_day,
+        captured_at, updated_at, likes, shares, replies, views, is_reply, is_repost, raw, edited_at, deleted_at)
+      select ${account.id}::int4, ${account.entityId}::int4, n.platform_post_id, n.url, n.text, n.text_truncated, n.text_length, n.lang, n.posted_at, n.local_day,
+        ${at}::timestamptz, ${at}::timestamptz, n.likes, n.shares, n.replies, n.views, n.is_reply, n.is_repost, n.raw::jsonb, n.edited_at,
+        case when n.deleted then ${at}::timestamptz end
+      from unnest(${fresh.map((p) => p.platformPostId)}::text[], ${fresh.map((p) => p.url ?? null)}::text[], ${fresh.map((p) => p.text)}::text[],
+        ${fresh.map((p) => p.textTruncated)}::bool[], ${fresh.map((p) => p.textLength)}::int4[], ${fresh.map((p) => p.lang ?? null)}::text[],
+        ${fresh.map((p) => p.postedAt.toISOString())}::timestamptz[], ${fresh.map((p) => localDay(p.postedAt))}::date[],
+        ${fresh.map((p) => p.metrics.likes)}::int8[], ${fresh.map((p) => p.metrics.shares)}::int8[], ${fresh.map((p) => p.metrics.replies)}::int8[],
+        ${fresh.map((p) => p.metrics.views)}::int8[], ${fresh.map((p) => p.isReply)}::bool[], ${fresh.map((p) => p.isRepost)}::bool[],
+        ${fresh.map((p) => p.rawJson)}::text[], ${fresh.map((p) => p.editedAt?.toISOString() ?? null)}::timestamptz[], ${fresh.map((p) => Boolean(p.deleted))}::bool[])
+        as n(platform_post_id, url, text, text_truncated, text_length, lang, posted_at, local_day, likes, shares, replies, views, is_reply, is_repost, raw, edited_at, deleted)
+        cross join guard
+      returning id, platform_post_id),
+    changed as (
+      update post p set
+        deleted_at = case when c.kind = 'deleted' then ${at}::timestamptz else p.deleted_at end,
+        text = case when c.kind = 'edit' then c.text else p.text end,
+        text_truncated = case when c.kind = 'edit' then c.text_truncated else p.text_truncated end,
+        text_length = case when c.kind = 'edit' then c.text_length else p.text_length end,
+        edited_at = case when c.kind = 'edit' then coalesce(c.edited_at, ${at}::timestamptz) else p.edited_at end,
+        updated_at = case when c.kind = 'edit' then ${at}::timestamptz else p.updated_at end,
+        raw = case when c.kind = 'edit' then c.raw::jsonb else p.raw end,
+        revision = case when c.kind = 'edit' then p.revision + 1 else p.revision end,
+        likes = case when c.moved then c.likes else p.likes end,
+        shares = case when c.moved then c.shares else p.shares end,
+        replies = case when c.moved then c.replies else p.replies end,
+        views = case when c.moved then c.views else p.views end
+      from unnest(${changes.map((c) => c.id)}::int8[], ${changes.map((c) => c.kind)}::text[], ${changes.map((c) => c.p.text)}::text[],
+        ${changes.map((c) => c.p.textTruncated)}::bool[], ${changes.map((c) => c.p.textLength)}::int4[], ${changes.map((c) => c.p.editedAt?.toISOString() ?? null)}::timestamptz[],
+        ${changes.map((c) => c.p.rawJson)}::text[], ${changes.map((c) => c.moved)}::bool[], ${changes.map((c) => c.p.metrics.likes)}::int8[],
+        ${changes.map((c) => c.p.metrics.shares)}::int8[], ${changes.map((c) => c.p.metrics.replies)}::int8[], ${changes.map((c) => c.p.metrics.views)}::int8[])
+        as c(id, kind, text, text_truncated, text_length, edited_at, raw, moved, likes, shares, replies, views)
+      where p.id = c.id
+      returning p.id),
+    -- Version ids in chain order, whatever order nextval is evaluated in.
+    ids as (
+      select row_number() over (order by id) as ord, id
+      from (select nextval(pg_get_serial_sequence('post_version', 'id')) as id from generate_series(1, ${chained.length}::int4)) g),
+    versions as (
+      insert into post_version (id, post_id, account_id, kind, text, raw, captured_at, sha256, prev_sha256)
+      select ids.id, coalesce(v.post_id, f.id), ${account.id}::int4, v.kind, v.text, v.raw::jsonb, ${at}::timestamptz, v.sha256, v.prev_sha256
+      from unnest(${chained.map((v) => v.platformPostId)}::text[], ${chained.map((v) => v.postId)}::int8[], ${chained.map((v) => v.kind)}::text[],
+        ${chained.map((v) => v.text)}::text[], ${chained.map((v) => v.rawJson)}::text[], ${chained.map((v) => v.sha256)}::text[],
+        ${chained.map((v) => v.prevSha256)}::text[]) with ordinality as v(platform_post_id, post_id, kind, text, raw, sha256, prev_sha256, ord)
+      join ids on ids.ord = v.ord
+      left join fresh f on v.post_id is null and f.platform_post_id = v.platform_post_id
+      returning 1),
+    snapshots as (
+      insert into engagement_snapshot (post_id, captured_at, likes, shares, replies, views)
+      select coalesce(s.post_id, f.id), ${at}::timestamptz, s.likes, s.shares, s.replies, s.views
+      from unnest(${snapshots.map((s) => s.platformPostId)}::text[], ${snapshots.map((s) => s.postId)}::int8[], ${snapshots.map((s) => s.m.likes)}::int8[],
+        ${snapshots.map((s) => s.m.shares)}::int8[], ${snapshots.map((s) => s.m.replies)}::int8[], ${snapshots.map((s) => s.m.views)}::int8[])
+        as s(platform_post_id, post_id, likes, shares, replies, views)
+      left join fresh f on s.post_id is null and f.platform_post_id = s.platform_post_id
+      on conflict (post_id, captured_at) do update
+        set likes = excluded.likes, shares = excluded.shares, replies = excluded.replies, views = excluded.views
+      returning 1),
+    moved_cursor as (update account set import_cursor = ${nextCursor}::text where id = ${account.id} and (select ok from guard) = 1 returning 1)
+    select (select ok from guard) as guarded, (select count(*) from fresh)::int4 as inserted, (select count(*) from changed)::int4 as changed,
+      (select count(*) from versions)::int4 as versions, (select count(*) from snapshots)::int4 as snapshots,
+      (select count(*) from moved_cursor)::int4 as cursor`.execute(db);
+  return rows[0];
 }
 
 /**
@@ -443,9 +509,12 @@ async function savePostsPageByRow(
   });
 }
 
-export type WritePath = 'set' | 'row';
+export type WritePath = 'set' | 'locked' | 'row';
 export let writePath: WritePath = 'set';
-/** Benchmarks only: 'row' writes a page post by post as before (the baseline of `npm run bench:import`). */
+/**
+ * Benchmarks only: 'row' writes a page post by post as before (the baseline of `npm run bench:import`); 'locked'
+ * always takes the set-based locked path (five round trips a page), without the one-statement write of new posts.
+ */
 export function setWritePath(p: WritePath): void {
   writePath = p;
 }

@@ -5,7 +5,8 @@
 // DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; DATABASE_URL=pglite for the embedded one), which is
 // dropped at the end. Prints posts/s overall and per stage, peak RSS (sampled every 100 ms) and RSS at 25/50/75/100%
 // of the posts, then a baseline in the same run: the old row-by-row write path (MIZAN_WRITE_PATH=row) on 1/10 of the
-// posts (BENCH_BASELINE_POSTS; 0 skips it), and the ratio.
+// posts (BENCH_BASELINE_POSTS; 0 skips it; BENCH_BASELINE_PATH=locked: the set-based path without the one-statement
+// write of new pages), and the ratio.
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
@@ -25,6 +26,8 @@ import { AR, BAD, EN, rng } from './corpus.ts';
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
 const BASELINE_POSTS = Number(process.env.BENCH_BASELINE_POSTS ?? Math.round(POSTS / 10));
+// The baseline's write path: row (post by post, the default) or locked (set-based, five round trips a page).
+const BASELINE_PATH: WritePath = process.env.BENCH_BASELINE_PATH === 'locked' ? 'locked' : 'row';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PGLITE = DATABASE_URL === 'pglite';
 const DB_NAME = 'mizan_import_bench';
@@ -259,8 +262,8 @@ async function main() {
   const main = await run('main', POSTS, ACCOUNTS, 'set');
   print('set-based write path', main);
   if (BASELINE_POSTS > 0) {
-    const base = await run('baseline', BASELINE_POSTS, Math.max(1, Math.round(ACCOUNTS / 10)), 'row');
-    print('baseline: row-by-row write path', base);
+    const base = await run('baseline', BASELINE_POSTS, Math.max(1, Math.round(ACCOUNTS / 10)), BASELINE_PATH);
+    print(`baseline: ${BASELINE_PATH === 'row' ? 'row-by-row' : 'set-based locked'} write path`, base);
     console.log(`ratio: ${(main.posts / main.seconds / (base.posts / base.seconds)).toFixed(1)}×`);
   }
   if (trace.size) {
