@@ -411,9 +411,13 @@ export function parseContent(content: string, format?: FileFormat | 'auto'): Loa
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
-// A one-file cache so that paging through a big file does not re-parse it for every page (nor the import that
-// follows checkImportFile: a parse with the format detected serves the same format given).
-let cache: { key: string; requested: string; loaded: Loaded } | null = null;
+// A cache of the last few files parsed, so that paging through a big file does not re-parse it for every page (nor
+// the import that follows checkImportFile: a parse with the format detected serves the same format given). A few,
+// not one: import workers of one process page through different files at once, and with one entry each page of
+// one evicted the other's file (every page re-read its whole file). Bounded as one file was: at most 4 files and
+// MAX_FILE_BYTES of them in all (the newest is always kept).
+const CACHED_FILES = 4;
+const cache = new Map<string, { key: string; requested: string; loaded: Loaded; bytes: number }>();
 
 async function loadFile(path: string, format: FileFormat | 'auto' | undefined): Promise<Loaded> {
   let st;
@@ -431,7 +435,13 @@ async function loadFile(path: string, format: FileFormat | 'auto' | undefined): 
   }
   const key = `${path}\0${st.size}\0${st.mtimeMs}`;
   const requested = format ?? 'auto';
-  if (cache?.key === key && (cache.requested === requested || (cache.loaded.format !== null && cache.loaded.format === requested))) return cache.loaded;
+  const hit = cache.get(path);
+  if (hit?.key === key && (hit.requested === requested || (hit.loaded.format !== null && hit.loaded.format === requested))) {
+    // Most recently used last.
+    cache.delete(path);
+    cache.set(path, hit);
+    return hit.loaded;
+  }
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -449,7 +459,15 @@ async function loadFile(path: string, format: FileFormat | 'auto' | undefined): 
   } catch (e) {
     throw new Error(`file connector: cannot import "${path}": ${(e as Error).message}`);
   }
-  cache = { key, requested, loaded };
+  cache.delete(path);
+  cache.set(path, { key, requested, loaded, bytes: st.size });
+  let bytes = 0;
+  for (const e of cache.values()) bytes += e.bytes;
+  for (const [p, e] of cache) {
+    if (cache.size === 1 || (cache.size <= CACHED_FILES && bytes <= MAX_FILE_BYTES)) break;
+    cache.delete(p);
+    bytes -= e.bytes;
+  }
   return loaded;
 }
 
@@ -555,5 +573,5 @@ export const fileConnector: Connector = {
 
 /** For tests: the parse of a file is cached by path, size and time; forget it. */
 export function clearFileCache(): void {
-  cache = null;
+  cache.clear();
 }
