@@ -43,3 +43,41 @@ export function highlightSegments<S extends Span>(text: string, spans: readonly 
 function sameSpans<S>(a: readonly S[], b: readonly S[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/** A finding as the highlight reads it: a rule finding marks its match, a model finding the words that weighed most. */
+export interface MarkableFinding extends Span {
+  evidence?: readonly (Span & { weight: number })[] | null;
+}
+
+/** One marked span of a finding; `strength` 1–3 shades model evidence by weight (3 strongest), null for a rule match. */
+export interface Mark<F> extends Span {
+  finding: F;
+  strength: 1 | 2 | 3 | null;
+}
+
+/** A model evidence word's shade: its weight against the finding's strongest word, in thirds. */
+export function evidenceStrength(weight: number, strongest: number): 1 | 2 | 3 {
+  if (!(weight > 0) || !(strongest > 0)) return 1;
+  const r = weight / strongest;
+  return r >= 2 / 3 ? 3 : r >= 1 / 3 ? 2 : 1;
+}
+
+/** The spans to mark for these findings (input order kept): a model finding's evidence words, or a rule finding's match. */
+export function findingMarks<F extends MarkableFinding>(findings: readonly F[]): Mark<F>[] {
+  const out: Mark<F>[] = [];
+  for (const f of findings) {
+    const ev = f.evidence ?? [];
+    if (ev.length === 0) {
+      out.push({ start: f.start, end: f.end, finding: f, strength: null });
+      continue;
+    }
+    const strongest = Math.max(...ev.map((e) => e.weight));
+    for (const e of ev) out.push({ start: e.start, end: e.end, finding: f, strength: evidenceStrength(e.weight, strongest) });
+  }
+  return out;
+}
+
+/** A model version as the UI shows it: its first 8 hex digits (m-0240b950), the full one in a tooltip. */
+export function shortModelVersion(version: string): string {
+  return /^m-[0-9a-f]{9,}$/.test(version) ? version.slice(0, 10) : version;
+}

@@ -693,6 +693,12 @@ rules:
     empty: 'No report in the archive for this choice.',
   },
   chart: { table: 'Data behind the chart: {title}', period: 'Period' },
+  model: {
+    label: 'Model',
+    title: 'Statistical model: probability {p}, version {version}',
+    evidence: 'Words that weighed most',
+    legend: 'Blue shading marks the words that weighed most in a model finding: the darker, the more it weighed.',
+  },
 };
 
 export type Messages = typeof en;
