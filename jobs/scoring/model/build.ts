@@ -33,6 +33,8 @@ export const MIN_FIRE = 0.5;
 /** Precision a `high` model finding needs on the held-back split. */
 export const HIGH_PRECISION = 0.95;
 export const DECISION_WEIGHT = 3;
+/** clean posts listed per language in the report, highest probability first */
+const TOP_CLEAN = 8;
 
 export interface HeadReport {
   lang: ModelLang;
@@ -55,6 +57,8 @@ export interface BuildResult {
   heads: HeadReport[];
   splits: Record<SplitName, Record<string, number>>;
   clean: { posts: number; flagged: number; rate: number };
+  /** per language, the clean posts the offensive head scores highest (those at and just under the firing threshold set it) */
+  topClean: { lang: ModelLang; group: string; p: number; text: string }[];
   decisions: { examples: number; rows: number; positives: number; negatives: number };
   options: TrainOptions;
 }
@@ -272,6 +276,14 @@ export function buildModel(input: BuildInput): BuildResult {
     heads: reports,
     splits: { train: countBy(split.train), cal: countBy(split.cal), held: countBy(split.held) },
     clean: { posts: n, flagged: cleanUnion.size, rate: n ? Math.round((cleanUnion.size / n) * 10000) / 10000 : 0 },
+    topClean: langs.flatMap((lang) => {
+      const k = LANG_HEADS[lang].indexOf('offensive');
+      const scored = input.cleanPosts.flatMap((c, i) => {
+        const p = cleanP.get(lang)![i];
+        return p && !c.silenced && !c.ruleFlagged ? [{ lang, group: c.group, p: Number(p[k].toFixed(3)), text: c.text }] : [];
+      });
+      return scored.sort((a, b) => b.p - a.p || (a.text < b.text ? -1 : 1)).slice(0, TOP_CLEAN);
+    }),
     decisions: { examples: input.decisions?.length ?? 0, rows: extra.length, positives: pos, negatives: neg },
     options,
   };
@@ -325,6 +337,18 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
       `A finding is \`high\` at or above the lowest probability whose precision on the calibration split is ≥ ${pct(HIGH_PRECISION)}% (at least 10 hits), and at least halfway from the firing threshold to 1 (so \`medium\` stays the default); "never" when none reaches it.`,
     '',
   );
+  out.push('### The clean posts that set the offensive threshold', '');
+  out.push(
+    'The project\'s clean posts the offensive head scores highest (posts the rulebook flags or silences the model on left out): those at and just under the firing threshold are what holds it up. They are mostly literal uses of words that are insults in tweets (animals, "damn", "hoe", "stupid" said of oneself), which a bag of n-grams cannot tell from the insult; the held-back tweets would be served best at about 0.5–0.6.',
+    '',
+  );
+  out.push('| lang | set | p | fires | post |');
+  out.push('|---|---|---:|---|---|');
+  for (const c of r.topClean) {
+    const fire = r.heads.find((h) => h.lang === c.lang && h.head === 'offensive')?.fire ?? 1;
+    out.push(`| ${c.lang} | ${c.group.split('/')[0]} | ${c.p.toFixed(3)} | ${c.p >= fire ? 'yes' : 'no'} | ${c.text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 90)} |`);
+  }
+  out.push('');
   if (before) {
     out.push("## Reviewers' decisions", '');
     out.push(
