@@ -12,6 +12,10 @@
 //                     earlier, with their scores and findings; not through the import), rebuilds every rollup and
 //                     prints the time; for the API measurements (npm run bench:api)
 //   --reset           drops the database first (otherwise a database that already has posts is only grown)
+//   --rescore         then publishes a changed rulebook and rescores every post (as after a publication) twice: with the
+//                     engine in the main thread (the baseline: the previous path) and with the worker pool; prints
+//                     posts/s of each, the ratio, peak RSS, and EXPLAIN (ANALYZE) of a batch read in the middle of the queue
+//   --score-workers N the pool's worker threads (default: every core but one)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +31,9 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { importNextLeased, type ImportResult } from '../../jobs/import.ts';
 import { rollupDirty, runRollup } from '../../jobs/rollup.ts';
 import { runScoring } from '../../jobs/score.ts';
-import { loadRulebook } from '../../jobs/scoring/engine.ts';
+import { loadRulebook, parseRulebook, readRulebookSources } from '../../jobs/scoring/engine.ts';
+import { publishRulebook } from '../../jobs/rulebook-store.ts';
+import { defaultScoreWorkers } from '../../jobs/score-pool.ts';
 import { AR, BAD, EN, rng } from './corpus.ts';
 
 function arg(name: string, fallback: number): number {
@@ -42,6 +48,7 @@ const POSTS = arg('posts', 200_000);
 const GROW = arg('grow', 0);
 const WORKERS = Math.max(1, arg('workers', 2));
 const BASELINE = arg('baseline', 10_000);
+const SCORE_WORKERS = arg('score-workers', defaultScoreWorkers());
 const FILES = (() => {
   const i = process.argv.indexOf('--files');
   return i >= 0 ? process.argv[i + 1] : join(tmpdir(), 'mizan-scale-files');
@@ -204,7 +211,8 @@ async function load(h: DbHandle, posts: number, accounts: number, entities: numb
 
   peakRss = process.memoryUsage().rss;
   t = performance.now();
-  const scored = await runScoring(deps, { now: NOW, profiles: true });
+  // The baseline keeps the engine in the main thread too (the previous path).
+  const scored = await runScoring(deps, { now: NOW, profiles: true, workers: path === 'row' ? 0 : SCORE_WORKERS });
   const scoreS = (performance.now() - t) / 1000;
   const rssScore = peakRss;
 
@@ -284,6 +292,68 @@ async function grow(h: DbHandle, target: number): Promise<void> {
   console.log(`grow: ${have.toLocaleString('en')} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s; full rollup rebuild ${rebuild.toFixed(1)} s = ${perS(have, rebuild)} posts/s`);
 }
 
+/** A rulebook that differs from the default (and from the last run's): a trial rule with a term of this run. */
+function changedRulebook(tag: string) {
+  const rule = `category: reputation
+rules:
+  - id: reputation.bench.rescore
+    severity: low
+    lang: any
+    kind: lexicon
+    title: { ar: "تجربة", en: "Bench" }
+    explanation: { ar: "قاعدة تجريبية لقياس إعادة التقييم.", en: "A trial rule to measure rescoring." }
+    terms: [exhibition, المعرض, bench${tag}]
+`;
+  return parseRulebook({ ...readRulebookSources(), 'bench-rescore.yaml': rule });
+}
+
+/**
+ * Rescoring after a publication, measured twice in this run on the same posts: the engine in the main thread
+ * (workers: 0, the previous path) and in the worker pool; each publishes its own changed version first.
+ */
+async function rescore(h: DbHandle): Promise<void> {
+  const deps: JobDeps = { db: h.db, rulebook: loadRulebook(), connectors: {}, log: (m) => console.error(`  ${m}`) };
+  const results: { label: string; posts: number; s: number; rss: number }[] = [];
+  for (const [label, workers] of [
+    ['main thread (baseline)', 0],
+    [`worker pool (${SCORE_WORKERS} thread${SCORE_WORKERS === 1 ? '' : 's'})`, SCORE_WORKERS],
+  ] as const) {
+    const rb = changedRulebook(`${Date.now()}`);
+    await publishRulebook(h.db, rb, `bench:scale --rescore, ${label}`);
+    peakRss = process.memoryUsage().rss;
+    const t = performance.now();
+    let explained = false;
+    const run = await runScoring(deps, {
+      now: new Date(),
+      workers,
+      profiles: false,
+      onProgress: (p) => {
+        if (explained || p.done < p.total / 2) return;
+        explained = true;
+        void explainBatch(h, label);
+      },
+    });
+    const s = (performance.now() - t) / 1000;
+    results.push({ label, posts: run.counts.posts, s, rss: peakRss });
+    console.log(`rescore, ${label}: ${run.counts.posts.toLocaleString('en')} posts in ${s.toFixed(1)} s = ${perS(run.counts.posts, s)} posts/s, peak RSS ${mb(peakRss)}`);
+  }
+  const [base, pool] = results;
+  console.log(`rescore ratio (posts/s, pool ÷ main thread): ${((pool.posts / pool.s) / (base.posts / base.s)).toFixed(2)}×`);
+}
+
+/** The plan of one batch read in the middle of the queue (the query of listPostsToScore). */
+async function explainBatch(h: DbHandle, label: string): Promise<void> {
+  const { rows: at } = await sql<{ id: string }>`select post_id as id from score_pending order by post_id limit 1`.execute(h.db);
+  if (!at.length) return;
+  const after = Number(at[0].id) - 1;
+  const { rows } = await sql<{ 'QUERY PLAN': string }>`
+    explain (analyze, buffers, costs off)
+    select p.id, p.text, p.lang, a.type, p.local_day, p.entity_id, p.updated_at, p.revision
+    from score_pending q join post p on p.id = q.post_id join account a on a.id = p.account_id
+    where q.post_id > ${after}::int8 and p.id > ${after}::int8 order by q.post_id limit 2000`.execute(h.db);
+  console.log(`  plan of a batch read half-way (${label}):\n${rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+}
+
 async function main() {
   const url = DATABASE_URL!;
   console.log(`bench:scale: ${POSTS.toLocaleString('en')} posts, ${ENTITIES} entities, ${ACCOUNTS} accounts, ${DAYS} days, ${WORKERS} import worker(s), into ${new URL(url).pathname.slice(1)}`);
@@ -318,6 +388,7 @@ async function main() {
       setWritePath('set');
     }
     if (GROW > 0) await grow(h, GROW);
+    if (flag('rescore')) await rescore(h);
     const { rows } = await sql<{ posts: string; size: string; scored: string; pending: string }>`
       select (select count(*) from post) as posts, (select count(*) from post_score) as scored, (select count(*) from score_pending) as pending,
         pg_size_pretty(pg_database_size(current_database())) as size`.execute(h.db);
