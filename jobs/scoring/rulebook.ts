@@ -32,8 +32,14 @@ export class RulebookError extends Error {
  * lets V8 scan for it several times faster.
  */
 export function compileTriggers(literals: string[], caseSensitive: boolean): RegExp {
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const caseless = literals.every((t) => t.toLowerCase() === t && t.toUpperCase() === t);
-  return new RegExp(literals.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), caseSensitive || caseless ? '' : 'i');
+  if (caseSensitive || caseless) return new RegExp(literals.map(esc).join('|'));
+  // ASCII literals: under the i flag (without u) an ASCII letter matches its two cases and nothing else, so
+  // [lL][oO]... matches the same, and several times faster on two-byte (Arabic) text
+  if (literals.every((t) => /^[\x00-\x7f]*$/.test(t)))
+    return new RegExp(literals.map((t) => esc(t).replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|'));
+  return new RegExp(literals.map(esc).join('|'), 'i');
 }
 
 const Bilingual = z.strictObject({ ar: z.string().min(1), en: z.string().min(1) });
