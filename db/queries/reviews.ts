@@ -516,7 +516,8 @@ export interface DecisionExample {
   reason: string | null;
   decidedAt: string;
   rulebookVersion: string;
-  source: 'rulebook';
+  /** What made the finding: a rule of the rulebook, or the trained model (a dismissed one is the most useful negative). */
+  source: 'rulebook' | 'model';
 }
 
 /**
@@ -525,7 +526,7 @@ export interface DecisionExample {
  * in the text from its newest row. Oldest decision first.
  */
 export async function listDecisionExamples(db: Db, scope: EntityScope = 'all'): Promise<DecisionExample[]> {
-  const { rows } = await sql<Omit<DecisionExample, 'source' | 'decidedAt'> & { decidedAt: Date }>`
+  const { rows } = await sql<Omit<DecisionExample, 'decidedAt'> & { decidedAt: Date }>`
     with latest as (
       select distinct on (ev.post_id, ev.rule_id, ev.match) ev.post_id, ev.rule_id, ev.match, ev.kind, ev.reason, ev.at
       from finding_event ev
@@ -535,13 +536,14 @@ export async function listDecisionExamples(db: Db, scope: EntityScope = 'all'): 
       f.start_offset as start, f.end_offset as "end",
       case when l.kind in ('confirmed', 'appeal-rejected') then 'confirmed' else 'dismissed' end as decision,
       coalesce(l.reason, case l.kind when 'appeal-upheld' then 'appeal-upheld' when 'appeal-rejected' then 'appeal-rejected' end) as reason,
-      l.at as "decidedAt", f.rulebook_version as "rulebookVersion"
+      l.at as "decidedAt", f.rulebook_version as "rulebookVersion",
+      case when f.model_version is null then 'rulebook' else 'model' end as source
     from latest l
     join post p on p.id = l.post_id
     join lateral (
-      select f.category, f.severity, f.start_offset, f.end_offset, f.rulebook_version from finding f
+      select f.category, f.severity, f.start_offset, f.end_offset, f.rulebook_version, f.model_version from finding f
       where f.post_id = l.post_id and f.rule_id = l.rule_id and f.match = l.match order by f.id desc limit 1) f on true
     where ${inScope('p.entity_id', scope)}
     order by l.at, l.post_id, l.rule_id, l.match`.execute(db);
-  return rows.map((r) => ({ ...r, decidedAt: new Date(r.decidedAt).toISOString(), source: 'rulebook' as const }));
+  return rows.map((r) => ({ ...r, decidedAt: new Date(r.decidedAt).toISOString() }));
 }

@@ -142,8 +142,8 @@ describe.each(BACKENDS)('model findings explained on %s', (kind) => {
     // The dismissed model finding is a labelled negative for the next training.
     const res = await oversight.request('/api/findings/decisions');
     const lines = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.postId === postId.m2)).toMatchObject({ rule: a.rule, decision: 'dismissed', reason: 'false-positive', text: ARABIC });
-    expect(lines.find((l) => l.postId === postId.m1)).toMatchObject({ rule: m.rule, decision: 'confirmed' });
+    expect(lines.find((l) => l.postId === postId.m2)).toMatchObject({ rule: a.rule, decision: 'dismissed', reason: 'false-positive', text: ARABIC, source: 'model' });
+    expect(lines.find((l) => l.postId === postId.m1)).toMatchObject({ rule: m.rule, decision: 'confirmed', source: 'model' });
   });
 
   test("the reports' findings sheet and CSV: the model's probability and version, empty for rule findings", async () => {
