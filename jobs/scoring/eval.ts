@@ -7,6 +7,9 @@
 //   npm run eval -- --dir <path>      another corpus directory
 //   npm run eval -- --no-heldback     leave out the held-back 20% of the training data
 //
+// Then, for the project's held-out and blind sets (test/fixtures/heldout, blind), the figures the issue's
+// acceptance asks for: personal data on their PII file, government posts' mean category F1 and clean share flagged.
+//
 // The table is printed three times: the rulebook alone, the model alone and both (what Mizan runs),
 // then the offensive-language figures on the held-back 20% of each training source (never trained on;
 // ../shared/training, when present), for the same three. `--json` gives the figures of both, as before.
@@ -265,6 +268,49 @@ export function formatHeldBack(byMode: Record<EvalMode, HeldBackFigures[]>): str
   return out.join('\n');
 }
 
+// ---------------------------------------------------------------- the project's held-out and blind sets, measured like the issue's acceptance
+export const PROJECT_SETS = ['heldout', 'blind'].map((d) => resolve(DEFAULT_CORPUS_DIR, '..', d));
+/** Files of a set by what they hold: personal data spellings, and government posts (by file name). */
+const PII_FILE = /^(pii|personal_data)\.jsonl$/;
+const GOV_FILE = /^gov(_posts)?\.jsonl$/;
+
+export interface AcceptanceFigures {
+  set: string;
+  mode: EvalMode;
+  /** personal_data on the PII file, post level (a post counts when any finding is personal_data) */
+  pii: Prf & { posts: number };
+  /** government posts: mean F1 of the categories labelled there, and the share of their clean posts flagged */
+  gov: { posts: number; mean_category_f1: number; categories: number; clean: RateFigures };
+}
+
+/** PII and government-post figures of one project set (post level: the sets have no span labels). */
+export function evaluateAcceptance(dir: string, mode: EvalMode): AcceptanceFigures {
+  const posts = loadCorpus(dir);
+  const score = scorerFor(mode);
+  const pii = evaluate(posts.filter((p) => PII_FILE.test(p.file ?? '')), score).figures.categories.personal_data;
+  const govPosts = posts.filter((p) => GOV_FILE.test(p.file ?? ''));
+  const gov = evaluate(govPosts, score).figures;
+  const present = POST_CATEGORIES.filter((c) => gov.categories[c].support > 0);
+  const mean = present.length ? present.reduce((s, c) => s + gov.categories[c].f1, 0) / present.length : 0;
+  return {
+    set: dir.split(/[\\/]/).pop()!,
+    mode,
+    pii: { posts: pii.support, precision: pii.precision, recall: pii.recall, f1: pii.f1 },
+    gov: { posts: govPosts.length, mean_category_f1: round(mean), categories: present.length, clean: gov.clean_flag_rate.overall },
+  };
+}
+
+export function formatAcceptance(rows: readonly AcceptanceFigures[]): string {
+  const out = ["Project sets measured like the issue's acceptance (post level): personal data on the PII file (target recall ≥ 90% at precision ≥ 95%), government posts (target mean category F1 ≥ 75%, ≤ 2% of clean posts flagged)", ''];
+  const head = `${'set'.padEnd(10)}${'mode'.padEnd(18)}${'PII posts'.padStart(10)}${'prec%'.padStart(8)}${'rec%'.padStart(8)}${'gov posts'.padStart(11)}${'mean cat. F1%'.padStart(15)}${'clean flagged'.padStart(16)}`;
+  out.push(head, '-'.repeat(head.length));
+  for (const r of rows)
+    out.push(
+      `${r.set.padEnd(10)}${MODE_TITLE[r.mode].padEnd(18)}${String(r.pii.posts).padStart(10)}  ${pct(r.pii.precision)}  ${pct(r.pii.recall)}${String(r.gov.posts).padStart(11)}${pct(r.gov.mean_category_f1).padStart(15)}${`${r.gov.clean.flagged}/${r.gov.clean.posts} ${pct(r.gov.clean.rate).trim()}%`.padStart(16)}`,
+    );
+  return out.join('\n');
+}
+
 // ---------------------------------------------------------------- printing
 const pct = (x: number): string => (x * 100).toFixed(1).padStart(6);
 
@@ -343,6 +389,8 @@ function main(argv: string[]): void {
   const posts = loadCorpus(dir);
   for (const mode of ['rules', 'model'] as const) console.log(formatTable(evaluate(posts, scorerFor(mode)).figures, `${MODE_TITLE[mode]}: ${dir}`) + '\n');
   console.log(formatTable(figures, `${MODE_TITLE.both}: ${dir}`));
+  const sets = PROJECT_SETS.filter((d) => existsSync(d));
+  if (sets.length) console.log('\n' + formatAcceptance(sets.flatMap((d) => (['rules', 'both'] as const).map((m) => evaluateAcceptance(d, m)))));
   if (argv.includes('--no-heldback')) return;
   const rows = heldBackRows();
   if (!rows) {
