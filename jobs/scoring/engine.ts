@@ -308,7 +308,16 @@ function runDetectors(sc: Scratch, nz: Normalized, text: string, account: Accoun
     if (rule.requires === 'star' && !nz.hasStar) continue;
     if (!accountOk(rule, account)) continue;
     if (rule.hasNear && sc.head[rule.idx * 4 + ROLE_NEAR] < 0) continue;
-    if (rule.triggers !== null && !rule.triggers.test(text)) continue;
+    if (rule.triggers !== null) {
+      // the triggers' first characters, from the normalizer's ASCII census, before any RegExp
+      const tc = rule.triggerChars;
+      if (tc !== null) {
+        let found = false;
+        for (let k = 0; k < tc.length; k++) if (nz.ascii[tc[k]] === nz.asciiGen) found = true;
+        if (!found) continue;
+      }
+      if (!rule.triggerExact && !rule.triggers.test(text)) continue;
+    }
     if (ctx === null) ctx = { text, dtext: nz.hasIndicDigit ? asciiDigits(text) : text, accountType: account };
     emRule = rule;
     emCtx = ctx;

@@ -201,9 +201,14 @@ export interface Normalized {
   digitCount: number;
   /** most digits in one cluster (digits separated by at most one other character) */
   maxDigitRun: number;
+  /** the ASCII characters of the original text: c occurs iff ascii[c] === asciiGen (detector triggers' prefilter) */
+  ascii: Int32Array;
+  asciiGen: number;
 }
 
 // scratch buffers (grown on demand)
+const ASCII_SEEN = new Int32Array(128); // stamped with asciiGen: no clearing per call
+let asciiGen = 0;
 let cap = 0;
 let uCode = new Uint16Array(0);
 let uS = new Int32Array(0);
@@ -270,6 +275,8 @@ const result: Normalized = {
   maxDigitRun: 0,
   hasAstral: false,
   hasStar: false,
+  ascii: ASCII_SEEN,
+  asciiGen: 0,
 };
 
 /** Both normalizer paths end here: the result views the current buffers and carries the text's flags. */
@@ -299,6 +306,7 @@ function finish(
   result.maxDigitRun = maxDigitRun;
   result.hasAstral = hasAstral;
   result.hasStar = hasStar;
+  result.asciiGen = asciiGen;
 }
 
 const JOINABLE_GAP = 3; // max original chars between single letters that are re-joined (ك . ل . ب)
@@ -310,6 +318,10 @@ export function normalize(text: string): Normalized {
   const n = text.length;
   ensure(n * 2 + 64);
   load(text, n);
+  if (++asciiGen === 0x7fffffff) {
+    ASCII_SEEN.fill(0);
+    asciiGen = 1;
+  }
   if (fastInto(inCodes, n)) return result;
   if (!normalizeInto(text, inCodes)) {
     // ligature expansions overflowed the buffers: retry with room for the worst case
@@ -355,6 +367,8 @@ function collapse(oCode_: Uint16Array, oS_: Int32Array, oE_: Int32Array, oTok_: 
  */
 function fastInto(T: Uint16Array, n: number): boolean {
   if (!LEET_BY_CODE) return false;
+  const seen = ASCII_SEEN;
+  const gen = asciiGen;
   const CLASS_ = CLASS;
   const FOLD_ = FOLD;
   const LATIN_ = LATIN;
@@ -387,6 +401,7 @@ function fastInto(T: Uint16Array, n: number): boolean {
     if (i === n) endTok = inTok;
     else {
       const c = T[i];
+      if (c < 128) seen[c] = gen;
       const cls = CLASS_[c];
       if (cls === C_LETTER || cls === C_DIGIT) {
         if (cls === C_DIGIT) {
@@ -501,8 +516,11 @@ function normalizeInto(text: string, T: Uint16Array): boolean {
   let maxRun = 0;
   let hasAstral = false;
   let hasStar = false;
+  const seen = ASCII_SEEN;
+  const gen = asciiGen;
   for (let i = 0; i < n; i++) {
     const c = T[i];
+    if (c < 128) seen[c] = gen;
     const cls = CLASS_[c];
     if (cls === C_LETTER) {
       uCode_[u] = FOLD_[c];

@@ -42,6 +42,20 @@ export function compileTriggers(literals: string[], caseSensitive: boolean): Reg
   return new RegExp(literals.map(esc).join('|'), 'i');
 }
 
+/** The first characters of the triggers (see CompiledRule.triggerChars). */
+function triggerChars(literals: string[] | undefined, caseSensitive: boolean): { triggerChars: number[] | null; triggerExact: boolean } {
+  if (!literals) return { triggerChars: null, triggerExact: false };
+  const chars = new Set<number>();
+  for (const t of literals) {
+    const c = t.charCodeAt(0);
+    if (c >= 128) return { triggerChars: null, triggerExact: false };
+    chars.add(c);
+    // without the i flag an ASCII letter matches its two cases only (compileTriggers)
+    if (!caseSensitive) for (const x of [t[0].toLowerCase(), t[0].toUpperCase()]) chars.add(x.charCodeAt(0));
+  }
+  return { triggerChars: [...chars], triggerExact: literals.every((t) => t.length === 1) };
+}
+
 const Bilingual = z.strictObject({ ar: z.string().min(1), en: z.string().min(1) });
 const TermList = z.array(z.string().min(1)).min(1);
 
@@ -120,6 +134,11 @@ export interface CompiledRule {
   spec: DetectorSpec | null;
   requires: 'digit' | 'at' | 'astral' | 'star' | 'none';
   triggers: RegExp | null;
+  /** ASCII codes of which the text must contain one for a trigger to occur (the literals' first characters,
+   * both cases unless case-sensitive; null: some literal starts outside ASCII); exact when every literal is
+   * one character (the RegExp is then not run) */
+  triggerChars: number[] | null;
+  triggerExact: boolean;
   windowChars: number;
   minDigits: number;
   allowValues: ReadonlySet<string>;
@@ -349,6 +368,7 @@ export function parseRulebook(sources: Record<string, string>): Rulebook {
           : null,
         requires: spec.requires ?? (spec.detector === 'email' || spec.detector === 'gov_email' ? 'at' : spec.detector ? 'digit' : 'none'),
         triggers: spec.triggers ? compileTriggers(spec.triggers, spec.options?.case_sensitive === true) : null,
+        ...triggerChars(spec.triggers, spec.options?.case_sensitive === true),
         windowChars: spec.window_chars ?? 60,
         minDigits: spec.min_digits ?? (spec.requires === 'digit' || (!spec.requires && spec.detector && spec.detector !== 'email' && spec.detector !== 'gov_email') ? 1 : 0),
         allowValues: new Set((spec.allow_values ?? []).map((v) => v.replace(/[^0-9A-Za-z]/g, '').toUpperCase())),
