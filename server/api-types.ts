@@ -241,6 +241,8 @@ export interface PostSummary {
   categories: Category[];
   maxSeverity: Severity | null;
   findings: number;
+  /** Of those findings, how many the trained model made (not dismissed). */
+  modelFindings: number;
   isReply: boolean;
   isRepost: boolean;
   edited: boolean;

@@ -50,6 +50,8 @@ export interface PostRow {
   categories: string[];
   maxSeverity: string | null;
   findings: number;
+  /** Of those findings, how many the trained model made (not dismissed). */
+  modelFindings: number;
   isReply: boolean;
   isRepost: boolean;
   edited: boolean;
@@ -142,6 +144,8 @@ function postQuery(db: Db, scope: EntityScope) {
       's.categories',
       's.max_severity as maxSeverity',
       's.findings',
+      // The card says how many findings came from the model; a few index probes on the page's rows only.
+      sql<number>`(select count(*)::int from finding f where f.post_id = p.id and f.rulebook_version = s.rulebook_version and f.model_version is not null and f.status <> 'dismissed')`.as('modelFindings'),
       'p.is_reply as isReply',
       'p.is_repost as isRepost',
       'p.edited_at as editedAt',
@@ -164,6 +168,7 @@ function shapePost(r: RawPostRow): PostRow {
     capturedAt: new Date(r.capturedAt).toISOString(),
     categories: r.categories ?? [],
     findings: r.findings ?? 0,
+    modelFindings: r.modelFindings ?? 0,
     edited: editedAt !== null,
     deleted: deletedAt !== null,
     metrics: { likes, shares, replies, views },

@@ -17,7 +17,7 @@ import { LABELS } from '../../jobs/reports/labels.ts';
 import { rollupDirty } from '../../jobs/rollup.ts';
 import { runScoring } from '../../jobs/score.ts';
 import { modelOf, parseRulebook, scorePost } from '../../jobs/scoring/engine.ts';
-import type { FindingView, PostDetail, ReviewQueue, ReviewResult } from '../../server/api-types.ts';
+import type { FindingView, PostDetail, PostList, ReviewQueue, ReviewResult, Scorecard } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
 import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
@@ -126,6 +126,14 @@ describe.each(BACKENDS)('model findings explained on %s', (kind) => {
     expect(only.items.map((i) => i.post.id).sort()).toEqual([postId.m1, postId.m2].sort());
   });
 
+  test("the posts list and the scorecard's flagged posts say how many findings the model made", async () => {
+    const list = (await call('GET', `/api/posts?entity=${entityId}`)).body as PostList;
+    const counts = Object.fromEntries(list.items.map((p) => [p.id, [p.findings, p.modelFindings]]));
+    expect(counts).toEqual({ [postId.m1]: [2, 1], [postId.m2]: [1, 1], [postId.c1]: [0, 0] });
+    const card = (await call('GET', `/api/entities/${entityId}?from=2026-10-01&to=2026-10-31`)).body as Scorecard;
+    expect(card.recentFlagged.map((p) => [p.id, p.modelFindings]).sort()).toEqual([[postId.m1, 1], [postId.m2, 1]].sort());
+  });
+
   test('reviewers confirm and dismiss model findings like rule findings', async () => {
     const m = (await detail(postId.m1)).findingsList.find((f) => f.rule.startsWith('model.'))!;
     const confirmed = await call('POST', `/api/findings/${m.id}/review`, { status: 'confirmed', reason: 'breach' });
@@ -138,7 +146,7 @@ describe.each(BACKENDS)('model findings explained on %s', (kind) => {
     const a = (await detail(postId.m2)).findingsList[0];
     const dismissed = await call('POST', `/api/findings/${a.id}/review`, { status: 'dismissed', reason: 'false-positive' });
     expect(dismissed.status).toBe(200);
-    expect(await detail(postId.m2)).toMatchObject({ verdict: 'clean', score: 100, findings: 0 });
+    expect(await detail(postId.m2)).toMatchObject({ verdict: 'clean', score: 100, findings: 0, modelFindings: 0 });
     // The dismissed model finding is a labelled negative for the next training.
     const res = await oversight.request('/api/findings/decisions');
     const lines = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l));

@@ -698,6 +698,7 @@ rules:
     title: 'Statistical model: probability {p}, version {version}',
     evidence: 'Words that weighed most',
     legend: 'Blue shading marks the words that weighed most in a model finding: the darker, the more it weighed.',
+    findings: '{n} by the model',
   },
 };
 
