@@ -276,8 +276,8 @@ export interface DetectorSpec {
 
 export type DetectorFn = (ctx: DetectContext, spec: DetectorSpec, emit: Emit) => void;
 
-function eachMatch(re: RegExp, s: string, f: (m: RegExpExecArray) => void): void {
-  re.lastIndex = 0;
+function eachMatch(re: RegExp, s: string, f: (m: RegExpExecArray) => void, from = 0): void {
+  re.lastIndex = from;
   let m: RegExpExecArray | null;
   let guard = 0;
   while ((m = re.exec(s)) !== null) {
@@ -353,12 +353,33 @@ function emailsOf(ctx: DetectContext): (number | string)[] {
   let list = ctx.emails;
   if (list === undefined) {
     const found: (number | string)[] = [];
-    eachMatch(EMAIL_RE, ctx.text, (m) => {
-      found.push(m.index, m[0]);
-    });
+    const from = firstEmailAt(ctx.text);
+    if (from >= 0)
+      eachMatch(
+        EMAIL_RE,
+        ctx.text,
+        (m) => {
+          found.push(m.index, m[0]);
+        },
+        Math.max(0, from - 64),
+      );
     ctx.emails = list = found;
   }
   return list;
+}
+
+const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9]/;
+
+/**
+ * The first '@' that can be an address's (a local-part character before it, a domain character after it),
+ * or -1. Most '@' in posts are mentions (@handle); without such an '@' there is no address, and an address
+ * starts at most 64 characters (its local part) before its '@': the RegExp starts there.
+ */
+function firstEmailAt(text: string): number {
+  for (let i = text.indexOf('@', 1); i >= 0; i = text.indexOf('@', i + 1))
+    if (i + 1 < text.length && EMAIL_LOCAL.test(text[i - 1]) && EMAIL_DOMAIN.test(text[i + 1])) return i;
+  return -1;
 }
 
 /** Personal e-mail: not an institutional mailbox; a gov address on a personal account is infosec's. */
