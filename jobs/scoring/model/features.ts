@@ -18,6 +18,8 @@ const SEED_CHAR = 0x811c9dc5 | 0;
 const SEED_WORD = 0x2f6b1a3d | 0;
 const SEED_BIGRAM = 0x5bd1e995 | 0;
 const PRIME = 0x01000193;
+/** per n-gram length (k + 1 code units), mixed into its hash so that n-grams of different lengths differ */
+const NGRAM_MIX = Int32Array.from({ length: MAX_N }, (_, k) => Math.imul(k + 1, 0x27d4eb2f));
 
 /** The script a token belongs to: 1 Arabic, 2 Latin, 0 other (digits only, other scripts). */
 export function tokenScript(codes: Uint16Array, a: number, b: number): number {
@@ -81,9 +83,10 @@ export function scriptCounts(nz: Normalized): { ar: number; en: number } {
 
 /**
  * Fill `fb` with the features of the tokens of `lang` in `nz`; `bits` = log2 of the number of buckets;
- * `chars` = whether character n-grams are taken (word features always are).
+ * `chars` = whether character n-grams are taken (word features always are); `track` = whether the token
+ * of each feature is recorded (only explanations need it: scoring leaves it out).
  */
-export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true): void {
+export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true, track = true): void {
   const codes = nz.codes;
   const tS = nz.tokStart;
   const tE = nz.tokEnd;
@@ -106,6 +109,7 @@ export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, f
     const T = fb.tok;
     const G = fb.bigram;
     // character n-grams over [BOUNDARY, codes[a..b), BOUNDARY]
+    const n0 = n;
     if (chars)
     for (let i = a - 1; i < b; i++) {
       let h = SEED_CHAR;
@@ -114,14 +118,13 @@ export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, f
         if (j > b) break;
         const c = j < a || j === b ? BOUNDARY : codes[j];
         h = Math.imul(h ^ c, PRIME);
-        if (k >= 1) {
-          B[n] = fmix(h ^ Math.imul(k + 1, 0x27d4eb2f)) >>> shift;
-          T[n] = t;
-          G[n] = 0;
-          n++;
-        }
+        if (k >= 1) B[n++] = fmix(h ^ NGRAM_MIX[k]) >>> shift;
         if (j === b) break;
       }
+    }
+    if (track) {
+      T.fill(t, n0, n);
+      G.fill(0, n0, n);
     }
     // word unigram
     let w = SEED_WORD;

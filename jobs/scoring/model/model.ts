@@ -262,15 +262,19 @@ function explain(lm: LangModel, h: number, nz: Normalized, max: number): Evidenc
  */
 export function runModel(model: Model, nz: Normalized, out: ModelHit[]): void {
   for (const lm of model.langs) {
-    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars);
+    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, false);
     if (fb.tokens < lm.minTokens) continue;
     if (zScratch.length < lm.H) zScratch = new Float64Array(lm.H);
     const z = zScratch;
     rawScores(lm, z);
+    let tracked = false;
     for (let h = 0; h < lm.H; h++) {
       if (z[h] < lm.zFire[h]) continue;
       const hd = lm.heads[h];
       const p = sigmoid(hd.platt[0] * z[h] + hd.platt[1]);
+      // the tokens of the features, for the explanation: the same features again, now recorded
+      if (!tracked) extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true);
+      tracked = true;
       const def = HEADS[hd.id];
       out.push({
         rule: def.rule,
