@@ -361,7 +361,7 @@ function emailsOf(ctx: DetectContext): (number | string)[] {
         (m) => {
           found.push(m.index, m[0]);
         },
-        Math.max(0, from - 64),
+        from,
       );
     ctx.emails = list = found;
   }
@@ -372,13 +372,18 @@ const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9]/;
 
 /**
- * The first '@' that can be an address's (a local-part character before it, a domain character after it),
- * or -1. Most '@' in posts are mentions (@handle); without such an '@' there is no address, and an address
- * starts at most 64 characters (its local part) before its '@': the RegExp starts there.
+ * Where the first address can start, or -1: at the run of local-part characters (at most 64) before the
+ * first '@' that can be an address's (a local-part character before it, a domain character after it).
+ * Most '@' in posts are mentions (@handle): without such an '@' there is no address, and every address
+ * starts in that run or after it (its local part cannot hold an '@').
  */
 function firstEmailAt(text: string): number {
   for (let i = text.indexOf('@', 1); i >= 0; i = text.indexOf('@', i + 1))
-    if (i + 1 < text.length && EMAIL_LOCAL.test(text[i - 1]) && EMAIL_DOMAIN.test(text[i + 1])) return i;
+    if (i + 1 < text.length && EMAIL_LOCAL.test(text[i - 1]) && EMAIL_DOMAIN.test(text[i + 1])) {
+      let from = i;
+      while (from > 0 && i - from < 64 && EMAIL_LOCAL.test(text[from - 1])) from--;
+      return from;
+    }
   return -1;
 }
 
