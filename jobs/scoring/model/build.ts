@@ -35,6 +35,8 @@ export const HIGH_PRECISION = 0.95;
 export const DECISION_WEIGHT = 3;
 /** clean posts listed per language in the report, highest probability first */
 const TOP_CLEAN = 8;
+/** firing thresholds the report compares with the chosen one */
+const TRADEOFF_THRESHOLDS = [0.8, 0.7, 0.6, 0.5];
 
 export interface HeadReport {
   lang: ModelLang;
@@ -59,6 +61,8 @@ export interface BuildResult {
   clean: { posts: number; flagged: number; rate: number };
   /** per language, the clean posts the offensive head scores highest (those at and just under the firing threshold set it) */
   topClean: { lang: ModelLang; group: string; p: number; text: string }[];
+  /** the offensive head at other firing thresholds: held-back figures per source and the project's clean posts it would flag per set */
+  tradeoff: { lang: ModelLang; threshold: number; bySource: Record<string, BinaryFigures>; clean: Record<string, string> }[];
   decisions: { examples: number; rows: number; positives: number; negatives: number };
   options: TrainOptions;
 }
@@ -276,6 +280,25 @@ export function buildModel(input: BuildInput): BuildResult {
     heads: reports,
     splits: { train: countBy(split.train), cal: countBy(split.cal), held: countBy(split.held) },
     clean: { posts: n, flagged: cleanUnion.size, rate: n ? Math.round((cleanUnion.size / n) * 10000) / 10000 : 0 },
+    tradeoff: langs.flatMap((lang) => {
+      const k = LANG_HEADS[lang].indexOf('offensive');
+      const { p, rows } = heldP.get(lang)!;
+      const fire = raw[lang]!.heads[k].fire;
+      return [fire, ...TRADEOFF_THRESHOLDS.filter((t) => t < fire)].map((threshold) => {
+        const bySource: Record<string, BinaryFigures> = {};
+        for (const source of [...new Set(rows.filter((r) => !r.inDomain).map((r) => r.source))].sort()) {
+          const idx = rows.map((r, i) => (r.source === source && r.labels.offensive !== undefined ? i : -1)).filter((i) => i >= 0);
+          bySource[source] = binaryFigures(idx.map((i) => (p[i] ? p[i]![k] : 0)), idx.map((i) => rows[i].labels.offensive!), threshold);
+        }
+        const clean: Record<string, string> = {};
+        for (const g of groups.filter((x) => x.endsWith('/' + lang))) {
+          const inGroup = input.cleanPosts.map((c, i) => (c.group === g ? i : -1)).filter((i) => i >= 0);
+          const flagged = inGroup.filter((i) => !input.cleanPosts[i].silenced && !input.cleanPosts[i].ruleFlagged && (cleanP.get(lang)![i]?.[k] ?? 0) >= threshold).length;
+          clean[g.split('/')[0]] = `${flagged}/${inGroup.length}`;
+        }
+        return { lang, threshold, bySource, clean };
+      });
+    }),
     topClean: langs.flatMap((lang) => {
       const k = LANG_HEADS[lang].indexOf('offensive');
       const scored = input.cleanPosts.flatMap((c, i) => {
@@ -337,6 +360,24 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
       `A finding is \`high\` at or above the lowest probability whose precision on the calibration split is ≥ ${pct(HIGH_PRECISION)}% (at least 10 hits), and at least halfway from the firing threshold to 1 (so \`medium\` stays the default); "never" when none reaches it.`,
     '',
   );
+  out.push('### What a lower threshold would give', '');
+  out.push(
+    'The offensive head alone at its firing threshold (first row of each language) and at lower ones: macro-F1 and false alarms on the held-back split per source, and the project\'s clean posts it would flag per set (silenced and rule-flagged posts left out of the count, not of the total). Not used to choose anything: it shows what the clean-post budget costs.',
+    '',
+  );
+  for (const lang of [...new Set(r.tradeoff.map((t) => t.lang))]) {
+    const rows = r.tradeoff.filter((t) => t.lang === lang);
+    const tsources = Object.keys(rows[0].bySource);
+    out.push(`| ${lang}: fire ≥ p | ` + tsources.map((x) => `${x}: macro-F1 / false alarms`).join(' | ') + ' | clean posts flagged |');
+    out.push('|---:|' + tsources.map(() => '---:').join('|') + '|---|');
+    for (const t of rows)
+      out.push(
+        `| ${t.threshold.toFixed(3)} | ` +
+          tsources.map((x) => `${pct(t.bySource[x].macro_f1)} / ${pct(t.bySource[x].false_alarm_rate)}%`).join(' | ') +
+          ` | ${Object.entries(t.clean).map(([g, v]) => `${g} ${v}`).join(', ')} |`,
+      );
+    out.push('');
+  }
   out.push('### The clean posts that set the offensive threshold', '');
   out.push(
     'The project\'s clean posts the offensive head scores highest (posts the rulebook flags or silences the model on left out): those at and just under the firing threshold are what holds it up. They are mostly literal uses of words that are insults in tweets (animals, "damn", "hoe", "stupid" said of oneself), which a bag of n-grams cannot tell from the insult; the held-back tweets would be served best at about 0.5–0.6.',
