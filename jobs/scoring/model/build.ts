@@ -355,8 +355,8 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
       );
   out.push('', '## Thresholds', '');
   out.push(
-    `A head fires (a \`medium\` finding, for review) at the probability that maximizes F1 on the calibration split, raised where needed (never below ${MIN_FIRE}) so that the model alone flags at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
-      `in each labelled set and language (posts without labels in test/fixtures/corpus, heldout and blind; a group of fewer than ${Math.ceil(1 / CLEAN_BUDGET)} posts allows none; posts the rulebook keeps the model silent on — a rule finding of the offensive family, or an offensive word in a context a rule's exceptions or negations know to be clean — do not count, as the engine never shows a model finding there): it flags ${r.clean.flagged} of ${r.clean.posts} (${pct(r.clean.rate)}%). ` +
+    `A head fires (a \`medium\` finding, for review) at the probability that maximizes F1 on the calibration split, raised where needed (never below ${MIN_FIRE}) so that at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
+      `in each labelled set and language are flagged, the rulebook's own false alarms there counted first (the floors' ceiling; posts without labels in test/fixtures/corpus, heldout and blind; a group of fewer than ${Math.ceil(1 / CLEAN_BUDGET)} posts allows none; posts the rulebook keeps the model silent on — a rule finding of the offensive family, or an offensive word in a context a rule's exceptions or negations know to be clean — do not count, as the engine never shows a model finding there): it flags ${r.clean.flagged} of ${r.clean.posts} (${pct(r.clean.rate)}%). ` +
       `A finding is \`high\` at or above the lowest probability whose precision on the calibration split is ≥ ${pct(HIGH_PRECISION)}% (at least 10 hits), and at least halfway from the firing threshold to 1 (so \`medium\` stays the default); "never" when none reaches it.`,
     '',
   );
