@@ -84,9 +84,14 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
     if (run.total > 0) await startScoreRun(db, rb.version, run.total, run.startedAt);
     opts.onProgress?.({ ...run });
   };
+  // Written at most once a second (and at the end): each write is a commit of its own, as dear as a batch's.
+  let written = 0;
   const advance = async (finished: boolean) => {
     run.finished = finished;
-    if (run.total > 0 || run.done > 0) await advanceScoreRun(db, { version: run.version, done: run.done, at: new Date(), finished });
+    if ((run.total > 0 || run.done > 0) && (finished || Date.now() - written >= 1000)) {
+      written = Date.now();
+      await advanceScoreRun(db, { version: run.version, done: run.done, at: new Date(), finished });
+    }
     opts.onProgress?.({ ...run, total: Math.max(run.total, run.done) });
   };
   await startRun(rulebook);
