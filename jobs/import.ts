@@ -143,12 +143,19 @@ async function importAccount(deps: JobDeps, account: ImportAccount, opts: Import
   const token = await readAccountToken(deps.db, account.id, deps.secretKey);
   const maxPages = opts.maxPagesPerAccount ?? 1000;
   let leaseCheckedAt = Date.now();
+  const fetchFrom = (from: string | null) => {
+    const p = connector.fetchPage(connectorAccountOf(account, token), { cursor: from, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 180_000) });
+    // Awaited later (after the current page is saved); until then a failure must not count as unhandled.
+    p.catch(() => {});
+    return p;
+  };
+  let next = fetchFrom(cursor);
   for (let page = 0; page < maxPages; page++) {
     if (deps.signal?.aborted) return;
-    const fetched = await connector.fetchPage(
-      connectorAccountOf(account, token),
-      { cursor, now: opts.now, signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 180_000) },
-    );
+    const fetched = await next;
+    // The next page is fetched while this one is written (one page ahead at most): the connector's work (the
+    // platform's latency, parsing, mapping) overlaps the database's. A crash or a refused page drops it unsaved.
+    if (!fetched.done && page + 1 < maxPages) next = fetchFrom(fetched.nextCursor);
     const saved = await savePostsPage(deps.db, account, fetched.posts, cursor, fetched.nextCursor, opts.now, chain);
     tally.pages++;
     tally.inserted += saved.inserted;

@@ -7,8 +7,11 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { ConcurrentImportError, savePostsPage, type ChainHint } from '../../db/queries/imports.ts';
 import { startImportRun } from '../../db/queries/import-runs.ts';
-import type { ImportedPost } from '../../jobs/connectors/types.ts';
+import { listImportAccounts } from '../../db/queries/accounts.ts';
+import type { Connector, ImportedPost } from '../../jobs/connectors/types.ts';
 import { verifyArchive } from '../../jobs/archive.ts';
+import { importAccounts } from '../../jobs/import.ts';
+import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
@@ -128,5 +131,39 @@ describe.each(BACKENDS)('a page written in one round trip on %s', (kind) => {
     expect(refused.reason).toBeInstanceOf(ConcurrentImportError);
     expect(await stored(account.id)).toMatchObject({ posts: 202, versions: 202, cursor: '2' });
     expect(await verifyArchive(h.db, { accountId: account.id })).toMatchObject({ ok: true, versions: 202 });
+  });
+
+  test('the next page is fetched while one is written, never past the page limit; a failed fetch leaves the saved pages', async () => {
+    const account = await newAccount();
+    await h.db.updateTable('account').set({ connector: 'paged' }).where('id', '=', account.id).execute();
+    const log: string[] = [];
+    let failAt = -1;
+    // Five pages of two posts; the cursor is the number of pages read.
+    const paged: Connector = {
+      platform: 'x',
+      async fetchPage(_a, ctx) {
+        const page = Number(ctx.cursor ?? 0);
+        log.push(`fetch ${page}`);
+        if (page === failAt) throw new Error('the platform failed');
+        return { posts: posts(1000 + page * 2, 2), nextCursor: String(page + 1), done: page === 4 };
+      },
+    };
+    const deps = { db: h.db, rulebook: loadRulebook(), connectors: { paged }, log: () => {} };
+    const run = async (maxPagesPerAccount: number) =>
+      importAccounts(deps, await listImportAccounts(h.db, { accountIds: [account.id] }), {
+        now: NOW,
+        maxPagesPerAccount,
+        onProgress: (p) => log.push(`saved ${p.pages}`),
+      });
+    expect((await run(3)).counts).toMatchObject({ pages: 3, inserted: 6 });
+    expect(log).toEqual(['fetch 0', 'fetch 1', 'saved 1', 'fetch 2', 'saved 2', 'saved 3']);
+    log.length = 0;
+    failAt = 4;
+    const failed = await run(10);
+    expect(failed.counts).toMatchObject({ pages: 1, inserted: 2 });
+    expect(failed.errors[0].error).toBe('the platform failed');
+    expect(log).toEqual(['fetch 3', 'fetch 4', 'saved 1']);
+    expect(await stored(account.id)).toMatchObject({ posts: 8, versions: 8, cursor: '4' });
+    expect(await verifyArchive(h.db, { accountId: account.id })).toMatchObject({ ok: true, versions: 8 });
   });
 });
