@@ -6,8 +6,9 @@
 // editing, removing or reordering any captured version breaks every later link of that account's chain;
 // `npm run cli -- verify-archive` (jobs/archive.ts) recomputes the chains and names the first broken link.
 // Rows are appended only under a per-account advisory lock, with their links computed by chainVersions from the
-// head read after the lock is taken (savePostsPage in one statement per page, or appendPostVersions), so two
-// importers never fork a chain.
+// head read after the lock is taken (savePostsPage's locked path, appendPostVersions), or from a head known
+// beforehand that mizan_import_guard checks once the lock is held (savePostsPage's one-statement page of new posts,
+// migration 0019), so two importers never fork a chain.
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../client.ts';
