@@ -148,6 +148,15 @@ describe(scorePost.name, () => {
     const t = 'يا حمار 36123456 password: Abc12345 سري للغاية';
     expect(score(t, 'employee')).toEqual(score(t, 'employee'));
   });
+
+  test('a post with more hits than the scratch buffers hold at first: every one found, the next post unaffected', () => {
+    const t = Array.from({ length: 1500 }, () => 'يا حمار').join('، ');
+    const r = score(t);
+    expect(r.findings.length).toBe(1500);
+    expect(new Set(r.findings.map((f) => `${f.rule} ${f.match}`))).toEqual(new Set(['abuse.insult.directed.vocative.ar يا حمار']));
+    expect(score('يا حمار').findings.length).toBe(1);
+    expect(score('تعلن وزارة الخدمات العامة عن إطلاق خدمة جديدة').findings).toEqual([]);
+  });
 });
 
 describe(scoreProfile.name, () => {
