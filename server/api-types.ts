@@ -318,11 +318,13 @@ export interface RulebookView {
 /** GET /api/rulebook/progress: the scoring run applying the rulebook (after a publication, a rescoring of every post). */
 export interface ScoringProgress {
   /**
-   * waiting: the rulebook in force is not applied yet (published; the scorer has not started on it) or posts wait
-   * with no run going; running: a run wrote within the last 2 minutes; stalled: a run stopped writing without
+   * waiting: the rulebook in force is not applied yet (published; the scorer has not started on it), or posts wait
+   * and no run was ever recorded; running: a run wrote within the last 2 minutes; stalled: a run stopped writing without
    * finishing (its process ended: the next run resumes it); done: the last run finished; idle: no run recorded.
    */
   state: 'idle' | 'waiting' | 'running' | 'stalled' | 'done';
+  /** Posts wait in the scoring queue (new or edited posts since the last run, or the rest of a run). */
+  queued: boolean;
   /** The rulebook version in force. */
   activeVersion: string | null;
   /** The version the (last) run applies. */

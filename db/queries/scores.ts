@@ -140,12 +140,14 @@ export async function getScoringProgress(db: Db, now: Date): Promise<ScoringProg
   const stalled = run !== null && run.finishedAt === null && !running;
   // Not applied yet: the queue was last filled for another version (a publication the scorer has not started on).
   const unapplied = active !== null && queued_for !== active && !(running && run.version === active);
-  const state: ScoringProgress['state'] = running ? 'running' : stalled ? 'stalled' : unapplied || waiting ? 'waiting' : run ? 'done' : 'idle';
+  // New or edited posts queued after a finished run do not make it "waiting": they are scored at the next import's run.
+  const state: ScoringProgress['state'] = running ? 'running' : stalled ? 'stalled' : unapplied || (waiting && !run) ? 'waiting' : run ? 'done' : 'idle';
   const seconds = run ? ((run.finishedAt ?? (running ? now : run.updatedAt)).getTime() - run.startedAt.getTime()) / 1000 : 0;
   const rate = run && run.done > 0 && seconds > 0 ? run.done / seconds : null;
   const pending = run && (running || stalled) ? Math.max(0, run.total - run.done) : 0;
   return {
     state,
+    queued: waiting,
     activeVersion: active,
     version: run?.version ?? null,
     total: run?.total ?? 0,

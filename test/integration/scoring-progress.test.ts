@@ -74,7 +74,7 @@ describe.each(BACKENDS)('scoring progress on %s', (kind) => {
   });
 
   test('waiting before the first run, done after it, waiting after a publication, done with the new version', async () => {
-    expect(await progress()).toMatchObject({ state: 'waiting', version: null, total: 0, done: 0 });
+    expect(await progress()).toMatchObject({ state: 'waiting', queued: true, version: null, total: 0, done: 0 });
     await runScoring(deps(), { now: NOW, profiles: false });
     const done = await progress('admin');
     expect(done).toMatchObject({ state: 'done', version: rulebook.version, activeVersion: rulebook.version, total: 30, done: 30, pending: 0, etaSeconds: null });
@@ -84,7 +84,13 @@ describe.each(BACKENDS)('scoring progress on %s', (kind) => {
     await activateRulebookVersion(h.db, next, 'api');
     expect(await progress()).toMatchObject({ state: 'waiting', version: rulebook.version, activeVersion: next.version });
     await runScoring({ ...deps(), rulebook: next }, { now: NOW, profiles: false });
-    expect(await progress()).toMatchObject({ state: 'done', version: next.version, activeVersion: next.version, total: 30, done: 30 });
+    expect(await progress()).toMatchObject({ state: 'done', queued: false, version: next.version, activeVersion: next.version, total: 30, done: 30 });
+
+    // A post imported after the run waits for the next one: the last run stays done, with posts queued.
+    await sql`insert into score_pending (post_id) select min(id) from post`.execute(h.db);
+    expect(await progress()).toMatchObject({ state: 'done', queued: true, version: next.version });
+    await runScoring({ ...deps(), rulebook: next }, { now: NOW, profiles: false });
+    expect(await progress()).toMatchObject({ state: 'done', queued: false, total: 1, done: 1 });
   });
 
   test('a run in progress has a rate and an ETA; one that stopped writing is stalled', async () => {

@@ -258,6 +258,7 @@ export const en = {
     states: { idle: 'No run yet', waiting: 'Waiting to start', running: 'Rescoring', stalled: 'Interrupted', done: 'Up to date' },
     waitingHint: 'Version {version} is in force; the scorer applies it to every post at its next run.',
     idleHint: 'No scoring run has been recorded yet.',
+    queuedHint: 'New or edited posts wait for the next run (after the next import).',
     stalledHint: 'The run stopped before the end (its process ended); the next run resumes where it stopped.',
     done: '{done} of {total} posts ({percent})',
     rate: '{n} posts/s',
