@@ -41,13 +41,16 @@ export interface ScoreOptions {
   now: Date;
   batchSize?: number;
   profiles?: boolean;
-  /** Worker threads for the engine (default: every core but one); 0 scores in this thread. Small batches always do. */
+  /** Worker threads for the engine (default: every core but one for runs of 20,000 posts or more, else none); 0 scores
+   *  in this thread. Batches under 500 posts always do. */
   workers?: number;
   onProgress?: (p: ScoreProgress) => void;
 }
 
 /** Below this many posts a batch is scored in this thread: a worker's message costs more than it saves. */
 const MIN_POOL_BATCH = 500;
+/** Runs of fewer queued posts score in this thread unless `workers` is given. */
+const MIN_POOL_RUN = 20_000;
 
 // One scorer at a time in this process (an import, a catch-up and a rescore after publishing may overlap).
 let queue: Promise<unknown> = Promise.resolve();
@@ -62,15 +65,18 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
   const { db } = deps;
   let rulebook = await resolveActiveRulebook(db, deps.rulebook);
   const counts: ScoreCounts = { posts: 0, findings: 0, violations: 0, accounts: 0 };
-  let workers = opts.workers ?? defaultScoreWorkers();
+  let poolFailed = false;
   const engine = async (rb: Rulebook, inputs: ScoreInput[]): Promise<Finding[][]> => {
+    // By default only a large run (a rescoring, a big import) starts the pool: a worker's start (tsx compiles the
+    // engine again) costs more than the scoring of an ordinary import, and would compete with the demo's start-up.
+    const workers = poolFailed ? 0 : (opts.workers ?? (run.total >= MIN_POOL_RUN ? defaultScoreWorkers() : 0));
     if (workers > 0 && inputs.length >= MIN_POOL_BATCH) {
       try {
         return await scoreInWorkers(rb, inputs, workers);
       } catch (err) {
         // The engine is the same in this thread: a pool that cannot start or answer slows the run, never stops it.
         deps.log(`scoring workers failed (${err instanceof Error ? err.message : String(err)}); scoring in the main thread`);
-        workers = 0;
+        poolFailed = true;
       }
     }
     return inputs.map((input) => scorePost(rb, input).findings);
