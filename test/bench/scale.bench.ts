@@ -263,7 +263,7 @@ async function grow(h: DbHandle, target: number): Promise<void> {
       await sql`
         insert into post (id, account_id, entity_id, platform_post_id, url, text, text_truncated, text_length, lang, posted_at, local_day,
           captured_at, updated_at, likes, shares, replies, views, is_reply, is_repost, raw, edited_at, deleted_at, revision)
-        select id + ${shift}::int8, account_id, entity_id, platform_post_id || '~g' || ${k}::int4, url, text, text_truncated, text_length, lang,
+        select id + ${shift}::int8, account_id, entity_id, platform_post_id || '~g' || ${shift}::int8, url, text, text_truncated, text_length, lang,
           posted_at - make_interval(secs => ${k}::int4), local_day, captured_at, updated_at, likes, shares, replies, views, is_reply, is_repost, raw,
           edited_at, deleted_at, revision
         from post where id <= ${shift}::int8 order by id limit ${want}::int8`.execute(trx);
