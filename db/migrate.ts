@@ -21,6 +21,7 @@ import * as m0017 from './migrations/0017_entity_rollups.ts';
 import * as m0018 from './migrations/0018_finding_model_detail.ts';
 import * as m0019 from './migrations/0019_import_guard.ts';
 import * as m0020 from './migrations/0020_score_run.ts';
+import * as m0021 from './migrations/0021_finding_queue.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0018_finding_model_detail': m0018,
   '0019_import_guard': m0019,
   '0020_score_run': m0020,
+  '0021_finding_queue': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

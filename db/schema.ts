@@ -148,6 +148,8 @@ export interface FindingTable {
   probability: number | null;
   model_version: string | null;
   evidence: { start: number; end: number; weight: number }[] | null;
+  /** the post's posted_at, copied by a trigger (the review queue's order) */
+  posted_at: Generated<Date | null>;
 }
 
 export interface PostScoreTable {

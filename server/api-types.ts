@@ -590,7 +590,9 @@ export interface ReviewQueueItem {
 
 /** GET /api/findings: most severe first, then the oldest post; nextOffset is null on the last page. */
 export interface ReviewQueue {
+  /** Counted up to 1,000: totalCapped says there are more (shown as "1,000+"). */
   total: number;
+  totalCapped: boolean;
   items: ReviewQueueItem[];
   nextOffset: number | null;
   /** Keyset pagination: pass as `cursor` for the next page (null on the last page). */
@@ -619,8 +621,8 @@ export interface ReviewEventItem {
 /** GET /api/inbox: the caller's entities' open findings, responses due, and the last `days` of decisions. */
 export interface Inbox {
   days: number;
-  open: { total: number; items: ReviewQueueItem[] };
-  awaitingResponse: { total: number; items: ReviewQueueItem[] };
+  open: { total: number; totalCapped: boolean; items: ReviewQueueItem[] };
+  awaitingResponse: { total: number; totalCapped: boolean; items: ReviewQueueItem[] };
   decisions: ReviewEventItem[];
   appealOutcomes: ReviewEventItem[];
 }

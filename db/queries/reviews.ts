@@ -33,6 +33,10 @@ export interface ReviewTarget {
 }
 
 const SEVERITY_RANK = sql<number>`case f.severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end`;
+// The queue's order as finding_open_queue_idx (migration 0021) has it: the negated rank ascending is most severe first.
+const QUEUE_RANK = sql<number>`(-(${SEVERITY_RANK}))`;
+/** The queue's total is counted up to this many (then shown as "1,000+"): an exact count of every open finding costs seconds at millions of posts. */
+export const QUEUE_COUNT_CAP = 1000;
 
 // The events of the same rule on the same words of the post as the finding aliased f.
 const sameGroup = (e: string) => sql.raw(`${e}.post_id = f.post_id and ${e}.rule_id = f.rule_id and ${e}.match = f.match`);
@@ -328,13 +332,13 @@ function queueQuery(db: Db, scope: EntityScope, f: Omit<QueueFilter, 'limit' | '
 }
 
 /** The queue: most severe first, then the oldest post, then the finding's place in it. */
-export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter, now: Date): Promise<{ total: number; items: QueueItem[]; nextCursor: QueueCursor | null }> {
+export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter, now: Date): Promise<{ total: number; totalCapped: boolean; items: QueueItem[]; nextCursor: QueueCursor | null }> {
   const c = f.cursor;
   const [rows, total] = await Promise.all([
     queueQuery(db, scope, f, now)
       // Keyset: a lower rank, or the same rank and a later (posted_at, post, start, finding).
       .$if(c !== undefined, (q) =>
-        q.where(sql<boolean>`(${SEVERITY_RANK} < ${c!.rank} or (${SEVERITY_RANK} = ${c!.rank} and (p.posted_at, p.id, f.start_offset, f.id) > (${postedAtOfKey(c!.key)}, ${c!.postId}::bigint, ${c!.start}::int, ${c!.id}::bigint)))`),
+        q.where(sql<boolean>`(${QUEUE_RANK}, f.posted_at, f.post_id, f.start_offset, f.id) > (${-c!.rank}::int, ${postedAtOfKey(c!.key)}, ${c!.postId}::bigint, ${c!.start}::int, ${c!.id}::bigint)`),
       )
       .select([
         SEVERITY_RANK.as('rank'),
@@ -370,22 +374,24 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
         's.score',
         's.verdict',
       ])
-      .orderBy(SEVERITY_RANK, 'desc')
-      .orderBy('p.posted_at', 'asc')
-      .orderBy('p.id', 'asc')
-      .orderBy('f.start_offset', 'asc')
-      .orderBy('f.id', 'asc')
+      .orderBy(QUEUE_RANK)
+      .orderBy('f.posted_at')
+      .orderBy('f.post_id')
+      .orderBy('f.start_offset')
+      .orderBy('f.id')
       .limit(f.limit + 1)
       .$if(c === undefined, (q) => q.offset(f.offset))
       .execute(),
-    queueQuery(db, scope, f, now)
+    db
+      .selectFrom(queueQuery(db, scope, f, now).select(sql`1`.as('one')).limit(QUEUE_COUNT_CAP + 1).as('t'))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   return {
-    total: Number(total.n),
+    total: Math.min(Number(total.n), QUEUE_COUNT_CAP),
+    totalCapped: Number(total.n) > QUEUE_COUNT_CAP,
     nextCursor: rows.length > f.limit && last ? { rank: last.rank, key: last.postedAtKey, postId: last.postId, start: last.start, id: last.id } : null,
     items: page.map((r) => ({
       finding: {
@@ -466,7 +472,7 @@ export async function listRecentEvents(db: Db, scope: EntityScope, kinds: Findin
 }
 
 /** Confirmed current findings with no response since their confirmation: a director's "responses due". */
-export async function listAwaitingResponse(db: Db, scope: EntityScope, limit: number, now: Date): Promise<{ total: number; items: QueueItem[] }> {
+export async function listAwaitingResponse(db: Db, scope: EntityScope, limit: number, now: Date): Promise<{ total: number; totalCapped: boolean; items: QueueItem[] }> {
   return listReviewQueue(db, scope, { status: 'confirmed', awaitingResponse: true, limit, offset: 0 }, now);
 }
 

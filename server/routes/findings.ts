@@ -128,9 +128,10 @@ export function findingRoutes(deps: AppDeps) {
       const next = q.offset + items.length;
       const body: ReviewQueue = {
         total: page.total,
+        totalCapped: page.totalCapped,
         items,
         // Offsets stay for the pages that use them; after a cursor there is no meaningful offset.
-        nextOffset: q.cursor === undefined && next < page.total && items.length > 0 ? next : null,
+        nextOffset: q.cursor === undefined && page.nextCursor !== null ? next : null,
         nextCursor: page.nextCursor && encodeQueueCursor(page.nextCursor),
       };
       return c.json(body);
@@ -188,8 +189,8 @@ export function inboxRoutes(deps: AppDeps) {
     ]);
     const body: Inbox = {
       days: INBOX_DAYS,
-      open: { total: open.total, items: await withTitles(deps, open.items) },
-      awaitingResponse: { total: awaiting.total, items: await withTitles(deps, awaiting.items) },
+      open: { total: open.total, totalCapped: open.totalCapped, items: await withTitles(deps, open.items) },
+      awaitingResponse: { total: awaiting.total, totalCapped: awaiting.totalCapped, items: await withTitles(deps, awaiting.items) },
       decisions,
       appealOutcomes: appeals,
     };

@@ -115,4 +115,27 @@ describe.each(BACKENDS)('keyset lists on %s', (kind) => {
     expect(plan).toContain('post_text_folded_trgm_idx');
     expect(plan).not.toContain('post_posted_idx');
   });
+
+  test('the queue counts up to 1,000 (then says there are more) and pages on past it; findings carry their post date for its index', async () => {
+    const before = await queue('/api/findings?limit=200');
+    expect(before.totalCapped).toBe(false);
+    // 1,100 more open findings on one scored post, with the version in force.
+    await sql`insert into finding (post_id, rule_id, category, severity, rulebook_version, match, start_offset, end_offset)
+      select s.post_id, 'test.bulk', 'abuse', 'low', s.rulebook_version, 'x', g, g + 1
+      from post_score s, generate_series(1, 1100) g where s.post_id = (select min(post_id) from post_score)`.execute(h.db);
+    const { rows } = await sql<{ missing: number }>`select count(*)::int as missing from finding f join post p on p.id = f.post_id
+      where f.posted_at is distinct from p.posted_at`.execute(h.db);
+    expect(rows[0].missing).toBe(0);
+    const first = await queue('/api/findings?limit=50');
+    expect(first.total).toBe(1000);
+    expect(first.totalCapped).toBe(true);
+    const deep = await queue('/api/findings?limit=50&offset=1050');
+    expect(deep.items).toHaveLength(50);
+    expect(deep.nextOffset).toBe(1100);
+    const last = await queue(`/api/findings?limit=50&offset=${1100 + before.total - 10}`);
+    expect(last.items).toHaveLength(10);
+    expect(last.nextOffset).toBeNull();
+    await sql`delete from finding where rule_id = 'test.bulk'`.execute(h.db);
+    expect((await queue('/api/findings?limit=200')).total).toBe(before.total);
+  });
 });
