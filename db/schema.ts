@@ -150,6 +150,8 @@ export interface FindingTable {
   evidence: { start: number; end: number; weight: number }[] | null;
   /** the post's posted_at, copied by a trigger (the review queue's order) */
   posted_at: Generated<Date | null>;
+  /** generated: 0 critical … 3 low (the review queue's order) */
+  queue_rank: Generated<number>;
 }
 
 export interface PostScoreTable {

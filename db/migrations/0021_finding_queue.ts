@@ -24,12 +24,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     end $$`.execute(db);
   await sql`create trigger post_dated after update of posted_at on post for each row
     when (old.posted_at is distinct from new.posted_at) execute function mizan_post_dated()`.execute(db);
-  // The queue's sort key, as db/queries/reviews.ts orders it (the negated severity rank ascending = most severe first).
-  await sql`
-    create index finding_open_queue_idx on finding (
-      (-(case severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)),
-      posted_at, post_id, start_offset, id)
-    where status = 'open'`.execute(db);
+  // The queue's sort key, as db/queries/reviews.ts orders it: most severe first (a stored column, since the planner
+  // did not match an index on the CASE expression to the query's ORDER BY), then the oldest post.
+  await sql`alter table finding add column queue_rank smallint generated always as (
+      case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end) stored`.execute(db);
+  await sql`create index finding_open_queue_idx on finding (queue_rank, posted_at, post_id, start_offset, id) where status = 'open'`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -38,5 +37,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists mizan_post_dated()`.execute(db);
   await sql`drop trigger if exists finding_posted_at on finding`.execute(db);
   await sql`drop function if exists mizan_finding_posted_at()`.execute(db);
-  await sql`alter table finding drop column if exists posted_at`.execute(db);
+  await sql`alter table finding drop column if exists queue_rank, drop column if exists posted_at`.execute(db);
 }

@@ -33,8 +33,8 @@ export interface ReviewTarget {
 }
 
 const SEVERITY_RANK = sql<number>`case f.severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end`;
-// The queue's order as finding_open_queue_idx (migration 0021) has it: the negated rank ascending is most severe first.
-const QUEUE_RANK = sql<number>`(-(${SEVERITY_RANK}))`;
+// The queue's order as finding_open_queue_idx (migration 0021) has it: queue_rank = 4 - the severity rank, ascending
+// is most severe first.
 /** The queue's total is counted up to this many (then shown as "1,000+"): an exact count of every open finding costs seconds at millions of posts. */
 export const QUEUE_COUNT_CAP = 1000;
 
@@ -338,7 +338,7 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
     queueQuery(db, scope, f, now)
       // Keyset: a lower rank, or the same rank and a later (posted_at, post, start, finding).
       .$if(c !== undefined, (q) =>
-        q.where(sql<boolean>`(${QUEUE_RANK}, f.posted_at, f.post_id, f.start_offset, f.id) > (${-c!.rank}::int, ${postedAtOfKey(c!.key)}, ${c!.postId}::bigint, ${c!.start}::int, ${c!.id}::bigint)`),
+        q.where(sql<boolean>`(f.queue_rank, f.posted_at, f.post_id, f.start_offset, f.id) > (${4 - c!.rank}::int2, ${postedAtOfKey(c!.key)}, ${c!.postId}::bigint, ${c!.start}::int, ${c!.id}::bigint)`),
       )
       .select([
         SEVERITY_RANK.as('rank'),
@@ -374,7 +374,7 @@ export async function listReviewQueue(db: Db, scope: EntityScope, f: QueueFilter
         's.score',
         's.verdict',
       ])
-      .orderBy(QUEUE_RANK)
+      .orderBy('f.queue_rank')
       .orderBy('f.posted_at')
       .orderBy('f.post_id')
       .orderBy('f.start_offset')
