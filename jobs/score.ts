@@ -3,6 +3,7 @@ import { listImportAccounts } from '../db/queries/accounts.ts';
 import {
   advanceScoreRun,
   countPendingScores,
+  decisionMatch,
   listPostsToScore,
   listReviewDecisions,
   queuePostsForVersion,
@@ -118,7 +119,7 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
     const scored: ScoredPost[] = batch.map((post, i) => {
       const findings = found[i];
       // A reviewer's decision survives rescoring when the same rule still matches the same text.
-      const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${f.match}`) ?? ('open' as const) }));
+      const withStatus = findings.map((f) => ({ ...f, status: decided.get(`${post.id}\u0000${f.rule}\u0000${decisionMatch(f.rule, f.match)}`) ?? ('open' as const) }));
       const updatedAt = new Date(post.updatedAt);
       return {
         postId: post.id,

@@ -38,8 +38,10 @@ const SEVERITY_RANK = sql<number>`case f.severity when 'critical' then 4 when 'h
 /** The queue's total is counted up to this many (then shown as "1,000+"): an exact count of every open finding costs seconds at millions of posts. */
 export const QUEUE_COUNT_CAP = 1000;
 
-// The events of the same rule on the same words of the post as the finding aliased f.
-const sameGroup = (e: string) => sql.raw(`${e}.post_id = f.post_id and ${e}.rule_id = f.rule_id and ${e}.match = f.match`);
+// The events of the same rule on the same words of the post as the finding aliased f (a model finding: the same
+// rule, whatever words it weighed most; see decisionMatch in scores.ts).
+const sameGroup = (e: string) =>
+  sql.raw(`${e}.post_id = f.post_id and ${e}.rule_id = f.rule_id and (${e}.match = f.match or f.rule_id like 'model.%')`);
 
 const APPEAL_STATE = sql<AppealState | null>`(
   select case e.kind when 'appealed' then 'pending' when 'appeal-upheld' then 'upheld' when 'appeal-rejected' then 'rejected' end

@@ -168,13 +168,22 @@ export interface ReviewDecision {
   status: ReviewStatus;
 }
 
-/** Reviewers' decisions on earlier findings of these posts (the latest per rule and matched text). */
+/**
+ * What a reviewer's decision is kept by across rescoring: the rule and the matched words; for a model finding
+ * (at most one per head and post) the rule alone, since a retrained model may weigh other words most.
+ */
+export function decisionMatch(rule: string, match: string): string {
+  return rule.startsWith('model.') ? '' : match;
+}
+
+/** Reviewers' decisions on earlier findings of these posts (the latest per rule and matched text, see decisionMatch). */
 export async function listReviewDecisions(db: Db, postIds: number[]): Promise<ReviewDecision[]> {
   if (!postIds.length) return [];
   const { rows } = await sql<ReviewDecision>`
-    select distinct on (post_id, rule_id, match) post_id as "postId", rule_id as rule, match, status
-    from finding where post_id = any(${postIds}::bigint[]) and status <> 'open'
-    order by post_id, rule_id, match, id desc`.execute(db);
+    select distinct on (post_id, rule_id, m) post_id as "postId", rule_id as rule, m as match, status
+    from (select *, case when rule_id like 'model.%' then '' else match end as m
+      from finding where post_id = any(${postIds}::bigint[]) and status <> 'open') f
+    order by post_id, rule_id, m, id desc`.execute(db);
   return rows;
 }
 

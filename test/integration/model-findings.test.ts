@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
@@ -152,6 +153,16 @@ describe.each(BACKENDS)('model findings explained on %s', (kind) => {
     const lines = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((l) => l.postId === postId.m2)).toMatchObject({ rule: a.rule, decision: 'dismissed', reason: 'false-positive', text: ARABIC, source: 'model' });
     expect(lines.find((l) => l.postId === postId.m1)).toMatchObject({ rule: m.rule, decision: 'confirmed', source: 'model' });
+
+    // A retrained model may weigh other words most: the decision stays with the rule on that post. The dismissed
+    // finding is made to name other words (as an earlier model's would), then the post is scored again.
+    await sql`update finding set match = 'other words' where id = ${a.id}`.execute(h.db);
+    await sql`insert into score_pending (post_id) values (${postId.m2})`.execute(h.db);
+    await sql`update post_score set post_revision = post_revision - 1 where post_id = ${postId.m2}`.execute(h.db);
+    await runScoring({ db: h.db, rulebook, connectors: {}, log: () => {} }, { now: NOW });
+    const again = await detail(postId.m2);
+    expect(again.findingsList.find((f) => f.rule === a.rule)).toMatchObject({ status: 'dismissed', match: a.match });
+    expect(again).toMatchObject({ verdict: 'clean', findings: 0 });
   });
 
   test("the reports' findings sheet and CSV: the model's probability and version, empty for rule findings", async () => {
