@@ -1,16 +1,7 @@
 // Generated post texts shared by the benchmarks: realistic government posts in Arabic and English, and
 // texts with something the rulebook flags. Deterministic (a seeded PRNG), so every run measures the same.
-// deterministic PRNG (mulberry32)
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded PRNG (mulberry32) as the model's training split.
+export { prng as rng } from '../../jobs/scoring/model/train-core.ts';
 
 export const AR = [
   'تعلن وزارة الخدمات العامة عن إطلاق خدمة إلكترونية جديدة لتسهيل إجراءات المواطنين والمقيمين',
@@ -52,3 +43,17 @@ export const BAD = [
   'ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
   'server at 10.0.12.5 is down',
 ];
+
+/** A post of 80–280 characters drawn from `r`: 60% Arabic; with probability `flagRate` something the rulebook flags, in its first half. */
+export function generatedText(r: () => number, flagRate: number): { text: string; lang: 'ar' | 'en' } {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
+  const arabic = r() < 0.6;
+  const target = 80 + Math.floor(r() * 201);
+  let text = '';
+  while (text.length < target) text += (text ? (arabic ? '، ' : '. ') : '') + pick(arabic ? AR : EN);
+  if (r() < flagRate) {
+    const cut = Math.floor(r() * text.length * 0.5);
+    text = `${text.slice(0, cut)} ${pick(BAD)} ${text.slice(cut)}`;
+  }
+  return { text, lang: arabic ? 'ar' : 'en' };
+}

@@ -21,7 +21,7 @@ import type { JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { FakeX, type NewTweet } from '../fakes/x.ts';
-import { AR, BAD, EN, rng } from './corpus.ts';
+import { generatedText, rng } from './corpus.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
@@ -39,19 +39,11 @@ const ENTITIES = Math.max(1, Math.ceil(ACCOUNTS / 4));
 /** Tweet i of account a: 80–280 characters, 60% Arabic, ~15% with something the rulebook flags, some replies. */
 function tweet(a: number, i: number): NewTweet {
   const r = rng(a * 1_000_003 + i);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
-  const arabic = r() < 0.6;
-  const target = 80 + Math.floor(r() * 201);
-  let text = '';
-  while (text.length < target) text += (text ? (arabic ? '، ' : '. ') : '') + pick(arabic ? AR : EN);
-  if (r() < 0.15) {
-    const cut = Math.floor(r() * text.length * 0.5);
-    text = `${text.slice(0, cut)} ${pick(BAD)} ${text.slice(cut)}`;
-  }
+  const { text, lang } = generatedText(r, 0.15);
   const views = Math.floor(r() * 50_000);
   return {
     text,
-    lang: arabic ? 'ar' : 'en',
+    lang,
     likes: Math.floor(views * r() * 0.05),
     retweets: Math.floor(r() * 40),
     replies: Math.floor(r() * 25),

@@ -34,7 +34,7 @@ import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook, parseRulebook, readRulebookSources } from '../../jobs/scoring/engine.ts';
 import { publishRulebook } from '../../jobs/rulebook-store.ts';
 import { defaultScoreWorkers } from '../../jobs/score-pool.ts';
-import { AR, BAD, EN, rng } from './corpus.ts';
+import { generatedText, rng } from './corpus.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,15 +69,7 @@ const NOW = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 /** Post i of account a: 80–280 characters, 60% Arabic, ~12% with something to flag, some replies; within two years. */
 function record(a: number, i: number, perAccount: number, prefix: string) {
   const r = rng(a * 1_000_003 + i);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
-  const arabic = r() < 0.6;
-  const target = 80 + Math.floor(r() * 201);
-  let text = '';
-  while (text.length < target) text += (text ? (arabic ? '، ' : '. ') : '') + pick(arabic ? AR : EN);
-  if (r() < 0.12) {
-    const cut = Math.floor(r() * text.length * 0.5);
-    text = `${text.slice(0, cut)} ${pick(BAD)} ${text.slice(cut)}`;
-  }
+  const { text, lang } = generatedText(r, 0.12);
   // Evenly spread over the two years, oldest first (as a file drop of an archive is), with some jitter.
   const span = DAYS * 86_400_000;
   const at = NOW.getTime() - 3_600_000 - span + Math.floor(((i + r() * 0.9) / perAccount) * span);
@@ -86,7 +78,7 @@ function record(a: number, i: number, perAccount: number, prefix: string) {
     id: `${prefix}${a}-${i}`,
     text,
     posted_at: new Date(at).toISOString(),
-    lang: arabic ? 'ar' : 'en',
+    lang,
     likes: Math.floor(views * r() * 0.05),
     shares: Math.floor(r() * 40),
     replies: Math.floor(r() * 25),

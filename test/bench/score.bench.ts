@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { loadRulebook, modelOf, parseRulebook, scorePost, type Rulebook } from '../../jobs/scoring/engine.ts';
 import type { AccountType } from '../../jobs/scoring/types.ts';
-import { AR, BAD, EN, rng } from './corpus.ts';
+import { generatedText, rng } from './corpus.ts';
 
 const N = Number(process.env.BENCH_POSTS ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -27,14 +27,7 @@ function makePosts(n: number): { text: string; accountType: AccountType }[] {
   const accounts: AccountType[] = ['official', 'official', 'official', 'executive', 'employee'];
   const posts: { text: string; accountType: AccountType }[] = [];
   for (let i = 0; i < n; i++) {
-    const arabic = r() < 0.6;
-    const target = 80 + Math.floor(r() * 201);
-    let text = '';
-    while (text.length < target) text += (text ? (arabic ? '، ' : '. ') : '') + pick(arabic ? AR : EN);
-    if (r() < 0.12) {
-      const cut = Math.floor(r() * text.length * 0.5);
-      text = text.slice(0, cut) + ' ' + pick(BAD) + ' ' + text.slice(cut);
-    }
+    let { text } = generatedText(r, 0.12);
     if (text.length > 280) text = text.slice(0, 280);
     if (text.length < 80) text = text.padEnd(80, ' .');
     posts.push({ text, accountType: pick(accounts) });
