@@ -5,21 +5,17 @@
 //
 //   const pool = scorePool(2); await pool.score(rulebook, inputs) → Finding[][] (one per input, in order)
 //
-// Workers are TypeScript started through tsx's loader (see trial.ts for why the bootstrap). They are kept for the
-// next run and unref'd while idle (the process may exit); a worker that fails or exits is replaced on next use.
+// Workers are TypeScript (jobs/ts-worker.ts). They are kept for the next run and unref'd while idle (the process
+// may exit); a worker that fails or exits is replaced on next use.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { listen, startTsWorker } from './ts-worker.ts';
 import type { Finding } from '../db/vocabulary.ts';
 import type { Rulebook } from './scoring/engine.ts';
 import type { ScoreInput } from './scoring/types.ts';
 import type { ScoreJob, ScoreReply } from './score-worker.ts';
 
 const WORKER_URL = new URL('./score-worker.ts', import.meta.url).href;
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
 const STARTUP_LIMIT_MS = 60_000;
 
 /** Workers by default: every core but the one the main thread (and the database) uses, at least one. */
@@ -38,31 +34,7 @@ let slots: (Slot | undefined)[] = [];
 let nextId = 1;
 
 function spawn(): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: WORKER_URL }, execArgv: [] });
-    worker.unref();
-    const timer = setTimeout(() => fail(new Error(`a scoring worker did not start within ${STARTUP_LIMIT_MS / 1000} s`)), STARTUP_LIMIT_MS);
-    const onMessage = (msg: ScoreReply) => {
-      if (msg.type !== 'ready') return;
-      done();
-      resolve(worker);
-    };
-    const fail = (err: Error) => {
-      done();
-      void worker.terminate().catch(() => {});
-      reject(err);
-    };
-    const onExit = (code: number) => fail(new Error(`a scoring worker stopped at start (exit code ${code})`));
-    const done = () => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', fail);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', fail);
-    worker.on('exit', onExit);
-  });
+  return startTsWorker(WORKER_URL, { name: 'scoring worker', startupLimitMs: STARTUP_LIMIT_MS });
 }
 
 function slot(i: number): Slot {
@@ -87,25 +59,20 @@ async function run(s: Slot, rb: Rulebook, inputs: ScoreInput[]): Promise<Finding
   worker.ref(); // waiting for its answer keeps the process alive
   try {
     return await new Promise<Finding[][]>((resolve, reject) => {
-      const onMessage = (msg: ScoreReply) => {
-        if (msg.type === 'ready' || msg.id !== job.id) return;
-        done();
-        if (msg.type === 'done') resolve(msg.findings);
-        else reject(new Error(`scoring worker: ${msg.message}`));
-      };
-      const onError = (err: Error) => {
-        done();
+      const fail = (err: Error) => {
+        unlisten();
         reject(err);
       };
-      const onExit = (code: number) => onError(new Error(`a scoring worker stopped (exit code ${code}) without an answer`));
-      const done = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
+      const unlisten = listen<ScoreReply>(worker, {
+        message: (msg) => {
+          if (msg.type === 'ready' || msg.id !== job.id) return;
+          unlisten();
+          if (msg.type === 'done') resolve(msg.findings);
+          else reject(new Error(`scoring worker: ${msg.message}`));
+        },
+        error: fail,
+        exit: (code) => fail(new Error(`a scoring worker stopped (exit code ${code}) without an answer`)),
+      });
       worker.postMessage(job);
     });
   } catch (err) {

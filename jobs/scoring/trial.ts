@@ -6,10 +6,9 @@
 //   runTrial(sources, inputs, { timeoutMs })  → { version, rules, results } (one ScoreResult per input)
 //   probeRulebookSafety(sources, timeoutMs)   → runs the draft on adversarial inputs; TrialTimeoutError if slow
 //
-// The worker is TypeScript: a Worker does not get tsx's loader from the parent's execArgv on Node 20
-// (checked: "Unknown file extension .ts" even with execArgv ['--import', 'tsx']), so a tiny inline
-// bootstrap registers tsx's ESM hooks inside the worker before importing trial-worker.ts.
-import { Worker } from 'node:worker_threads';
+// The worker is TypeScript, started through jobs/ts-worker.ts.
+import type { Worker } from 'node:worker_threads';
+import { listen, startTsWorker } from '../ts-worker.ts';
 import { RulebookError } from './rulebook.ts';
 import type { AccountType, RuleInfo, ScoreInput, ScoreResult } from './types.ts';
 import type { SerializedError, TrialJob, WorkerMessage } from './trial-worker.ts';
@@ -44,12 +43,6 @@ const STARTUP_LIMIT_MS = 30_000;
 const WORKER_HEAP_MB = 512;
 
 const WORKER_URL = new URL('./trial-worker.ts', import.meta.url).href;
-// tsx's ESM entry, resolved here (the worker's eval'd code has no module of its own to resolve from)
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(workerData.entry); });
-`;
 
 /** An idle worker is kept this long for the next trial, then ended. */
 const IDLE_MS = 60_000;
@@ -81,49 +74,8 @@ function deserializeError(e: SerializedError): Error {
   return err;
 }
 
-type Listeners = { message?: (msg: WorkerMessage) => void; error: (err: Error) => void; exit: (code: number) => void };
-
-// Only our own listeners are removed: Worker keeps internal 'newListener' hooks that removeAllListeners() would break.
-// A 'message' listener refs the worker's port (keeps the process alive): idle workers have none.
-function listen(worker: Worker, l: Listeners): () => void {
-  if (l.message) worker.on('message', l.message);
-  worker.on('error', l.error);
-  worker.on('exit', l.exit);
-  return () => {
-    if (l.message) worker.off('message', l.message);
-    worker.off('error', l.error);
-    worker.off('exit', l.exit);
-  };
-}
-
 function spawn(): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      workerData: { entry: WORKER_URL },
-      // the parent's tsx flags do not work in a worker, and its other flags are none of the worker's business
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-    });
-    worker.unref(); // an idle worker does not keep the process alive
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      unlisten();
-      void worker.terminate().catch(() => {});
-      reject(err);
-    };
-    const timer = setTimeout(() => fail(new Error(`the trial worker did not start within ${STARTUP_LIMIT_MS / 1000} s`)), STARTUP_LIMIT_MS);
-    const unlisten = listen(worker, {
-      error: fail,
-      exit: (code) => fail(new Error(`the trial worker stopped at start (exit code ${code})`)),
-      message: (msg) => {
-        if (msg.type !== 'ready') return;
-        clearTimeout(timer);
-        unlisten();
-        resolve(worker);
-      },
-    });
-  });
+  return startTsWorker(WORKER_URL, { name: 'trial worker', startupLimitMs: STARTUP_LIMIT_MS, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
 }
 
 function park(worker: Worker): void {
@@ -171,7 +123,7 @@ async function inWorker(job: TrialJob, timeoutMs: number): Promise<TrialResult> 
         else resolve(value!);
       };
       const timer = setTimeout(() => finish(new TrialTimeoutError(timeoutMs)), timeoutMs);
-      const unlisten = listen(worker, {
+      const unlisten = listen<WorkerMessage>(worker, {
         message: (msg) => {
           if (msg.type === 'done' && msg.id === id) finish(null, { version: msg.version, rules: msg.rules, results: msg.results }, true);
           else if (msg.type === 'failed' && msg.id === id) finish(deserializeError(msg.error), undefined, true);
