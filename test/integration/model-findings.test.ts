@@ -12,7 +12,6 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { savePostsPage } from '../../db/queries/imports.ts';
 import { testConfig } from '../../jobs/config.ts';
-import type { ImportedPost } from '../../jobs/connectors/types.ts';
 import { generateMonthlyReports, reportSettings } from '../../jobs/reports/generate.ts';
 import { LABELS } from '../../jobs/reports/labels.ts';
 import { rollupDirty } from '../../jobs/rollup.ts';
@@ -22,6 +21,7 @@ import type { FindingView, PostDetail, PostList, ReviewQueue, ReviewResult, Scor
 import { createApp } from '../../server/app.ts';
 import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { importedPost } from '../helpers/posts.ts';
 
 // The rulebook's personal-data rules with the shipped model: no abuse rule speaks first, so the model's
 // findings do not depend on how the abuse rules evolve, and a phone number is a rule finding beside them.
@@ -33,17 +33,8 @@ const MIXED = 'You are a fucking idiot and a piece of shit. Call me on 36123456'
 const ARABIC = 'انت حمااااار وكلب ابن كلب يا حقير';
 const CLEAN = 'افتتاح مركز الخدمات الجديد في المحرق';
 
-const post = (id: string, text: string, day: string): ImportedPost => ({
-  platformPostId: id,
-  url: `https://x.com/i/${id}`,
-  text,
-  lang: /[a-z]/i.test(text) ? 'en' : 'ar',
-  postedAt: new Date(`${day}T09:00:00Z`),
-  metrics: { likes: 0, shares: 0, replies: 0, views: 0 },
-  isReply: false,
-  isRepost: false,
-  raw: { id, text },
-});
+const post = (id: string, text: string, day: string) =>
+  importedPost(id, text, { url: `https://x.com/i/${id}`, lang: /[a-z]/i.test(text) ? 'en' : 'ar', postedAt: new Date(`${day}T09:00:00Z`) });
 
 /** The explanation of a model finding as the API gives it must be the engine's, with its spans inside the text. */
 function expectExplained(f: Pick<FindingView, 'rule' | 'start' | 'end' | 'match' | 'probability' | 'modelVersion' | 'evidence'>, text: string) {

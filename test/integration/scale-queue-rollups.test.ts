@@ -15,21 +15,12 @@ import { runScoring } from '../../jobs/score.ts';
 import { loadRulebook, parseRulebook } from '../../jobs/scoring/engine.ts';
 import { AR, BAD, EN, rng } from '../bench/corpus.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { EXTRA_RULE } from '../helpers/rulebooks.ts';
 
 const rulebook = loadRulebook();
 const NOW = new Date('2026-11-20T09:00:00Z');
 const ALL = 'all' as const;
 
-const EXTRA_RULE = `category: reputation
-rules:
-  - id: reputation.test.exhibition
-    severity: low
-    lang: any
-    kind: lexicon
-    title: { ar: "معرض", en: "Exhibition" }
-    explanation: { ar: "قاعدة تجريبية.", en: "A trial rule." }
-    terms: [exhibition, المعرض]
-`;
 
 /** Post i of an account: over ~60 days, Arabic or English, some with something to flag, some replies. */
 function post(seed: number, i: number): ImportedPost {

@@ -17,20 +17,11 @@ import { loadRulebook, parseRulebook, readRulebookSources, scorePost } from '../
 import type { ScoreInput } from '../../jobs/scoring/types.ts';
 import { AR, BAD, EN, rng } from '../bench/corpus.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { EXTRA_RULE } from '../helpers/rulebooks.ts';
 
 const rulebook = loadRulebook();
 const NOW = new Date('2026-11-20T09:00:00Z');
 
-const EXTRA_RULE = `category: reputation
-rules:
-  - id: reputation.test.exhibition
-    severity: low
-    lang: any
-    kind: lexicon
-    title: { ar: "معرض", en: "Exhibition" }
-    explanation: { ar: "قاعدة تجريبية.", en: "A trial rule." }
-    terms: [exhibition, المعرض]
-`;
 
 /** Text i: one to three corpus sentences, a third with something to flag, Arabic or English. */
 function text(i: number): { text: string; lang: 'ar' | 'en' } {

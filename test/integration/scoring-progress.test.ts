@@ -16,19 +16,10 @@ import type { ScoringProgress } from '../../server/api-types.ts';
 import { createApp } from '../../server/app.ts';
 import { signedIn } from '../helpers/auth.ts';
 import { BACKENDS, testDb } from '../helpers/db.ts';
+import { EXTRA_RULE } from '../helpers/rulebooks.ts';
 
 const rulebook = loadRulebook();
 const NOW = new Date('2026-11-20T09:00:00Z');
-const EXTRA_RULE = `category: reputation
-rules:
-  - id: reputation.test.progress
-    severity: low
-    lang: any
-    kind: lexicon
-    title: { ar: "تجربة", en: "Trial" }
-    explanation: { ar: "قاعدة تجريبية.", en: "A trial rule." }
-    terms: [exhibition]
-`;
 
 describe.each(BACKENDS)('scoring progress on %s', (kind) => {
   let h: DbHandle;
