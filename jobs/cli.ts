@@ -10,6 +10,7 @@ import { checkImportFile } from './connectors/file.ts';
 import type { JobDeps } from './deps.ts';
 import type { ImportProgress } from './import.ts';
 import { runImportPipeline } from './pipeline.ts';
+import { statusLine } from './progress.ts';
 import { remapPosts } from './remap.ts';
 import { runRollup } from './rollup.ts';
 import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
@@ -177,12 +178,9 @@ async function main() {
 
 /** Import progress on standard error: one line rewritten in place on a terminal, a line per page otherwise. */
 function progressLine() {
-  const tty = process.stderr.isTTY;
-  return (p: ImportProgress) => {
-    const line = `import ${p.platform}/${p.handle}: ${p.stored.toLocaleString('en')} post(s) in ${p.pages} page(s)${p.rejected ? `, ${p.rejected} rejected` : ''}${p.done ? ', done' : '…'}`;
-    if (tty) process.stderr.write(`\r\x1b[2K${line}${p.done ? '\n' : ''}`);
-    else process.stderr.write(`${line}\n`);
-  };
+  const out = statusLine();
+  return (p: ImportProgress) =>
+    out.show(`import ${p.platform}/${p.handle}: ${p.stored.toLocaleString('en')} post(s) in ${p.pages} page(s)${p.rejected ? `, ${p.rejected} rejected` : ''}${p.done ? ', done' : '…'}`, p.done);
 }
 
 /** Prints the run; `import` exits 0 once the run completed (each account's failure is recorded and printed), a single file's import exits 1 when it failed. */

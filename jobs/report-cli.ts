@@ -6,6 +6,7 @@ import { createDb } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { ReportFormat, ReportLang } from '../db/queries/reports.ts';
 import { loadConfig } from './config.ts';
+import { bar, statusLine } from './progress.ts';
 import { generateMonthlyReports, REPORT_FORMATS, REPORT_LANGS, reportSettings, type ReportProgress } from './reports/generate.ts';
 
 const USAGE = `Usage: npm run report -- --month YYYY-MM [--entity SLUG ...] [--format pdf,xlsx,csv] [--lang ar,en] [--out DIR]
@@ -28,14 +29,8 @@ function list<T extends string>(value: string | undefined, allowed: readonly T[]
 
 /** A progress bar on standard error: rewritten in place on a terminal, a line per report otherwise. */
 function progressBar(): ReportProgress {
-  const tty = process.stderr.isTTY;
-  return (done, total, label) => {
-    const width = 30;
-    const filled = Math.round((done / Math.max(total, 1)) * width);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label}`;
-    if (tty) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
-    else process.stderr.write(`${line}\n`);
-  };
+  const out = statusLine();
+  return (done, total, label) => out.show(`${bar(done / Math.max(total, 1), 30, '-')} ${done}/${total} ${label}`, done === total);
 }
 
 async function main() {

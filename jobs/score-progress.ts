@@ -1,5 +1,6 @@
 // The scoring job's progress for people: a bar on a terminal, plain lines in a log (the CLI's score, publish-rulebook,
 // restore-default-rulebook and remap).
+import { bar, statusLine } from './progress.ts';
 import type { ScoreProgress } from './score.ts';
 
 /**
@@ -7,30 +8,26 @@ import type { ScoreProgress } from './score.ts';
  * version applied), a plain line every 5 seconds and at the end otherwise (a log file, a pipe).
  */
 export function scoreProgressBar(opts: { tty?: boolean; write?: (s: string) => void; everyMs?: number } = {}) {
-  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
-  const write = opts.write ?? ((s: string) => process.stderr.write(s));
+  const out = statusLine(opts);
   const everyMs = opts.everyMs ?? 5000;
   let lastLine = 0;
   return (p: ScoreProgress) => {
     if (p.total === 0 && p.done === 0) return;
     const now = Date.now();
-    if (!tty && !p.finished && now - lastLine < everyMs) return;
+    if (!out.tty && !p.finished && now - lastLine < everyMs) return;
     lastLine = now;
-    const line = formatScoreProgress(p, now, tty);
-    write(tty ? `\r\x1b[2K${line}${p.finished ? '\n' : ''}` : `${line}\n`);
+    out.show(formatScoreProgress(p, now, out.tty), p.finished);
   };
 }
 
 /** "[#######.............] 35% 350,000/1,000,000 posts · 7,120 posts/s · ETA 1m 31s · rb-…" (the bar only on a terminal). */
-export function formatScoreProgress(p: ScoreProgress, now: number, bar: boolean): string {
+export function formatScoreProgress(p: ScoreProgress, now: number, withBar: boolean): string {
   const total = Math.max(p.total, p.done);
   const share = total ? p.done / total : 1;
   const seconds = (now - p.startedAt.getTime()) / 1000;
   const rate = seconds > 0 && p.done > 0 ? p.done / seconds : 0;
   const eta = p.finished ? `done in ${duration(seconds)}` : rate > 0 ? `ETA ${duration((total - p.done) / rate)}` : 'ETA –';
-  const width = 24;
-  const filled = Math.round(share * width);
-  const head = bar ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : 'scoring ';
+  const head = withBar ? `${bar(share, 24)} ` : 'scoring ';
   return `${head}${Math.floor(share * 100)}% ${p.done.toLocaleString('en')}/${total.toLocaleString('en')} posts · ${Math.round(rate).toLocaleString('en')} posts/s · ${eta} · ${p.version}`;
 }
 
