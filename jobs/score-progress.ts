@@ -20,7 +20,7 @@ export function scoreProgressBar(opts: { tty?: boolean; write?: (s: string) => v
   };
 }
 
-/** "[#######.............] 35% 350,000/1,000,000 posts · 7,120 posts/s · ETA 1m 31s · rb-…" (the bar only on a terminal). */
+/** "[#######.............] 35% 350,000/~1,000,000 posts · 7,120 posts/s · ETA 1m 31s · rb-…" (the bar only on a terminal). */
 export function formatScoreProgress(p: ScoreProgress, now: number, withBar: boolean): string {
   const total = Math.max(p.total, p.done);
   const share = total ? p.done / total : 1;
@@ -28,7 +28,9 @@ export function formatScoreProgress(p: ScoreProgress, now: number, withBar: bool
   const rate = seconds > 0 && p.done > 0 ? p.done / seconds : 0;
   const eta = p.finished ? `done in ${duration(seconds)}` : rate > 0 ? `ETA ${duration((total - p.done) / rate)}` : 'ETA –';
   const head = withBar ? `${bar(share, 24)} ` : 'scoring ';
-  return `${head}${Math.floor(share * 100)}% ${p.done.toLocaleString('en')}/${total.toLocaleString('en')} posts · ${Math.round(rate).toLocaleString('en')} posts/s · ${eta} · ${p.version}`;
+  // A rescoring's total is estimated from the size of post until it finishes (see estimateSweep).
+  const about = p.estimated && !p.finished ? '~' : '';
+  return `${head}${Math.floor(share * 100)}% ${p.done.toLocaleString('en')}/${about}${total.toLocaleString('en')} posts · ${Math.round(rate).toLocaleString('en')} posts/s · ${eta} · ${p.version}`;
 }
 
 function duration(s: number): string {

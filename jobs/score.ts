@@ -2,11 +2,14 @@
 import { listImportAccounts } from '../db/queries/accounts.ts';
 import {
   advanceScoreRun,
+  beginVersion,
   countPendingScores,
   decisionMatch,
+  endSweep,
+  estimateSweep,
   listPostsToScore,
   listReviewDecisions,
-  queuePostsForVersion,
+  listStalePosts,
   replaceAccountsFindings,
   saveScores,
   startScoreRun,
@@ -31,8 +34,10 @@ export interface ScoreCounts {
 /** Where a run stands, after each batch (the CLI's progress bar; the API reads the same from score_run). */
 export interface ScoreProgress {
   version: string;
-  /** Posts queued when the run (or its switch to a newly published version) started. */
+  /** Posts to score when the run (or its switch to a newly published version) started: a rescoring's is an estimate
+   *  past 50,000 posts (`estimated`; see estimateSweep), replaced by the count when it finishes. */
   total: number;
+  estimated?: boolean;
   done: number;
   startedAt: Date;
   finished: boolean;
@@ -82,32 +87,46 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
     }
     return inputs.map((input) => scorePost(rb, input).findings);
   };
-  // The run's progress: the posts queued at its start (the queue is filled for the version first), recorded in
+  // The run's progress: the posts to score at its start (a rescoring's estimated from the size of post), recorded in
   // score_run after each batch for the API; a run with nothing to score leaves the previous run's record alone.
   let run: ScoreProgress = { version: rulebook.version, total: 0, done: 0, startedAt: new Date(), finished: false };
-  const startRun = async (rb: Rulebook) => {
-    await queuePostsForVersion(db, rb.version);
-    run = { version: rb.version, total: await countPendingScores(db), done: 0, startedAt: new Date(), finished: false };
+  // A rescoring (the first run of a version) sweeps post by id from where the version's sweep stands (0, or after the
+  // last batch a stopped run wrote), then reads the queue of new and edited posts; any other run reads the queue only.
+  const startRun = async (rb: Rulebook): Promise<{ sweep: boolean; after: number }> => {
+    const { sweepAfter } = await beginVersion(db, rb.version);
+    const sweep = sweepAfter !== null;
+    const { total, estimated } = sweep ? await estimateSweep(db, rb.version, sweepAfter) : { total: await countPendingScores(db), estimated: false };
+    run = { version: rb.version, total, done: 0, startedAt: new Date(), finished: false, ...(estimated ? { estimated } : {}) };
     if (run.total > 0) await startScoreRun(db, rb.version, run.total, run.startedAt);
     opts.onProgress?.({ ...run });
+    return { sweep, after: sweepAfter ?? 0 };
   };
-  // Written at most once a second (and at the end): each write is a commit of its own, as dear as a batch's.
+  // Written at most once a second (and at the end): each write is a commit of its own, as dear as a batch's. The
+  // sweep's position goes in the same statement: a run that stops resumes after its last batch written (at most a
+  // second behind; the posts between are no longer stale, so none is scored twice).
   let written = 0;
-  const advance = async (finished: boolean) => {
+  let sweptTo: number | undefined;
+  const advance = async (finished: boolean, force = false) => {
     run.finished = finished;
-    if ((run.total > 0 || run.done > 0) && (finished || Date.now() - written >= 1000)) {
+    // A finished run's total is what it scored (score_run's too): an estimate does not outlive the run.
+    if (finished) run = { version: run.version, total: run.done, done: run.done, startedAt: run.startedAt, finished };
+    if ((run.total > 0 || run.done > 0) && (finished || force || Date.now() - written >= 1000)) {
       written = Date.now();
-      await advanceScoreRun(db, { version: run.version, done: run.done, at: new Date(), finished });
+      await advanceScoreRun(db, { version: run.version, done: run.done, at: new Date(), finished, sweptTo });
     }
     opts.onProgress?.({ ...run, total: Math.max(run.total, run.done) });
   };
-  await startRun(rulebook);
-  // The queue is read by id from where the last batch stopped; a post skipped because it was edited meanwhile
-  // waits for the next run. The next batch is read and scored while this one is written (two connections: the
-  // database writes while this process scores); the row-by-row baseline reads from the start each time, after its write.
-  const prepare = async (rb: Rulebook, after: number): Promise<{ scored: ScoredPost[]; last: number } | null> => {
-    const batch = await listPostsToScore(db, rb.version, opts.batchSize ?? 2000, after);
-    if (!batch.length) return null;
+  let position = await startRun(rulebook);
+  // The sweep and the queue are read by id from where the last batch stopped; a post skipped because it was edited
+  // meanwhile waits in the queue. The next batch is read and scored while this one is written (two connections: the
+  // database writes while this process scores); the row-by-row baseline reads the queue from the start each time,
+  // after its write.
+  type Prepared = { scored: ScoredPost[]; sweep: boolean; last: number };
+  const prepare = async (rb: Rulebook, sweep: boolean, after: number): Promise<Prepared | null> => {
+    const size = opts.batchSize ?? 2000;
+    const batch = sweep ? await listStalePosts(db, rb.version, size, after) : await listPostsToScore(db, rb.version, size, after);
+    // The end of the sweep is a batch of its own: the loop ends it once every batch before it is written.
+    if (!batch.length) return sweep ? { scored: [], sweep, last: after } : null;
     const decisions = await listReviewDecisions(db, batch.map((p) => p.id));
     const decided = new Map(decisions.map((d) => [`${d.postId}\u0000${d.rule}\u0000${d.match}`, d.status]));
     const inputs: ScoreInput[] = batch.map((post) => ({
@@ -131,25 +150,35 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
         findings: withStatus,
       };
     });
-    return { scored, last: batch[batch.length - 1].id };
+    return { scored, sweep, last: batch[batch.length - 1].id };
   };
   const ahead = writePath !== 'row';
-  let next: Promise<{ scored: ScoredPost[]; last: number } | null> = prepare(rulebook, 0);
+  let next: Promise<Prepared | null> = prepare(rulebook, position.sweep, position.after);
   while (!deps.signal?.aborted) {
     const current = await next;
     if (!current) break;
     const { scored } = current;
-    next = ahead ? prepare(rulebook, current.last) : Promise.resolve(null);
+    if (current.sweep && !scored.length) {
+      // Past the last post: every batch of the sweep is written (one at a time, in order), so it ends here; then the
+      // queue, from its start (posts edited behind the sweep, or skipped because they changed while being scored).
+      await endSweep(db, rulebook.version);
+      sweptTo = undefined;
+      next = prepare(rulebook, false, 0);
+      continue;
+    }
+    next = ahead ? prepare(rulebook, current.sweep, current.last) : Promise.resolve(null);
     next.catch(() => {});
     if (!(await saveScores(db, rulebook.version, scored, opts.now))) {
       // Another version was published meanwhile (maybe by another process): continue with it.
       await next.catch(() => null);
       rulebook = await resolveActiveRulebook(db, deps.rulebook);
-      await startRun(rulebook);
-      next = prepare(rulebook, 0);
+      sweptTo = undefined;
+      position = await startRun(rulebook);
+      next = prepare(rulebook, position.sweep, position.after);
       continue;
     }
-    if (!ahead) next = prepare(rulebook, 0);
+    if (!ahead) next = prepare(rulebook, current.sweep, current.sweep ? current.last : 0);
+    if (current.sweep) sweptTo = current.last;
     counts.posts += scored.length;
     run.done += scored.length;
     await advance(false);
@@ -159,7 +188,8 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
     }
   }
   await next.catch(() => null);
-  if (run.total > 0 || run.done > 0) await advance(true);
+  // A run stopped by its signal is not finished: its position is written, and the next run resumes there.
+  if (run.total > 0 || run.done > 0) await advance(!deps.signal?.aborted, true);
   // Account-level rules (the disclaimer on personal accounts) read the profile text.
   if (opts.profiles !== false && !deps.signal?.aborted) {
     // All accounts in one transaction (one statement per table), in the accounts' order.

@@ -18,18 +18,20 @@ export interface PostToScore {
   revision: number;
 }
 
+/** The columns of a post to score (the queue's read and the sweep's). */
+const TO_SCORE = ['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'] as const;
+
 /**
  * The next posts of the scoring queue (score_pending, kept by triggers on post: new posts and new revisions),
- * by id after `afterId`: a run pages through the queue by id. The queue is filled for `version` first when
- * it was filled for another one (see queuePostsForVersion).
+ * by id after `afterId`: a run pages through the queue by id. A rescoring after a publication reads post itself
+ * instead (listStalePosts): the queue holds only what was imported or edited.
  */
-export async function listPostsToScore(db: Db, version: string, limit: number, afterId = 0): Promise<PostToScore[]> {
-  if (afterId === 0) await queuePostsForVersion(db, version);
+export async function listPostsToScore(db: Db, _version: string, limit: number, afterId = 0): Promise<PostToScore[]> {
   return db
     .selectFrom('score_pending as q')
     .innerJoin('post as p', 'p.id', 'q.post_id')
     .innerJoin('account as a', 'a.id', 'p.account_id')
-    .select(['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_day as localDay', 'p.entity_id as entityId', 'p.updated_at as updatedAt', 'p.revision'])
+    .select(TO_SCORE)
     // The bound on both sides: PostgreSQL does not carry an inequality across the join, and a merge join then read
     // post from its first row for every batch (1.1 s per batch at 270,000 posts into a rescoring of 1M, growing:
     // the stall); with it, 24 ms.
@@ -39,36 +41,101 @@ export async function listPostsToScore(db: Db, version: string, limit: number, a
     .execute();
 }
 
-/**
- * When the scoring queue was last filled for another rulebook version (a publication, a restore, a first run):
- * enqueues, in one INSERT … SELECT, every post not scored with `version` at its current revision, and forgets
- * queued posts that no longer exist. Returns how many posts were added (0 when the queue is already for it).
- */
-export async function queuePostsForVersion(db: Db, version: string): Promise<number> {
-  const state = await db.selectFrom('score_pending_version').select('version').executeTakeFirst();
-  if (state?.version === version) return 0;
-  const added = await db.transaction().execute(async (trx) => {
-    // Under the scorers' lock: two processes do not fill it twice, and no score is written meanwhile.
-    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
-    const again = await trx.selectFrom('score_pending_version').select('version').executeTakeFirst();
-    if (again?.version === version) return 0;
-    const added = await sql`
-      insert into score_pending (post_id)
-      select p.id from post p left join post_score s on s.post_id = p.id
-      where s.post_id is null or s.rulebook_version <> ${version}::text or s.post_revision <> p.revision
-      on conflict do nothing`.execute(trx);
-    await sql`delete from score_pending q where not exists (select 1 from post p where p.id = q.post_id)`.execute(trx);
-    await sql`insert into score_pending_version (id, version) values (1, ${version}::text)
-      on conflict (id) do update set version = excluded.version`.execute(trx);
-    return Number(added.numAffectedRows ?? 0);
-  });
-  // A publication can queue millions of posts at once: without fresh statistics the planner still sees the queue
-  // as near empty and its join to post for each batch goes wrong (the rescoring of 1M posts stalled).
-  if (added > 10_000) await sql`analyze score_pending`.execute(db);
-  return added;
+/** The read of listStalePosts (exported for the plan that bench:scale prints). */
+export function staleQuery(db: Db, version: string, limit: number, afterId: number) {
+  return (
+    db
+      .selectFrom('post as p')
+      .innerJoin('account as a', 'a.id', 'p.account_id')
+      // The bound on both sides of the join, as in the queue's read: without it a merge join reads post_score from
+      // its first row for every batch.
+      .leftJoin('post_score as s', (j) => j.onRef('s.post_id', '=', 'p.id').on('s.post_id', '>', afterId))
+      .select(TO_SCORE)
+      .where('p.id', '>', afterId)
+      .where((eb) => eb.or([eb('s.post_id', 'is', null), eb('s.rulebook_version', '<>', version), eb('s.post_revision', '<>', eb.ref('p.revision'))]))
+      .orderBy('p.id')
+      .limit(limit)
+  );
 }
 
-/** How many posts wait to be scored (the progress of a rescoring after a publication). */
+/**
+ * The next posts after `afterId` whose score is not for `version` at their current revision (or that have none):
+ * a rescoring pages through post by id (keyset on its primary key joined to post_score's), so nothing is copied
+ * before the first batch is scored. A post scored meanwhile (by another process) is no longer read.
+ */
+export async function listStalePosts(db: Db, version: string, limit: number, afterId: number): Promise<PostToScore[]> {
+  return staleQuery(db, version, limit, afterId).execute();
+}
+
+/** What the scorers apply: the version last started, and where its sweep of post stands (null: none in progress). */
+export interface ScoreQueueState {
+  version: string | null;
+  /** The last post id of the sweep's batches written: the next run resumes after it. */
+  sweepAfter: number | null;
+}
+
+async function readQueueState(db: Db): Promise<ScoreQueueState> {
+  const { rows } = await sql<{ version: string | null; sweep_after: string | null }>`
+    select version, sweep_after from score_pending_version where id = 1`.execute(db);
+  const r = rows[0];
+  return { version: r?.version ?? null, sweepAfter: r?.sweep_after == null ? null : Number(r.sweep_after) };
+}
+
+/**
+ * Where the scoring of `version` stands, starting it when the scorers last applied another version (a publication,
+ * a restore, a first run): a sweep of post from its first id (listStalePosts), recorded in score_pending_version
+ * so that a run that stops is resumed after its last written batch (advanceScoreRun keeps the position, endSweep
+ * ends it). Queued posts that no longer exist are forgotten. Nothing is copied: the start takes milliseconds at any size.
+ */
+export async function beginVersion(db: Db, version: string): Promise<ScoreQueueState> {
+  const state = await readQueueState(db);
+  if (state.version === version) return state;
+  return db.transaction().execute(async (trx) => {
+    // Under the scorers' lock: two processes do not start it twice (the second would send the first back to the start).
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
+    const again = await readQueueState(trx);
+    if (again.version === version) return again;
+    await sql`delete from score_pending q where not exists (select 1 from post p where p.id = q.post_id)`.execute(trx);
+    await sql`insert into score_pending_version (id, version, sweep_after) values (1, ${version}::text, 0)
+      on conflict (id) do update set version = excluded.version, sweep_after = excluded.sweep_after`.execute(trx);
+    return { version, sweepAfter: 0 };
+  });
+}
+
+/**
+ * Ends the sweep for `version`: called once every batch it read has been written and a read past the last one found
+ * nothing. Posts edited behind the sweep meanwhile are in score_pending (the run reads it next).
+ */
+export async function endSweep(db: Db, version: string): Promise<void> {
+  await sql`update score_pending_version set sweep_after = null where id = 1 and version = ${version}::text`.execute(db);
+}
+
+/**
+ * How many posts a sweep after `afterId` has before it, for the progress bar. Counted (the stale posts) when at most
+ * 50,000 ids are left; otherwise estimated (`estimated`), without reading post: from the table's statistics and its
+ * current size (the planner's own estimate) times the share of the id range left, or the id range itself when the
+ * table was never analyzed. Counting 5 million rows would cost seconds before the first batch.
+ */
+export async function estimateSweep(db: Db, version: string, afterId: number): Promise<{ total: number; estimated: boolean }> {
+  const { rows } = await sql<{ est: string | null; lo: string | null; hi: string | null }>`
+    select (select case when c.relpages > 0 and c.reltuples > 0
+        then (c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int))::int8 end
+        from pg_class c where c.oid = 'post'::regclass) as est,
+      (select min(id) from post) as lo, (select max(id) from post) as hi`.execute(db);
+  const lo = Number(rows[0]?.lo ?? 0);
+  const hi = Number(rows[0]?.hi ?? 0);
+  const left = hi - Math.max(afterId, lo - 1);
+  if (left <= 50_000) {
+    const { rows: n } = await sql<{ n: number }>`
+      select count(*)::int as n from post p left join post_score s on s.post_id = p.id
+      where p.id > ${afterId}::int8 and (s.post_id is null or s.rulebook_version <> ${version}::text or s.post_revision <> p.revision)`.execute(db);
+    return { total: n[0]?.n ?? 0, estimated: false };
+  }
+  const est = rows[0]?.est == null ? null : Number(rows[0].est);
+  return { total: est === null ? left : Math.round(Math.min(left, est * (left / (hi - lo + 1)))), estimated: true };
+}
+
+/** How many posts wait in the scoring queue (new and edited posts; a rescoring's sweep is apart: estimateSweep). */
 export async function countPendingScores(db: Db): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from score_pending`.execute(db);
   return rows[0]?.n ?? 0;
@@ -76,7 +143,7 @@ export async function countPendingScores(db: Db): Promise<number> {
 
 export interface ScoreRun {
   version: string;
-  /** Posts queued when the run started. */
+  /** Posts to score when the run started (a sweep's estimated past 50,000 posts: estimateSweep); the count once finished. */
   total: number;
   done: number;
   startedAt: Date;
@@ -84,7 +151,7 @@ export interface ScoreRun {
   finishedAt: Date | null;
 }
 
-/** Records a scoring run that starts with `total` queued posts (the one row of score_run: the latest run). */
+/** Records a scoring run that starts with `total` posts to score (the one row of score_run: the latest run). */
 export async function startScoreRun(db: Db, version: string, total: number, at: Date): Promise<void> {
   await sql`
     insert into score_run (id, version, total, done, started_at, updated_at, finished_at)
@@ -93,10 +160,21 @@ export async function startScoreRun(db: Db, version: string, total: number, at: 
       updated_at = excluded.updated_at, finished_at = null`.execute(db);
 }
 
-/** How far the run has come (after each batch), and when it finished. */
-export async function advanceScoreRun(db: Db, progress: { version: string; done: number; at: Date; finished?: boolean }): Promise<void> {
+/**
+ * How far the run has come (after each batch), and when it finished; a finished run's total becomes the posts it
+ * scored (a sweep's total is an estimate). `sweptTo`: the last post id of the sweep's batches written, kept in the
+ * same statement, where the next run resumes if this one stops.
+ */
+export async function advanceScoreRun(
+  db: Db,
+  progress: { version: string; done: number; at: Date; finished?: boolean; sweptTo?: number },
+): Promise<void> {
   await sql`
-    update score_run set version = ${progress.version}::text, done = ${progress.done}::int8, total = greatest(total, ${progress.done}::int8),
+    with swept as (
+      update score_pending_version set sweep_after = ${progress.sweptTo ?? null}::int8
+      where id = 1 and version = ${progress.version}::text and sweep_after < ${progress.sweptTo ?? null}::int8)
+    update score_run set version = ${progress.version}::text, done = ${progress.done}::int8,
+      total = ${progress.finished ? sql`${progress.done}::int8` : sql`greatest(total, ${progress.done}::int8)`},
       updated_at = ${progress.at.toISOString()}::timestamptz,
       finished_at = ${progress.finished ? progress.at.toISOString() : null}::timestamptz
     where id = 1`.execute(db);
@@ -119,9 +197,10 @@ export async function getScoreRun(db: Db): Promise<ScoreRun | null> {
   };
 }
 
-/** Whether any post waits to be scored (cheap at any size, unlike a count). */
+/** Whether any post waits to be scored: queued, or a sweep in progress (cheap at any size, unlike a count). */
 export async function hasPendingScores(db: Db): Promise<boolean> {
-  const { rows } = await sql<{ yes: boolean }>`select exists (select 1 from score_pending) as yes`.execute(db);
+  const { rows } = await sql<{ yes: boolean }>`
+    select exists (select 1 from score_pending) or exists (select 1 from score_pending_version where sweep_after is not null) as yes`.execute(db);
   return Boolean(rows[0]?.yes);
 }
 
@@ -134,11 +213,11 @@ export async function getScoringProgress(db: Db, now: Date): Promise<ScoringProg
   const { rows } = await sql<{ active: string | null; queued_for: string | null; waiting: boolean }>`
     select (select version from rulebook_version where active) as active,
       (select version from score_pending_version where id = 1) as queued_for,
-      exists (select 1 from score_pending) as waiting`.execute(db);
+      exists (select 1 from score_pending) or exists (select 1 from score_pending_version where sweep_after is not null) as waiting`.execute(db);
   const { active, queued_for, waiting } = rows[0];
   const running = run !== null && run.finishedAt === null && now.getTime() - run.updatedAt.getTime() < RUN_SILENT_MS;
   const stalled = run !== null && run.finishedAt === null && !running;
-  // Not applied yet: the queue was last filled for another version (a publication the scorer has not started on).
+  // Not applied yet: the scorers last started another version (a publication the scorer has not started on).
   const unapplied = active !== null && queued_for !== active && !(running && run.version === active);
   // New or edited posts queued after a finished run do not make it "waiting": they are scored at the next import's run.
   const state: ScoringProgress['state'] = running ? 'running' : stalled ? 'stalled' : unapplied || (waiting && !run) ? 'waiting' : run ? 'done' : 'idle';

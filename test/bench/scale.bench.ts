@@ -12,20 +12,22 @@
 //                     earlier, with their scores and findings; not through the import), rebuilds every rollup and
 //                     prints the time; for the API measurements (npm run bench:api)
 //   --reset           drops the database first (otherwise a database that already has posts is only grown)
-//   --rescore         then publishes a changed rulebook and rescores every post (as after a publication) twice: with the
-//                     engine in the main thread (the baseline: the previous path) and with the worker pool; prints
-//                     posts/s of each, the ratio, peak RSS, and EXPLAIN (ANALYZE) of a batch read in the middle of the queue
+//   --rescore         then publishes a changed rulebook and rescores every post (as after a publication) three times: the
+//                     previous path (every post copied into the queue first; the baseline), this code's sweep of post by id
+//                     with the worker pool, and the same with the engine in the main thread; prints the time to start and
+//                     posts/s of each, the ratios, peak RSS, load average, and EXPLAIN (ANALYZE) of a sweep's batch half-way
 //   --score-workers N the pool's worker threads (default: every core but one)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { createDb, type DbHandle } from '../../db/client.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { setWritePath, type WritePath } from '../../db/queries/imports.ts';
+import { staleQuery } from '../../db/queries/scores.ts';
 import { fileConnector } from '../../jobs/connectors/file.ts';
 import type { JobDeps } from '../../jobs/deps.ts';
 import { importNextLeased, type ImportResult } from '../../jobs/import.ts';
@@ -300,49 +302,83 @@ rules:
 }
 
 /**
- * Rescoring after a publication, measured twice in this run on the same posts: the engine in the main thread
- * (workers: 0, the previous path) and in the worker pool; each publishes its own changed version first.
+ * The previous path's start of a rescoring (before 0023): every stale post copied into score_pending in one
+ * INSERT … SELECT under the scorers' lock, then ANALYZE; the run then reads the queue only (no sweep).
+ */
+async function fillQueueAsBefore(h: DbHandle, version: string): Promise<number> {
+  const added = await h.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('mizan:score'))`.execute(trx);
+    const r = await sql`
+      insert into score_pending (post_id)
+      select p.id from post p left join post_score s on s.post_id = p.id
+      where s.post_id is null or s.rulebook_version <> ${version}::text or s.post_revision <> p.revision
+      on conflict do nothing`.execute(trx);
+    await sql`delete from score_pending q where not exists (select 1 from post p where p.id = q.post_id)`.execute(trx);
+    await sql`update score_pending_version set version = ${version}::text, sweep_after = null where id = 1`.execute(trx);
+    return Number(r.numAffectedRows ?? 0);
+  });
+  await sql`analyze score_pending`.execute(h.db);
+  return added;
+}
+
+/**
+ * Rescoring after a publication, measured in this run on the same posts, each after publishing its own changed
+ * version: the previous path (the queue filled first, then read; worker pool) as the baseline, then this code's
+ * sweep of post with the worker pool and with the engine in the main thread.
  */
 async function rescore(h: DbHandle): Promise<void> {
   const deps: JobDeps = { db: h.db, rulebook: loadRulebook(), connectors: {}, log: (m) => console.error(`  ${m}`) };
   const results: { label: string; posts: number; s: number; rss: number }[] = [];
-  for (const [label, workers] of [
-    ['main thread (baseline)', 0],
-    [`worker pool (${SCORE_WORKERS} thread${SCORE_WORKERS === 1 ? '' : 's'})`, SCORE_WORKERS],
+  const pool = `worker pool (${SCORE_WORKERS} thread${SCORE_WORKERS === 1 ? '' : 's'})`;
+  for (const [label, workers, before] of [
+    [`previous path: queue filled first, ${pool} (baseline)`, SCORE_WORKERS, true],
+    [`sweep of post, ${pool}`, SCORE_WORKERS, false],
+    ['sweep of post, main thread', 0, false],
   ] as const) {
+    // Each mode starts from the same tables: the previous rescoring's dead rows of post_score and score_pending cleared
+    // (autovacuum would do it; a server with it off, as the project machine's, would otherwise slow each mode more).
+    await sql`vacuum (analyze) post, post_score, score_pending`.execute(h.db);
     const rb = changedRulebook(`${Date.now()}`);
     await publishRulebook(h.db, rb, `bench:scale --rescore, ${label}`);
     peakRss = process.memoryUsage().rss;
     const t = performance.now();
+    const filled = before ? await fillQueueAsBefore(h, rb.version) : 0;
     let explained = false;
+    // The first report comes once the run has started (before the first batch): the time to start it (the queue fill
+    // of the previous path) is apart from the scoring's.
+    let started = 0;
     const run = await runScoring(deps, {
       now: new Date(),
       workers,
       profiles: false,
       onProgress: (p) => {
+        if (!started) {
+          started = performance.now();
+          console.log(`  ${label}: started in ${((started - t) / 1000).toFixed(1)} s${before ? ` (${filled.toLocaleString('en')} posts queued)` : ''}, total ${p.estimated ? '~' : ''}${p.total.toLocaleString('en')}`);
+        }
         if (explained || p.done < p.total / 2) return;
         explained = true;
-        void explainBatch(h, label);
+        if (!before) void explainBatch(h, label);
       },
     });
     const s = (performance.now() - t) / 1000;
     results.push({ label, posts: run.counts.posts, s, rss: peakRss });
-    console.log(`rescore, ${label}: ${run.counts.posts.toLocaleString('en')} posts in ${s.toFixed(1)} s = ${perS(run.counts.posts, s)} posts/s, peak RSS ${mb(peakRss)}`);
+    const startS = ((started || performance.now()) - t) / 1000;
+    console.log(
+      `rescore, ${label}: ${run.counts.posts.toLocaleString('en')} posts in ${s.toFixed(1)} s = ${perS(run.counts.posts, s)} posts/s (start ${startS.toFixed(1)} s, then ${perS(run.counts.posts, s - startS)} posts/s), peak RSS ${mb(peakRss)}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    );
   }
-  const [base, pool] = results;
-  console.log(`rescore ratio (posts/s, pool ÷ main thread): ${((pool.posts / pool.s) / (base.posts / base.s)).toFixed(2)}×`);
+  const [base, sweep, main] = results;
+  const rate = (r: { posts: number; s: number }) => r.posts / r.s;
+  console.log(`rescore ratios (posts/s end to end): sweep ÷ previous path ${(rate(sweep) / rate(base)).toFixed(2)}×, pool ÷ main thread ${(rate(sweep) / rate(main)).toFixed(2)}×`);
 }
 
-/** The plan of one batch read in the middle of the queue (the query of listPostsToScore). */
+/** The plan of one batch read half-way through the rescoring's sweep (the query of listStalePosts, from where it stands). */
 async function explainBatch(h: DbHandle, label: string): Promise<void> {
-  const { rows: at } = await sql<{ id: string }>`select post_id as id from score_pending order by post_id limit 1`.execute(h.db);
-  if (!at.length) return;
-  const after = Number(at[0].id) - 1;
-  const { rows } = await sql<{ 'QUERY PLAN': string }>`
-    explain (analyze, buffers, costs off)
-    select p.id, p.text, p.lang, a.type, p.local_day, p.entity_id, p.updated_at, p.revision
-    from score_pending q join post p on p.id = q.post_id join account a on a.id = p.account_id
-    where q.post_id > ${after}::int8 and p.id > ${after}::int8 order by q.post_id limit 2000`.execute(h.db);
+  const { rows: at } = await sql<{ version: string; after: string | null }>`select version, sweep_after as after from score_pending_version`.execute(h.db);
+  if (!at.length || at[0].after === null) return;
+  const q = staleQuery(h.db, at[0].version, 2000, Number(at[0].after)).compile();
+  const { rows } = await h.db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain (analyze, buffers, costs off) ${q.sql}`, [...q.parameters]));
   console.log(`  plan of a batch read half-way (${label}):\n${rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
 }
 
