@@ -16,6 +16,7 @@
 //                     previous path (every post copied into the queue first; the baseline), this code's sweep of post by id
 //                     with the worker pool, and the same with the engine in the main thread; prints the time to start and
 //                     posts/s of each, the ratios, peak RSS, load average, and EXPLAIN (ANALYZE) of a sweep's batch half-way
+//   --rescore-modes L which of those (comma-separated: previous,pool,main; default all)
 //   --score-workers N the pool's worker threads (default: every core but one)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -330,11 +331,20 @@ async function rescore(h: DbHandle): Promise<void> {
   const deps: JobDeps = { db: h.db, rulebook: loadRulebook(), connectors: {}, log: (m) => console.error(`  ${m}`) };
   const results: { label: string; posts: number; s: number; rss: number }[] = [];
   const pool = `worker pool (${SCORE_WORKERS} thread${SCORE_WORKERS === 1 ? '' : 's'})`;
-  for (const [label, workers, before] of [
-    [`previous path: queue filled first, ${pool} (baseline)`, SCORE_WORKERS, true],
-    [`sweep of post, ${pool}`, SCORE_WORKERS, false],
-    ['sweep of post, main thread', 0, false],
-  ] as const) {
+  const modes = [
+    ['previous', `previous path: queue filled first, ${pool} (baseline)`, SCORE_WORKERS, true],
+    ['pool', `sweep of post, ${pool}`, SCORE_WORKERS, false],
+    ['main', 'sweep of post, main thread', 0, false],
+  ] as const;
+  const chosen = (() => {
+    const i = process.argv.indexOf('--rescore-modes');
+    return i >= 0 ? process.argv[i + 1].split(',') : modes.map((m) => m[0]);
+  })();
+  for (const [mode, label, workers, before] of modes) {
+    if (!chosen.includes(mode)) {
+      results.push({ label, posts: 0, s: 0, rss: 0 });
+      continue;
+    }
     // Each mode starts from the same tables: the previous rescoring's dead rows of post_score and score_pending cleared
     // (autovacuum would do it; a server with it off, as the project machine's, would otherwise slow each mode more).
     await sql`vacuum (analyze) post, post_score, score_pending`.execute(h.db);
@@ -369,8 +379,8 @@ async function rescore(h: DbHandle): Promise<void> {
     );
   }
   const [base, sweep, main] = results;
-  const rate = (r: { posts: number; s: number }) => r.posts / r.s;
-  console.log(`rescore ratios (posts/s end to end): sweep ÷ previous path ${(rate(sweep) / rate(base)).toFixed(2)}×, pool ÷ main thread ${(rate(sweep) / rate(main)).toFixed(2)}×`);
+  const ratio = (a: { posts: number; s: number }, b: { posts: number; s: number }) => (a.s > 0 && b.s > 0 ? `${(a.posts / a.s / (b.posts / b.s)).toFixed(2)}×` : '–');
+  console.log(`rescore ratios (posts/s end to end): sweep ÷ previous path ${ratio(sweep, base)}, pool ÷ main thread ${ratio(sweep, main)}`);
 }
 
 /** The plan of one batch read half-way through the rescoring's sweep (the query of listStalePosts, from where it stands). */

@@ -161,6 +161,10 @@ describe.each(BACKENDS)('a rescoring that stops midway on %s', (kind) => {
     const got = stored.map((f) => `${f.post_id}|${key({ rule: f.rule_id, start: f.start_offset, end: f.end_offset, match: f.match })}`);
     expect([...got].sort()).toEqual([...want].sort());
     expect(want.length).toBeGreaterThan(100);
+    // The findings carry their post's date (the review queue's order), written with them.
+    const { rows: dated } = await sql<{ n: number }>`
+      select count(*)::int as n from finding f join post p on p.id = f.post_id where f.posted_at is distinct from p.posted_at`.execute(h.db);
+    expect(dated[0].n).toBe(0);
     // Nothing left: the next run scores nothing and leaves the record alone.
     expect((await runScoring({ db: h.db, rulebook: next, connectors: {}, log: () => {} }, { now: T2, profiles: false })).counts.posts).toBe(0);
   });
