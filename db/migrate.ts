@@ -22,6 +22,7 @@ import * as m0018 from './migrations/0018_finding_model_detail.ts';
 import * as m0019 from './migrations/0019_import_guard.ts';
 import * as m0020 from './migrations/0020_score_run.ts';
 import * as m0021 from './migrations/0021_finding_queue.ts';
+import * as m0022 from './migrations/0022_dashboard_generation.ts';
 import * as m0023 from './migrations/0023_rescore_sweep.ts';
 
 const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0019_import_guard': m0019,
   '0020_score_run': m0020,
   '0021_finding_queue': m0021,
+  '0022_dashboard_generation': m0022,
   '0023_rescore_sweep': m0023,
 };
 

@@ -12,7 +12,7 @@ import type { ImportProgress } from './import.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { statusLine } from './progress.ts';
 import { remapPosts } from './remap.ts';
-import { runRollup } from './rollup.ts';
+import { retireDashboard, runRollup } from './rollup.ts';
 import { publishRulebook, restoreDefaultRulebook } from './rulebook-store.ts';
 import { runScoring } from './score.ts';
 import { scoreProgressBar } from './score-progress.ts';
@@ -172,6 +172,8 @@ async function main() {
   } finally {
     await closeTrialWorkers();
     await closeScoreWorkers();
+    // A running server's cached dashboard answers are retired after what this command changed.
+    await retireDashboard(handle.db, { now: true }).catch(() => {});
     await handle.close();
   }
 }
@@ -269,6 +271,7 @@ async function adminCommand(command: string, rest: string[]): Promise<void> {
       if (!report.ok) process.exitCode = 1;
     }
   } finally {
+    await retireDashboard(handle.db, { now: true }).catch(() => {});
     await handle.close();
   }
 }

@@ -101,6 +101,9 @@ const envSchema = z.object({
   /** The same per address for requests without a (valid) session or token: the sign-in page and strangers. */
   MIZAN_RATE_LIMIT_ANONYMOUS: z.coerce.number().min(0).max(100_000).default(5),
   MIZAN_RATE_BURST_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** How long the API keeps a dashboard answer (overview, scorecard, trend, lists) at most, in seconds; 0 = no cache.
+   *  Any change the dashboard shows retires the cached answers at once (the data generation); the age is only a bound. */
+  MIZAN_DASHBOARD_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   // OpenID Connect sign-in (optional): on when the issuer is set; the redirect URI is MIZAN_PUBLIC_URL + /auth/oidc/callback.
   /** The directory's issuer, e.g. https://login.microsoftonline.com/{tenant-id}/v2.0. */
   MIZAN_OIDC_ISSUER: oidcIssuer,

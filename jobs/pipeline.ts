@@ -2,7 +2,7 @@
 // Going one account at a time lets the dashboard fill in while a long first import is still running.
 import { PROCESS_OWNER, type JobDeps } from './deps.ts';
 import { importNextLeased, releaseDeadLocalLeases, type ImportOptions, type ImportResult } from './import.ts';
-import { rollupDirty } from './rollup.ts';
+import { retireDashboard, rollupDirty } from './rollup.ts';
 import { runScoring } from './score.ts';
 
 export interface PipelineOptions extends ImportOptions {
@@ -31,7 +31,7 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
     counts.scored += scored.counts.posts;
     counts.findings += scored.counts.findings;
     counts.violations += scored.counts.violations;
-    counts.rollupRows += await rollupDirty(deps.db);
+    counts.rollupRows += await rollupDirty(deps.db, { retire: 'soon' });
   };
   // Accounts held by a process of this host that died are free again; posts left unscored by a crash are scored first.
   await releaseDeadLocalLeases(deps);
@@ -40,5 +40,7 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   Object.assign(counts, result.counts);
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);
+  // The accounts' run statuses and everything imported show on the dashboard at once.
+  await retireDashboard(deps.db, { now: true });
   return { counts, warnings: result.warnings, errors: result.errors };
 }

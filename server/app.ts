@@ -10,6 +10,7 @@ import { DatabaseBusyError, isQueryCanceled } from '../db/client.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { AppError, errorBody } from './errors.ts';
 import { authenticate } from './auth.ts';
+import { CACHED_ROUTES, dashboardCache } from './dashboard-cache.ts';
 import { rateLimit } from './rate-limit.ts';
 import { staticFiles } from './static.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -77,6 +78,10 @@ export function createApp(deps: AppDeps) {
   // Sign-in, role and CSRF checks for every API route (the access table in auth.ts); sets the caller's entity scope.
   app.use('/api/*', authenticate(deps));
   app.use('/api/*', limits.byCaller);
+  // Dashboard answers cached per data generation (server/dashboard-cache.ts); a successful write retires them everywhere.
+  const cache = dashboardCache(deps);
+  app.use('/api/*', cache.retireOnWrite);
+  for (const route of CACHED_ROUTES) app.use(route, cache.read);
 
   app.route('/api/health', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));

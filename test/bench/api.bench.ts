@@ -3,7 +3,7 @@
 // periods' figures computed straight from post/post_score (the SQL run directly, timed in the same run).
 // The app runs as `npm run serve` builds it (the API pool of db/client.ts) in a child process on a real port, and the
 // clients are sessions signed in through POST /api/auth/login, as a browser does.
-//   npm run bench:api -- --duration 5 --connections 10,50,200 [--endpoints overview-180d,search] [--plans]
+//   npm run bench:api -- --duration 5 --connections 10,50,200 [--endpoints overview-180d,search] [--plans] [--cache-seconds 0]
 // --plans also saves EXPLAIN (ANALYZE, BUFFERS) of every query each endpoint runs into test/bench/plans/<endpoint>.txt.
 // Database: DATABASE_URL when it already holds posts (the scale database of `npm run bench:scale`; bench users are
 // added for the run and removed after); otherwise a database of its own on TEST_DATABASE_URL's (or DATABASE_URL's)
@@ -40,6 +40,8 @@ const { values: flags } = parseArgs({
     plans: { type: 'boolean', default: false },
     'pool-size': { type: 'string', default: '20' },
     'baseline-runs': { type: 'string', default: '3' },
+    /** The server's MIZAN_DASHBOARD_CACHE_SECONDS (0: every request computed, the figures before the answer cache). */
+    'cache-seconds': { type: 'string', default: '30' },
     /** Internal: run as the server child on this database URL. */
     serve: { type: 'string' },
   },
@@ -52,7 +54,7 @@ async function serveChild(url: string) {
   const poolSize = Number(flags['pool-size']);
   const handle = await createDb(apiPoolConfig(url, poolSize));
   // Rate limits off: a few hundred sessions from one address and one machine would be throttled long before the server is.
-  const config = testConfig({ MIZAN_WEB_DIR: '/nonexistent', DATABASE_POOL_SIZE: poolSize });
+  const config = testConfig({ MIZAN_WEB_DIR: '/nonexistent', DATABASE_POOL_SIZE: poolSize, MIZAN_DASHBOARD_CACHE_SECONDS: Number(flags['cache-seconds']) });
   const app = createApp({ db: handle.db, dbKind: handle.kind, config });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   server.once('listening', () => process.stdout.write(`listening ${(server.address() as { port: number }).port}\n`));
@@ -61,7 +63,7 @@ async function serveChild(url: string) {
 }
 
 function startChild(url: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', url, '--pool-size', flags['pool-size']], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', url, '--pool-size', flags['pool-size'], '--cache-seconds', flags['cache-seconds']], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -169,7 +171,7 @@ async function main() {
     const last = String(facts.last);
     console.log(
       `Mizan API load benchmark: ${os.cpus().length} cores, Node ${process.version}, PostgreSQL, ${data.existing ? 'existing database' : 'demo data'}: ` +
-        `~${posts.toLocaleString('en')} posts of ${facts.entities} entities up to ${last}; ${levels.join(' / ')} connections, ${duration} s per endpoint and level, API pool ${flags['pool-size']}\n`,
+        `~${posts.toLocaleString('en')} posts of ${facts.entities} entities up to ${last}; ${levels.join(' / ')} connections, ${duration} s per endpoint and level, API pool ${flags['pool-size']}, answer cache ${flags['cache-seconds']} s\n`,
     );
 
     // Bench users of each role (two directors of different entities), removed at the end.

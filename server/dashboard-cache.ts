@@ -1,0 +1,140 @@
+// The dashboard's answers cached in memory, per URL, entity scope and role. At 5 million posts an overview costs about
+// 9 ms of CPU (eight rollup queries and their JSON) and two cores answer ~110 of them a second; many people open the same
+// overview, scorecard and lists, and these change only when an import run, a rollup or a write lands. Each answer is
+// kept under the data generation read before computing it (migration 0022): any process that changes what the
+// dashboard shows bumps the generation afterwards, and every process sees the new number within GENERATION_MS.
+// Concurrent requests for the same answer wait for one computation instead of running it each.
+import type { Context, MiddlewareHandler } from 'hono';
+import { bumpDashboardGeneration, onDashboardBump, readDashboardGeneration } from '../db/queries/dashboard-generation.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+
+/** How long a read of the generation is trusted in this process (a change made by another process shows after at most this). */
+const GENERATION_MS = 250;
+/** Memory bound of the cached answers, in bytes of JSON. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+interface Entry {
+  generation: number;
+  /** performance.now() when the computation started. */
+  at: number;
+  body: Uint8Array;
+  type: string;
+}
+
+/** The GET routes whose answers are cached (exact paths: /api/findings/decisions, an export with an audit entry, is not). */
+export const CACHED_ROUTES = ['/api/overview', '/api/entities', '/api/entities/:id', '/api/entities/:id/trend', '/api/accounts', '/api/posts', '/api/findings'];
+
+export function dashboardCache(deps: AppDeps) {
+  const ttl = deps.config.MIZAN_DASHBOARD_CACHE_SECONDS * 1000;
+  // Insertion order is recency: a hit moves its entry to the end, eviction takes from the front.
+  const entries = new Map<string, Entry>();
+  let bytes = 0;
+  const inflight = new Map<string, Promise<Entry | null>>();
+  let known = { value: 0, at: -Infinity };
+  let reading: Promise<number> | null = null;
+
+  // The generation only grows: a read that started before a bump must not bring the older number back.
+  const learn = (n: number, at: number) => {
+    known = { value: Math.max(known.value, n), at: Math.max(known.at, at) };
+    return known.value;
+  };
+
+  // A bump by this process (the scheduler of `npm start`, a job in a test) is read again at the next request.
+  onDashboardBump(deps.db, () => {
+    known = { ...known, at: -Infinity };
+  });
+
+  function generation(): Promise<number> | number {
+    if (performance.now() - known.at < GENERATION_MS) return known.value;
+    if (!reading) {
+      const at = performance.now();
+      reading = readDashboardGeneration(deps.db)
+        .then((n) => learn(n, at))
+        .finally(() => {
+          reading = null;
+        });
+    }
+    return reading;
+  }
+
+  function drop(key: string) {
+    const e = entries.get(key);
+    if (!e) return;
+    entries.delete(key);
+    bytes -= e.body.byteLength;
+  }
+
+  function store(key: string, entry: Entry) {
+    drop(key);
+    if (entry.body.byteLength > MAX_BYTES / 8) return;
+    entries.set(key, entry);
+    bytes += entry.body.byteLength;
+    for (const oldest of entries.keys()) {
+      if (bytes <= MAX_BYTES) break;
+      drop(oldest);
+    }
+  }
+
+  function answer(c: Context<AppEnv>, entry: Entry) {
+    c.header('X-Mizan-Cache', 'hit');
+    return c.body(entry.body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': entry.type });
+  }
+
+  /** The middleware on CACHED_ROUTES. */
+  const read: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (ttl === 0 || c.req.method !== 'GET') return next();
+    const generationNow = await generation();
+    const scope = c.get('scope');
+    const url = new URL(c.req.url);
+    const key = `${c.get('user')?.role ?? '-'}|${scope === 'all' ? '*' : scope.join(',')}|${url.pathname}${url.search}`;
+    const cached = entries.get(key);
+    if (cached && cached.generation >= generationNow && performance.now() - cached.at < ttl) {
+      entries.delete(key);
+      entries.set(key, cached);
+      return answer(c, cached);
+    }
+    const flightKey = `${generationNow}|${key}`;
+    const flight = inflight.get(flightKey);
+    if (flight) {
+      const entry = await flight;
+      // The first request's answer was not one to keep (an error, a 503): this one is answered on its own.
+      return entry ? answer(c, entry) : next();
+    }
+    const at = performance.now();
+    const computed = (async (): Promise<Entry | null> => {
+      await next();
+      const type = c.res.headers.get('content-type') ?? '';
+      if (c.res.status !== 200 || !type.startsWith('application/json')) return null;
+      const entry: Entry = { generation: generationNow, at, body: new Uint8Array(await c.res.arrayBuffer()), type };
+      store(key, entry);
+      return entry;
+    })();
+    inflight.set(flightKey, computed);
+    try {
+      const entry = await computed;
+      if (entry) {
+        // The handler's body was read into the cache: answer with the same bytes and the handler's headers.
+        c.res = new Response(entry.body as Uint8Array<ArrayBuffer>, { status: 200, headers: c.res.headers });
+        c.res.headers.set('X-Mizan-Cache', 'miss');
+      }
+    } finally {
+      inflight.delete(flightKey);
+    }
+  };
+
+  /** The middleware on every API route: a successful write through this process retires the cached answers everywhere. */
+  const retireOnWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    if (ttl === 0 || ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.res.status >= 400 || c.req.path.startsWith('/api/auth/')) return;
+    try {
+      learn(await bumpDashboardGeneration(deps.db), performance.now());
+    } catch (err) {
+      // The write itself succeeded; without the shared number, at least this process forgets what it kept.
+      entries.clear();
+      bytes = 0;
+      console.error('Could not bump the dashboard generation after a write:', err);
+    }
+  };
+
+  return { read, retireOnWrite };
+}
