@@ -24,6 +24,8 @@ import * as m0020 from './migrations/0020_score_run.ts';
 import * as m0021 from './migrations/0021_finding_queue.ts';
 import * as m0022 from './migrations/0022_dashboard_generation.ts';
 import * as m0023 from './migrations/0023_rescore_sweep.ts';
+import * as m0024 from './migrations/0024_deleted_posts_index.ts';
+import * as m0025 from './migrations/0025_post_score_placed.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -49,6 +51,8 @@ const migrations: Record<string, Migration> = {
   '0021_finding_queue': m0021,
   '0022_dashboard_generation': m0022,
   '0023_rescore_sweep': m0023,
+  '0024_deleted_posts_index': m0024,
+  '0025_post_score_placed': m0025,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -165,6 +165,12 @@ export interface PostScoreTable {
   scored_at: TimestampWithDefault;
   /** The post's revision this score was computed for. */
   post_revision: Generated<number>;
+  /** Where and when the post is (migration 0025): written by the scorer, else read from the post by a trigger. */
+  entity_id: number | null;
+  local_day: string | null;
+  posted_at: Date | null;
+  /** 4 critical … 1 low, 0 none (stored, generated from max_severity). */
+  severity_rank: GeneratedAlways<number>;
 }
 
 export interface AccountFindingTable {

@@ -59,7 +59,6 @@ export interface PostRow {
   metrics: { likes: number; shares: number; replies: number; views: number };
 }
 
-const SEVERITY_RANK = sql`case s.max_severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end`;
 
 // posted_at as a cursor key: microseconds since 2000-01-01 UTC (PostgreSQL's own epoch, so every finite
 // timestamptz is an exact int8), or 'infinity' / '-infinity'. Exact where a JS Date is not (microseconds,
@@ -235,12 +234,13 @@ async function listPage(db: Kysely<Database>, scope: EntityScope, f: PostFilter,
 /** Flagged posts of the period, most severe and then newest first (the scorecard's "recent flagged"). */
 export async function listFlaggedPosts(db: Db, scope: EntityScope, f: { entityId: number; from: string; to: string; limit: number }): Promise<PostRow[]> {
   const rows = await postQuery(db, scope)
-    .where('p.entity_id', '=', f.entityId)
-    .where('p.local_day', '>=', f.from)
-    .where('p.local_day', '<=', f.to)
+    // On the score's copy of the post's entity, day and date: post_score_flagged_idx reads the first rows in this order.
+    .where('s.entity_id', '=', f.entityId)
+    .where('s.local_day', '>=', f.from)
+    .where('s.local_day', '<=', f.to)
     .where('s.verdict', '<>', 'clean')
-    .orderBy(SEVERITY_RANK, 'desc')
-    .orderBy('p.posted_at', 'desc')
+    .orderBy('s.severity_rank', 'desc')
+    .orderBy('s.posted_at', 'desc')
     .limit(f.limit)
     .execute();
   return rows.map(shapePost);

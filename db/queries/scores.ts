@@ -338,7 +338,8 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
           scored_at timestamptz, score int2, verdict text, categories text[], max_severity text, findings int4, ord int4)),
       -- The posts are share-locked: an edit being imported meanwhile waits for this transaction (then its trigger
       -- queues the post again), or this statement sees its new revision and leaves the post queued.
-      cur as (select i.*, p.posted_at from input i join post p on p.id = i.post_id and p.revision = i.revision for share of p),
+      cur as (select i.*, p.posted_at, p.entity_id as post_entity_id, p.local_day as post_local_day
+        from input i join post p on p.id = i.post_id and p.revision = i.revision for share of p),
       changes as (
         insert into verdict_change (post_id, entity_id, from_version, to_version, from_verdict, to_verdict, from_score, to_score, changed_at)
         select c.post_id, c.entity_id, o.rulebook_version, ${version}::text, o.verdict, c.verdict, o.score, c.score, ${now.toISOString()}::timestamptz
@@ -358,11 +359,11 @@ export async function saveScores(db: Db, version: string, scoredAsRead: ScoredPo
         join cur c on c.post_id = f.post_id
         order by f.ord),
       scored as (
-        insert into post_score (post_id, rulebook_version, score, verdict, categories, max_severity, findings, scored_at, post_revision)
-        select post_id, ${version}::text, score, verdict, categories, max_severity, findings, scored_at, revision from cur order by ord
+        insert into post_score (post_id, rulebook_version, score, verdict, categories, max_severity, findings, scored_at, post_revision, entity_id, local_day, posted_at)
+        select post_id, ${version}::text, score, verdict, categories, max_severity, findings, scored_at, revision, post_entity_id, post_local_day, posted_at from cur order by ord
         on conflict (post_id) do update set rulebook_version = excluded.rulebook_version, score = excluded.score, verdict = excluded.verdict,
           categories = excluded.categories, max_severity = excluded.max_severity, findings = excluded.findings, scored_at = excluded.scored_at,
-          post_revision = excluded.post_revision),
+          post_revision = excluded.post_revision, entity_id = excluded.entity_id, local_day = excluded.local_day, posted_at = excluded.posted_at),
       dirty as (insert into rollup_dirty (entity_id, day) select distinct entity_id, local_day from cur on conflict do nothing),
       dequeued as (delete from score_pending q using cur c where q.post_id = c.post_id)
       select 1`.execute(trx);
