@@ -32,18 +32,22 @@ interface CachedFile {
   encoded: Partial<Record<Encoding, Promise<Buffer>>>;
 }
 
-/** The encoding to send: brotli when the client takes it, else gzip, else none (q=0 refuses one). */
-export function pickEncoding(acceptEncoding: string | undefined): Encoding | null {
-  if (!acceptEncoding) return null;
+/** Whether an Accept-Encoding header takes `encoding` (q=0 refuses one; `*` stands for the others). */
+export function acceptsEncoding(acceptEncoding: string | undefined, encoding: Encoding): boolean {
+  if (!acceptEncoding) return false;
   const accepted = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
     accepted.set(name.trim(), q ? Number(q[1]) : 1);
   }
-  const ok = (name: string) => (accepted.get(name) ?? (accepted.has('*') ? accepted.get('*')! : 0)) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
+  return (accepted.get(encoding) ?? (accepted.has('*') ? accepted.get('*')! : 0)) > 0;
+}
+
+/** The encoding to send: brotli when the client takes it, else gzip, else none. */
+export function pickEncoding(acceptEncoding: string | undefined): Encoding | null {
+  if (acceptsEncoding(acceptEncoding, 'br')) return 'br';
+  if (acceptsEncoding(acceptEncoding, 'gzip')) return 'gzip';
   return null;
 }
 

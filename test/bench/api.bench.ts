@@ -63,7 +63,7 @@ async function serveChild(url: string) {
 }
 
 function startChild(url: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', url, '--pool-size', flags['pool-size'], '--cache-seconds', flags['cache-seconds']], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', new URL(import.meta.url).pathname, '--serve', url, '--pool-size', flags['pool-size'], '--cache-seconds', flags['cache-seconds']], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -256,7 +256,8 @@ async function main() {
               timeout: 30,
               setupClient: (client: autocannon.Client) => {
                 const s = eligible[next++ % eligible.length];
-                client.setRequests([{ method: 'GET', path: e.path(s), headers: { cookie: s.cookie } }]);
+                // As a browser sends them: the session cookie and the encodings it takes.
+                client.setRequests([{ method: 'GET', path: e.path(s), headers: { cookie: s.cookie, 'accept-encoding': 'gzip, deflate, br' } }]);
               },
             },
             (err, r) => (err ? reject(err) : resolve(r)),

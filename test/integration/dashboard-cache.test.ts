@@ -1,6 +1,7 @@
 // The dashboard's answer cache (server/dashboard-cache.ts): the same answer is computed once and served from memory
 // until something the dashboard shows changes: a write through the API, an import and rollup in this process, or a
 // change made by another process (another app on the same database). Scopes and roles never share an answer.
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
@@ -72,6 +73,27 @@ describe.each(BACKENDS)('dashboard answer cache on %s', (kind) => {
     expect(second.body).toEqual(first.body);
     // Another period is another answer.
     expect((await get(oversight, '/api/overview?from=2026-10-01&to=2026-10-31')).cache).toBe('miss');
+  });
+
+  test('a browser that takes gzip gets the same answer gzipped, computed or cached', async () => {
+    const url = `/api/overview?${PERIOD}&interval=week`;
+    const plain = await get(oversight, url);
+    for (const how of ['hit', 'hit']) {
+      const res = await oversight.request(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      expect(res.headers.get('x-mizan-cache')).toBe(how);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+      expect(JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'))).toEqual(plain.body);
+    }
+    await bumpDashboardGeneration(h.db);
+    const fresh = await oversight.request(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(fresh.headers.get('x-mizan-cache')).toBe('miss');
+    expect(fresh.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(gunzipSync(Buffer.from(await fresh.arrayBuffer())).toString('utf8'))).toEqual(plain.body);
+    // gzip;q=0 refuses it.
+    const refused = await oversight.request(url, { headers: { 'accept-encoding': 'gzip;q=0' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    expect(await refused.json()).toEqual(plain.body);
   });
 
   test('concurrent requests for one answer wait for a single computation', async () => {
