@@ -327,7 +327,8 @@ async function savePlans(url: string, db: Awaited<ReturnType<typeof createDb>>['
   await client.connect();
   fs.mkdirSync(PLANS_DIR, { recursive: true });
   try {
-    const app = createApp({ db: traced.db, dbKind: 'postgres', config: testConfig({ MIZAN_WEB_DIR: '/nonexistent' }) });
+    // Without the answer cache: the plans are those of the queries that compute each answer.
+    const app = createApp({ db: traced.db, dbKind: 'postgres', config: testConfig({ MIZAN_WEB_DIR: '/nonexistent', MIZAN_DASHBOARD_CACHE_SECONDS: 0 }) });
     const token = await insertSession(db, adminId, { ip: null, userAgent: 'bench-plans', now: new Date(), times: { idleMinutes: 120, maxHours: 12 } });
     const session: Session = { role: 'admin', cookie: `${SESSION_COOKIE}=${token}`, entityId: (await db.selectFrom('entity').select('id').orderBy('id').executeTakeFirstOrThrow()).id };
     // The sign-in check's own queries: what a request to no route at all runs; left out of every endpoint's plans.
