@@ -124,7 +124,7 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
   type Prepared = { scored: ScoredPost[]; sweep: boolean; last: number };
   const prepare = async (rb: Rulebook, sweep: boolean, after: number): Promise<Prepared | null> => {
     const size = opts.batchSize ?? 2000;
-    const batch = sweep ? await listStalePosts(db, rb.version, size, after) : await listPostsToScore(db, rb.version, size, after);
+    const batch = sweep ? await listStalePosts(db, rb.version, size, after) : await listPostsToScore(db, size, after);
     // The end of the sweep is a batch of its own: the loop ends it once every batch before it is written.
     if (!batch.length) return sweep ? { scored: [], sweep, last: after } : null;
     const decisions = await listReviewDecisions(db, batch.map((p) => p.id));

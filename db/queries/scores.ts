@@ -26,7 +26,7 @@ const TO_SCORE = ['p.id', 'p.text', 'p.lang', 'a.type as accountType', 'p.local_
  * by id after `afterId`: a run pages through the queue by id. A rescoring after a publication reads post itself
  * instead (listStalePosts): the queue holds only what was imported or edited.
  */
-export async function listPostsToScore(db: Db, _version: string, limit: number, afterId = 0): Promise<PostToScore[]> {
+export async function listPostsToScore(db: Db, limit: number, afterId = 0): Promise<PostToScore[]> {
   return db
     .selectFrom('score_pending as q')
     .innerJoin('post as p', 'p.id', 'q.post_id')

@@ -110,7 +110,7 @@ describe.each(BACKENDS)('scoring queue and entity rollups on %s', (kind) => {
     const edited = { ...post(account.id, 3), text: `${post(account.id, 3).text} ${BAD[6]}` };
     const later = { ...post(account.id, 1000), postedAt: new Date(NOW.getTime() - 60_000) };
     await savePostsPage(h.db, account, [edited, later], 'a', 'b', NOW);
-    const queued = await listPostsToScore(h.db, rulebook.version, 100);
+    const queued = await listPostsToScore(h.db, 100);
     expect(queued.map((p) => p.revision).sort()).toEqual([1, 2]);
     expect((await runScoring(deps(), { now: NOW })).counts.posts).toBe(2);
     await recomputeDirtyRollups(h.db);
