@@ -66,14 +66,14 @@ export function dashboardCache(deps: AppDeps) {
     return reading;
   }
 
+  const sizeOf = (e: Entry) => e.body.byteLength + (e.gzipped?.byteLength ?? 0);
+
   function drop(key: string) {
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
     bytes -= sizeOf(e);
   }
-
-  const sizeOf = (e: Entry) => e.body.byteLength + (e.gzipped?.byteLength ?? 0);
 
   function store(key: string, entry: Entry) {
     drop(key);

@@ -2,6 +2,7 @@
 // until something the dashboard shows changes: a write through the API, an import and rollup in this process, or a
 // change made by another process (another app on the same database). Scopes and roles never share an answer.
 import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
@@ -138,7 +139,6 @@ describe.each(BACKENDS)('dashboard answer cache on %s', (kind) => {
     expect((await get(client, url)).cache).toBe('hit');
     // Another process: a row written straight to the database and a bump, as the jobs process does after its rollup.
     await h.db.updateTable('entity').set({ name_en: 'Entity A (renamed)' }).where('id', '=', entityA).execute();
-    const { sql } = await import('kysely');
     await sql`update dashboard_generation set n = n + 1`.execute(h.db);
     await new Promise((r) => setTimeout(r, 300));
     const after = await get(client, url);
