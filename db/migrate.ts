@@ -26,6 +26,7 @@ import * as m0022 from './migrations/0022_dashboard_generation.ts';
 import * as m0023 from './migrations/0023_rescore_sweep.ts';
 import * as m0024 from './migrations/0024_deleted_posts_index.ts';
 import * as m0025 from './migrations/0025_post_score_placed.ts';
+import * as m0026 from './migrations/0026_finding_posted_at_when.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0023_rescore_sweep': m0023,
   '0024_deleted_posts_index': m0024,
   '0025_post_score_placed': m0025,
+  '0026_finding_posted_at_when': m0026,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
