@@ -40,7 +40,8 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   Object.assign(counts, result.counts);
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);
-  // The accounts' run statuses and everything imported show on the dashboard at once.
-  await retireDashboard(deps.db, { now: true });
+  // The accounts' run statuses and everything imported show on the dashboard at once; a round that ran no account and
+  // rolled nothing up (a scheduled slot with nothing due) leaves the cached answers alone.
+  if (counts.accounts > 0 || counts.failedAccounts > 0 || counts.rollupRows > 0) await retireDashboard(deps.db, { now: true });
   return { counts, warnings: result.warnings, errors: result.errors };
 }
