@@ -7,7 +7,7 @@ import { upsertEntity } from '../db/queries/entities.ts';
 import { loadConfig } from './config.ts';
 import { connectorsFor } from './connectors/registry.ts';
 import { checkImportFile } from './connectors/file.ts';
-import type { JobDeps } from './deps.ts';
+import { importLanesFor, type JobDeps } from './deps.ts';
 import type { ImportProgress } from './import.ts';
 import { runImportPipeline } from './pipeline.ts';
 import { statusLine } from './progress.ts';
@@ -82,7 +82,7 @@ async function main() {
   const handle = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.MIZAN_DATA_DIR });
   try {
     await migrateToLatest(handle.db);
-    const deps: JobDeps = { db: handle.db, rulebook: loadRulebook(), connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log: (m) => console.error(m) };
+    const deps: JobDeps = { db: handle.db, rulebook: loadRulebook(), connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log: (m) => console.error(m), importLanes: importLanesFor(handle.kind) };
     const now = new Date();
     switch (command) {
       case 'migrate':

@@ -15,7 +15,14 @@ export interface JobDeps {
   secretKey?: string;
   /** Aborted when the process is shutting down: jobs stop between pages and batches, never inside one. */
   signal?: AbortSignal;
+  /**
+   * Accounts an import round imports at once in this process (jobs/pipeline.ts): 2 on PostgreSQL, where each has a
+   * connection of its own and the server works on every core; 1 on PGlite, a single connection (see importLanesFor).
+   */
+  importLanes?: number;
 }
+
+export const importLanesFor = (kind: 'pglite' | 'postgres'): number => (kind === 'postgres' ? 2 : 1);
 
 /** This process, as the owner of the job runs it claims and the account leases it holds. */
 export const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

@@ -13,6 +13,8 @@ export interface PipelineOptions extends ImportOptions {
    * Workers that share a round give the same value (the schedule slot); default `now`.
    */
   round?: Date;
+  /** Accounts imported at once by this worker (default deps.importLanes, else 1); see runImportPipeline. */
+  lanes?: number;
 }
 
 /**
@@ -36,7 +38,35 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   // Accounts held by a process of this host that died are free again; posts left unscored by a crash are scored first.
   await releaseDeadLocalLeases(deps);
   await scoreAndRollUp(false);
-  while (!deps.signal?.aborted && (await importNextLeased(deps, owner, filter, opts, result))) await scoreAndRollUp(false);
+  const lanes = Math.max(1, Math.floor(opts.lanes ?? deps.importLanes ?? 1));
+  if (lanes === 1) {
+    while (!deps.signal?.aborted && (await importNextLeased(deps, owner, filter, opts, result))) await scoreAndRollUp(false);
+  } else {
+    // Several accounts at once, each on its own connection, and the scoring of what they stored beside them: on
+    // PostgreSQL the database's work then runs on every core instead of one statement at a time. One scorer runs at a
+    // time (runScoring queues); a lane asks for it after each account and goes on with the next.
+    let failure: { error: unknown } | null = null;
+    let wanted = false;
+    let scorer: Promise<void> | null = null;
+    const requestScoring = () => {
+      wanted = true;
+      scorer ??= (async () => {
+        while (wanted && !failure) {
+          wanted = false;
+          await scoreAndRollUp(false);
+        }
+      })()
+        .catch((error) => void (failure ??= { error }))
+        .finally(() => (scorer = null));
+    };
+    const lane = async () => {
+      while (!failure && !deps.signal?.aborted && (await importNextLeased(deps, owner, filter, opts, result))) requestScoring();
+    };
+    const ended = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    while (scorer) await scorer;
+    for (const e of ended) if (e.status === 'rejected') failure ??= { error: e.reason };
+    if (failure) throw (failure as { error: unknown }).error;
+  }
   Object.assign(counts, result.counts);
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);

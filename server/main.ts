@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { apiPoolConfig, createDb, type DbHandle } from '../db/client.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { connectorsFor } from '../jobs/connectors/registry.ts';
-import type { JobDeps } from '../jobs/deps.ts';
+import { importLanesFor, type JobDeps } from '../jobs/deps.ts';
 import { startScheduler, type Scheduler } from '../jobs/schedule.ts';
 import { rollupDirty } from '../jobs/rollup.ts';
 import { runScoring } from '../jobs/score.ts';
@@ -69,7 +69,7 @@ async function main() {
   }
 
   const stopping = new AbortController();
-  const deps: JobDeps = { db: handle.db, rulebook, connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log, signal: stopping.signal };
+  const deps: JobDeps = { db: handle.db, rulebook, connectors: connectorsFor(config), secretKey: config.MIZAN_SECRET_KEY, log, signal: stopping.signal, importLanes: importLanesFor(handle.kind) };
   let rescoring: Promise<void> | null = null;
   // On PGlite the server process rescores after a publish; on PostgreSQL the jobs process does it at its next run.
   const onRulebookPublished =

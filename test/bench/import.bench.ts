@@ -17,7 +17,7 @@ import { upsertEntity } from '../../db/queries/entities.ts';
 import { setWritePath, type WritePath } from '../../db/queries/imports.ts';
 import { createXConnector } from '../../jobs/connectors/x.ts';
 import type { Connector } from '../../jobs/connectors/types.ts';
-import type { JobDeps } from '../../jobs/deps.ts';
+import { importLanesFor, type JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { FakeX, type NewTweet } from '../fakes/x.ts';
@@ -31,6 +31,8 @@ const BASELINE_PATH: WritePath = process.env.BENCH_BASELINE_PATH === 'locked' ? 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PGLITE = DATABASE_URL === 'pglite';
 const DB_NAME = 'mizan_import_bench';
+// Accounts imported at once (BENCH_LANES; default what a PostgreSQL deployment runs, importLanesFor).
+const LANES = Number(process.env.BENCH_LANES ?? importLanesFor(PGLITE ? 'pglite' : 'postgres'));
 const TOKEN = 'bench-x-token';
 const NOW = new Date('2026-11-20T09:00:00Z');
 const ENTITIES = Math.max(1, Math.ceil(ACCOUNTS / 4));
@@ -199,7 +201,7 @@ async function run(label: string, posts: number, accounts: number, path: WritePa
         }
       },
     };
-    const deps: JobDeps = { db: h.db.withPlugin(stagePlugin), rulebook: loadRulebook(), connectors: { x: timed }, log: (m) => console.error(`  ${m}`) };
+    const deps: JobDeps = { db: h.db.withPlugin(stagePlugin), rulebook: loadRulebook(), connectors: { x: timed }, log: (m) => console.error(`  ${m}`), importLanes: LANES };
 
     let stored = 0;
     const lastStored = new Map<string, number>();
@@ -250,7 +252,7 @@ function print(label: string, f: RunFigures) {
 }
 
 async function main() {
-  console.log(`import bench: ${POSTS.toLocaleString('en')} posts, ${ACCOUNTS} accounts, ${ENTITIES} entities, ${PGLITE ? 'PGlite (in memory)' : 'PostgreSQL'}`);
+  console.log(`import bench: ${POSTS.toLocaleString("en")} posts, ${ACCOUNTS} accounts, ${ENTITIES} entities, ${PGLITE ? "PGlite (in memory)" : "PostgreSQL"}, ${LANES} account(s) at once (stage times add up only with 1)`);
   const main = await run('main', POSTS, ACCOUNTS, 'set');
   print('set-based write path', main);
   if (BASELINE_POSTS > 0) {

@@ -100,3 +100,57 @@ describe.each(BACKENDS)('import leases on %s', (kind) => {
     expect(await extendAccountLease(h.db, ids[0], 'dead-worker')).toBe(false);
   });
 });
+
+describe.each(BACKENDS)('import lanes on %s', (kind) => {
+  let h: DbHandle;
+  beforeAll(async () => {
+    h = await testDb(kind);
+    const entityId = await upsertEntity(h.db, { slug: 'lanes', nameAr: 'جهة', nameEn: 'Lanes' });
+    for (let i = 0; i < ACCOUNTS; i++) await upsertAccount(h.db, { entityId, platform: 'x', connector: 'counting', handle: `lane_${i}`, type: 'official' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test('one worker importing three accounts at once: each imported once, never twice at once, every post scored and rolled up', async () => {
+    const round = ROUND;
+    const source = countingSource();
+    const deps = { db: h.db, rulebook, connectors: { counting: source.connector }, log: () => {}, importLanes: 3 };
+    const r = await runImportPipeline(deps, { now: new Date(round.getTime() + 1000), round, owner: 'lanes' });
+    expect(r.errors).toEqual([]);
+    expect(r.counts.accounts).toBe(ACCOUNTS);
+    expect([...source.fetches.values()]).toEqual(Array(ACCOUNTS).fill(1));
+    expect(source.overlaps()).toBe(0);
+    const runs = await h.db.selectFrom('import_run').select(['account_id', 'status']).where('worker', '=', 'lanes').execute();
+    expect(runs).toHaveLength(ACCOUNTS);
+    expect(new Set(runs.map((x) => x.account_id)).size).toBe(ACCOUNTS);
+    // The scorer that ran beside the lanes left nothing behind: every post has its score, no day is left dirty.
+    const { rows } = await sql<{ unscored: number; pending: number; dirty: number }>`
+      select (select count(*) from post p where not exists (select 1 from post_score s where s.post_id = p.id))::int as unscored,
+        (select count(*) from score_pending)::int as pending, (select count(*) from rollup_dirty)::int as dirty`.execute(h.db);
+    expect(rows[0]).toEqual({ unscored: 0, pending: 0, dirty: 0 });
+  });
+
+  test('a scoring failure beside the lanes stops the round and is reported, after the accounts under way are saved', async () => {
+    const round = new Date(ROUND.getTime() + 3_600_000);
+    await sql`update account set import_cursor = null`.execute(h.db);
+    const source = countingSource();
+    // The scores cannot be written (as on a full disk): the scorer's error reaches the caller; no lease is left behind.
+    await sql`create function lanes_refuse() returns trigger language plpgsql as $$ begin raise exception 'no space left'; end $$`.execute(h.db);
+    await sql`create trigger lanes_refuse before insert on post_score for each statement execute function lanes_refuse()`.execute(h.db);
+    // New posts (other ids), so that there is something to score.
+    const renamed = { ...source.connector, fetchPage: async (a: Parameters<Connector['fetchPage']>[0], ctx: Parameters<Connector['fetchPage']>[1]) => {
+      const page = await source.connector.fetchPage(a, ctx);
+      return { ...page, posts: page.posts.map((p) => ({ ...p, platformPostId: `again-${p.platformPostId}` })) };
+    } };
+    const deps = { db: h.db, rulebook, connectors: { counting: renamed }, log: () => {}, importLanes: 2 };
+    await expect(runImportPipeline(deps, { now: new Date(round.getTime() + 1000), round, owner: 'lanes-broken' })).rejects.toThrow(/no space left/);
+    expect(await h.db.selectFrom('account').select('id').where('lease_owner', 'is not', null).execute()).toEqual([]);
+    await sql`drop trigger lanes_refuse on post_score`.execute(h.db);
+    // Nothing stored is lost: the next round scores what the failed one could not.
+    const again = await runImportPipeline({ ...deps, importLanes: 1 }, { now: new Date(round.getTime() + 2000), round: new Date(round.getTime() + 2000), owner: 'lanes-again' });
+    expect(again.errors).toEqual([]);
+    const { rows } = await sql<{ unscored: number }>`select count(*)::int as unscored from post p where not exists (select 1 from post_score s where s.post_id = p.id)`.execute(h.db);
+    expect(rows[0].unscored).toBe(0);
+  });
+});
