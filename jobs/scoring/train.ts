@@ -4,7 +4,11 @@
 // and writes the artifact (jobs/scoring/model/model.bin) and its training report
 // (jobs/scoring/model/REPORT.md). Deterministic: the same data and options give the same bytes.
 //
-// The clean posts of Mizan's demo generator are added as in-domain negatives (--no-demo leaves them out).
+// The clean posts of Mizan's demo generator are added as in-domain negatives (--no-demo leaves them out),
+// and the clean posts of the development corpus (test/fixtures/corpus) as hard negatives, to the training
+// split only (--no-corpus leaves them out); test/fixtures/heldout and blind are never trained on.
+// The offensive heads' thresholds are chosen for rulebook + model (the rulebook's view of each
+// calibration row: see ruleViewOf).
 // --with-decisions also reads reviewers' decisions from the database (DATABASE_URL, or the embedded
 // data directory, through the same configuration as the CLI) and adds them as labelled examples; the
 // report then compares the figures before and after.
@@ -18,7 +22,8 @@ import { migrateToLatest } from '../../db/migrate.ts';
 import { listDecisionExamples, type DecisionExample } from '../../db/queries/reviews.ts';
 import { loadConfig } from '../config.ts';
 import { loadRulebook, rulesSilenceModel, scorePost } from './engine.ts';
-import { DEFAULT_CORPUS_DIR, loadCorpus } from './eval.ts';
+import { DEFAULT_CORPUS_DIR, loadCorpus, OFFENSIVE_CATEGORIES } from './eval.ts';
+import { corpusNegativeRows } from './model/corpus-rows.ts';
 import { buildModel, formatReport, type BuildResult } from './model/build.ts';
 import { MODEL_FILE } from './model/model.ts';
 import { demoNegativeRows } from './model/demo-negatives.ts';
@@ -47,6 +52,20 @@ export function cleanCorpusPosts(dirs: readonly string[] = CLEAN_SETS): { text: 
         return { text: p.text, lang: p.lang, group: `${basename(dir)}/${p.lang}`, silenced: rulesSilenceModel(rules, input), ruleFlagged };
       }),
   );
+}
+
+/**
+ * What the rulebook alone does with a text (for choosing the offensive threshold of rulebook + model):
+ * 1 = flags it offensive (a finding in abuse, beliefs or public morals, as npm run eval counts), 2 = keeps
+ * the model silent without flagging it offensive, 0 = leaves it to the model.
+ */
+export function ruleViewOf(): (text: string, lang: 'ar' | 'en') => 0 | 1 | 2 {
+  const rules = loadRulebook(undefined, { model: null });
+  return (text, lang) => {
+    const input = { text, lang };
+    if (scorePost(rules, input).findings.some((f) => OFFENSIVE_CATEGORIES.has(f.category))) return 1;
+    return rulesSilenceModel(rules, input) ? 2 : 0;
+  };
 }
 
 /** The first `limit` rows of each source (for quick runs and tests). */
@@ -81,6 +100,7 @@ async function main(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       bits: { type: 'string' },
       'no-demo': { type: 'boolean', default: false },
+      'no-corpus': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -90,6 +110,9 @@ async function main(argv: string[]): Promise<void> {
   if (values.limit) rows = limitRows(rows, Number(values.limit));
   log(`training rows: ${rows.length} from ${values.data}`);
   const cleanPosts = cleanCorpusPosts();
+  const trainOnly = values['no-corpus'] ? [] : corpusNegativeRows(loadCorpus(DEFAULT_CORPUS_DIR));
+  log(`development corpus clean posts (training only): ${trainOnly.length} rows`);
+  const ruleView = ruleViewOf();
   const options = values.bits ? { bits: Number(values.bits) } : {};
   const command = 'npm run train' + (argv.length ? ' -- ' + argv.join(' ') : '');
   let before: BuildResult | undefined;
@@ -97,9 +120,9 @@ async function main(argv: string[]): Promise<void> {
   if (values['with-decisions']) {
     const decisions = await readDecisions();
     log(`reviewers' decisions: ${decisions.length}`);
-    before = buildModel({ rows, cleanPosts, options, log });
-    result = buildModel({ rows, cleanPosts, decisions, options, log });
-  } else result = buildModel({ rows, cleanPosts, options, log });
+    before = buildModel({ rows, cleanPosts, trainOnly, ruleView, options, log });
+    result = buildModel({ rows, cleanPosts, decisions, trainOnly, ruleView, options, log });
+  } else result = buildModel({ rows, cleanPosts, trainOnly, ruleView, options, log });
   writeFileSync(values.out!, result.bytes);
   writeFileSync(values.report!, formatReport(result, command, before));
   log(`model ${result.model.version}: ${values.out} (${(result.bytes.length / 1024).toFixed(0)} KiB), report ${values.report}`);

@@ -4,6 +4,7 @@
 
 import { normalize } from '../normalize.ts';
 import type { DecisionExample } from '../../../db/queries/reviews.ts';
+import { CORPUS_WEIGHT } from './corpus-rows.ts';
 import { scriptCounts, type ModelLang } from './features.ts';
 import { HEADS, LANG_HEADS, type HeadId } from './heads.ts';
 import { decodeModel, encodeModel, headRawScores, sigmoid, type HeadHeader, type Model, type RawLang } from './model.ts';
@@ -30,6 +31,8 @@ export const MIN_TOKENS: Record<ModelLang, number> = { ar: 1, en: 2 };
 export const CLEAN_BUDGET = 0.01;
 /** The firing threshold never goes below this probability. */
 export const MIN_FIRE = 0.5;
+/** False alarms rulebook + model may raise on the calibration split (the issue's ceiling is 5%: a margin below it). */
+export const MAX_FALSE_ALARMS = 0.04;
 /** Precision a `high` model finding needs on the held-back split. */
 export const HIGH_PRECISION = 0.95;
 export const DECISION_WEIGHT = 3;
@@ -64,6 +67,10 @@ export interface BuildResult {
   /** the offensive head at other firing thresholds: held-back figures per source and the project's clean posts it would flag per set */
   tradeoff: { lang: ModelLang; threshold: number; bySource: Record<string, BinaryFigures>; clean: Record<string, string> }[];
   decisions: { examples: number; rows: number; positives: number; negatives: number };
+  /** rows added to the training split only, per language (the development corpus's clean posts) */
+  trainOnly: Record<string, number>;
+  /** per language, the offensive head's threshold chosen for rulebook + model on the calibration split (before the clean-post budget), when a rule view was given */
+  calChoice: Partial<Record<ModelLang, number>>;
   options: TrainOptions;
 }
 
@@ -114,8 +121,69 @@ export interface BuildInput {
   /** the project's clean posts (the firing thresholds keep them clean); each group (set and language) has its own budget */
   cleanPosts: readonly { text: string; lang: ModelLang; group: string; silenced?: boolean; ruleFlagged?: boolean }[];
   decisions?: readonly DecisionExample[];
+  /** rows added to the training split only (the development corpus's posts: in-domain hard negatives) */
+  trainOnly?: readonly TrainRow[];
   options?: Partial<TrainOptions>;
   log?: (m: string) => void;
+  /**
+   * What the rulebook does with a text (without the model): 1 = flags it offensive (abuse, beliefs or
+   * public morals), 2 = keeps the model silent on it without flagging it offensive, 0 = leaves it to the
+   * model. With it, the offensive head's firing threshold is chosen for rulebook + model (chooseOffensiveFire).
+   */
+  ruleView?: (text: string, lang: ModelLang) => 0 | 1 | 2;
+}
+
+/** Candidate firing thresholds of the offensive head (on the calibration split). */
+const FIRE_GRID = Array.from({ length: 100 }, (_, i) => Math.round((MIN_FIRE + i * 0.005) * 1000) / 1000).filter((t) => t < 1);
+
+/**
+ * The offensive head's firing threshold that maximizes the mean macro-F1 over the public sources of the
+ * calibration split of rulebook + model (a row is flagged when the rulebook flags it offensive, or when
+ * the rulebook leaves it to the model and any head fires, no head below it), among those whose false alarms there (all
+ * public sources of the language together) stay at most MAX_FALSE_ALARMS. Null when no threshold does.
+ */
+export function chooseOffensiveFire(
+  cal: { p: (Float64Array | null)[]; rows: readonly TrainRow[] },
+  heads: readonly HeadHeader[],
+  k: number,
+  ruleView: (text: string, lang: ModelLang) => 0 | 1 | 2,
+): number | null {
+  const idx = cal.rows.map((r, i) => (!r.inDomain && r.labels.offensive !== undefined ? i : -1)).filter((i) => i >= 0);
+  if (idx.length === 0) return null;
+  const view = idx.map((i) => ruleView(cal.rows[i].text, cal.rows[i].lang));
+  // the highest probability of another head at or above its own threshold (it fires when that is also ≥ t)
+  const other = idx.map((i) => {
+    const p = cal.p[i];
+    let m = 0;
+    if (p !== null) heads.forEach((h, j) => {
+      if (j !== k && p[j] >= h.fire) m = Math.max(m, p[j]);
+    });
+    return m;
+  });
+  const sources = [...new Set(idx.map((i) => cal.rows[i].source))].sort();
+  const src = idx.map((i) => sources.indexOf(cal.rows[i].source));
+  let best: { t: number; score: number } | null = null;
+  for (const t of FIRE_GRID) {
+    const ps: number[][] = sources.map(() => []);
+    const ys: Label[][] = sources.map(() => []);
+    let fp = 0;
+    let neg = 0;
+    idx.forEach((i, j) => {
+      const p = cal.p[i];
+      const hit = view[j] === 1 || (view[j] === 0 && (other[j] >= t || (p !== null && p[k] >= t))) ? 1 : 0;
+      const y = cal.rows[i].labels.offensive!;
+      ps[src[j]].push(hit);
+      ys[src[j]].push(y);
+      if (y === 0) {
+        neg++;
+        fp += hit;
+      }
+    });
+    if (neg > 0 && fp / neg > MAX_FALSE_ALARMS) continue;
+    const score = sources.reduce((s, _, x) => s + binaryFigures(ps[x], ys[x], 0.5).macro_f1, 0) / sources.length;
+    if (!best || score > best.score) best = { t, score };
+  }
+  return best ? best.t : null;
 }
 
 export function buildModel(input: BuildInput): BuildResult {
@@ -126,7 +194,7 @@ export function buildModel(input: BuildInput): BuildResult {
   const raw: Partial<Record<ModelLang, RawLang>> = {};
   const langs = (['ar', 'en'] as const).filter((l) => split.train.some((r) => r.lang === l));
   for (const lang of langs) {
-    const rows = [...split.train.filter((r) => r.lang === lang), ...extra.filter((r) => r.lang === lang)];
+    const rows = [...split.train.filter((r) => r.lang === lang), ...(input.trainOnly ?? []).filter((r) => r.lang === lang), ...extra.filter((r) => r.lang === lang)];
     const t0 = Date.now();
     const t = trainLang(lang, rows, options);
     log(`${lang}: trained on ${rows.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -173,6 +241,22 @@ export function buildModel(input: BuildInput): BuildResult {
   for (const lang of langs) {
     const rows = split.cal.filter((r) => r.lang === lang);
     calP.set(lang, { p: probabilities(model, lang, rows.map((r) => r.text), true), rows });
+  }
+  // The offensive head fires where the rulebook and the model together do best on the calibration split:
+  // the mean macro-F1 of the public sources, with the false alarms of both under MAX_FALSE_ALARMS.
+  const calChoice: Partial<Record<ModelLang, number>> = {};
+  if (input.ruleView) {
+    for (const lang of langs) {
+      const k = LANG_HEADS[lang].indexOf('offensive');
+      if (k < 0) continue;
+      const hh = raw[lang]!.heads[k];
+      const choice = chooseOffensiveFire(calP.get(lang)!, raw[lang]!.heads, k, input.ruleView);
+      if (choice === null) continue;
+      hh.fire = choice;
+      calChoice[lang] = choice;
+      // hate and vulgarity are kinds of offensive language: their heads never fire below the offensive head
+      for (const o of raw[lang]!.heads) if (o !== hh) o.fire = Math.max(o.fire, choice);
+    }
   }
   // per group (set and language of the post; a mixed post counts in its own language, both models may flag it)
   const groups = [...new Set(input.cleanPosts.map((p) => p.group))].sort();
@@ -308,6 +392,8 @@ export function buildModel(input: BuildInput): BuildResult {
       return scored.sort((a, b) => b.p - a.p || (a.text < b.text ? -1 : 1)).slice(0, TOP_CLEAN);
     }),
     decisions: { examples: input.decisions?.length ?? 0, rows: extra.length, positives: pos, negatives: neg },
+    trainOnly: Object.fromEntries(langs.map((l) => [l, (input.trainOnly ?? []).filter((r) => r.lang === l).length]).filter(([, n]) => n !== 0)),
+    calChoice,
     options,
   };
 }
@@ -329,6 +415,13 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
     "In-domain negatives: the clean posts of Mizan's demo generator (jobs/connectors/demo.ts, six months, deduplicated) are added as a source of their own, labelled clean for every head: without them the Arabic model read formal government vocabulary (job offers, agreements, app releases) as offensive. They are split like the others; the headline figures below leave them out.",
     '',
   );
+  if (Object.keys(r.trainOnly).length > 0)
+    out.push(
+      `In-domain hard negatives: the clean posts of the development corpus (\`test/fixtures/corpus\`, posts without labels, its adversarial ones included: animals named literally, "Killer presentation", "Scunthorpe") are added to the training split only, labelled clean for every head, weight ${CORPUS_WEIGHT} each (chosen on the calibration split): ` +
+        Object.entries(r.trainOnly).map(([lang, n]) => `${n} ${lang === 'ar' ? 'Arabic' : 'English'} rows`).join(', ') +
+        '. The corpus was written for the rulebook and tuned on already. `test/fixtures/heldout` and `test/fixtures/blind` are never trained on: they measure the clean-post budget below.',
+      '',
+    );
   out.push('Training data: `../shared/training` — OSACT 2020 and OSACT 2022 shared tasks (Mubarak et al.), OLID v1.0 (Zampieri et al. 2019), Davidson et al. 2017. Research data sets published by their authors for research use.', '');
   out.push('| split | ' + Object.keys(r.splits.train).sort().join(' | ') + ' |');
   out.push('|---|' + Object.keys(r.splits.train).map(() => '---:').join('|') + '|');
@@ -355,7 +448,12 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
       );
   out.push('', '## Thresholds', '');
   out.push(
-    `A head fires (a \`medium\` finding, for review) at the probability that maximizes F1 on the calibration split, raised where needed (never below ${MIN_FIRE}) so that at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
+    (Object.keys(r.calChoice).length > 0
+      ? `The offensive head fires (a \`medium\` finding, for review) at the probability (from ${MIN_FIRE} in steps of 0.005) at which the rulebook and the model together reach the highest mean macro-F1 over the public sources of the calibration split with at most ${pct(MAX_FALSE_ALARMS)}% false alarms there (the issue's ceiling is 5%): ` +
+        Object.entries(r.calChoice).map(([l, t]) => `${l} ${t!.toFixed(3)}`).join(', ') +
+        '; the other heads at the probability that maximizes their F1 there, never below the offensive head of their language. Each is '
+      : 'A head fires (a `medium` finding, for review) at the probability that maximizes F1 on the calibration split, ') +
+      `raised where needed (never below ${MIN_FIRE}) so that at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
       `in each labelled set and language are flagged, the rulebook's own false alarms there counted first (the floors' ceiling; posts without labels in test/fixtures/corpus, heldout and blind; a group of fewer than ${Math.ceil(1 / CLEAN_BUDGET)} posts allows none; posts the rulebook keeps the model silent on — a rule finding of the offensive family, or an offensive word in a context a rule's exceptions or negations know to be clean — do not count, as the engine never shows a model finding there): it flags ${r.clean.flagged} of ${r.clean.posts} (${pct(r.clean.rate)}%). ` +
       `A finding is \`high\` at or above the lowest probability whose precision on the calibration split is ≥ ${pct(HIGH_PRECISION)}% (at least 10 hits), and at least halfway from the firing threshold to 1 (so \`medium\` stays the default); "never" when none reaches it.`,
     '',

@@ -238,15 +238,31 @@ export function rawScore(t: { W: Float64Array | Float32Array; bias: ArrayLike<nu
   for (let h = 0; h < H; h++) out[h] = t.bias[h] + out[h] * inv;
 }
 
-/** Platt scaling fitted by Newton's method, with Platt's smoothed targets. Returns [a, b]. */
+/**
+ * Platt scaling fitted by Newton's method with a backtracking line search (Lin, Lin & Weng 2007: a full
+ * Newton step can overshoot and diverge on a head with few positives), with Platt's smoothed targets.
+ * Returns [a, b].
+ */
 export function fitPlatt(z: readonly number[], y: readonly Label[]): [number, number] {
   let pos = 0;
   for (const v of y) pos += v;
   const neg = y.length - pos;
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (neg + 2);
+  // cross-entropy against the smoothed targets, computed stably
+  const loss = (a: number, b: number): number => {
+    let f = 0;
+    for (let i = 0; i < z.length; i++) {
+      const t = y[i] ? hi : lo;
+      const m = a * z[i] + b;
+      // -t log p - (1 - t) log (1 - p) = log(1 + e^-m) + (1 - t) m
+      f += (m >= 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m))) + (1 - t) * m;
+    }
+    return f;
+  };
   let a = 1;
   let b = 0;
+  let fab = loss(a, b);
   for (let it = 0; it < 100; it++) {
     let g1 = 0;
     let g2 = 0;
@@ -268,9 +284,23 @@ export function fitPlatt(z: readonly number[], y: readonly Label[]): [number, nu
     if (Math.abs(det) < 1e-12) break;
     const da = (h22 * g1 - h12 * g2) / det;
     const db = (h11 * g2 - h12 * g1) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10) break;
+    // backtrack until the loss decreases enough (Armijo); the full step is taken whenever it does
+    const slope = g1 * da + g2 * db;
+    let step = 1;
+    let na = a - da;
+    let nb = b - db;
+    let fn = loss(na, nb);
+    while (step >= 1e-10 && fn > fab - 1e-4 * step * slope) {
+      step /= 2;
+      na = a - step * da;
+      nb = b - step * db;
+      fn = loss(na, nb);
+    }
+    if (step < 1e-10) break;
+    a = na;
+    b = nb;
+    fab = fn;
+    if (Math.abs(step * da) < 1e-10 && Math.abs(step * db) < 1e-10) break;
   }
   return [a, b];
 }
