@@ -1,5 +1,6 @@
 // Import throughput end to end: `npm run bench:import`
-// A fake X API v2 (test/fakes/x.ts, generated timelines) serves BENCH_ACCOUNTS accounts (20) with BENCH_POSTS posts
+// A fake X API v2 (test/fakes/x.ts, generated timelines; in a process of its own, test/bench/fake-x-process.ts, its pages
+// rendered before the clock starts) serves BENCH_ACCOUNTS accounts (20) with BENCH_POSTS posts
 // (200,000) in all over loopback; runImportPipeline fetches, maps, stores (posts, hash-chained versions, engagement
 // snapshots, cursor), scores and rolls them up into a scratch database (`mizan_import_bench` on the server of
 // DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; DATABASE_URL=pglite for the embedded one), which is
@@ -20,8 +21,8 @@ import type { Connector } from '../../jobs/connectors/types.ts';
 import { importLanesFor, type JobDeps } from '../../jobs/deps.ts';
 import { runImportPipeline } from '../../jobs/pipeline.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
-import { FakeX, type NewTweet } from '../fakes/x.ts';
-import { generatedText, rng } from './corpus.ts';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
@@ -37,23 +38,6 @@ const TOKEN = 'bench-x-token';
 const NOW = new Date('2026-11-20T09:00:00Z');
 const ENTITIES = Math.max(1, Math.ceil(ACCOUNTS / 4));
 
-
-/** Tweet i of account a: 80–280 characters, 60% Arabic, ~15% with something the rulebook flags, some replies. */
-function tweet(a: number, i: number): NewTweet {
-  const r = rng(a * 1_000_003 + i);
-  const { text, lang } = generatedText(r, 0.15);
-  const views = Math.floor(r() * 50_000);
-  return {
-    text,
-    lang,
-    likes: Math.floor(views * r() * 0.05),
-    retweets: Math.floor(r() * 40),
-    replies: Math.floor(r() * 25),
-    quotes: Math.floor(r() * 5),
-    views,
-    replyTo: r() < 0.05 ? '1234567890123456789' : undefined,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Stage clock: the time of the run is given to the stage in progress. fetch+map is the connector's fetchPage;
@@ -146,6 +130,7 @@ async function scratchDb(name: string): Promise<DbHandle> {
   await migrateToLatest(h.db);
   // Diagnosis only: what the post search index (trigrams of the folded text) costs the import.
   if (process.env.BENCH_WITHOUT_SEARCH_INDEX) await sql`drop index post_text_folded_trgm_idx`.execute(h.db);
+  if (process.env.BENCH_GIN_PENDING_KB) await sql.raw(`alter index post_text_folded_trgm_idx set (gin_pending_list_limit = ${Number(process.env.BENCH_GIN_PENDING_KB)})`).execute(h.db);
   return {
     ...h,
     async close() {
@@ -169,25 +154,41 @@ interface RunFigures {
   errors: number;
 }
 
+/** The fake X API in its own process (test/bench/fake-x-process.ts), its pages rendered before the clock starts. */
+async function startFakeX(posts: number, accounts: number): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fake-x-process.ts', import.meta.url).pathname, String(posts), String(accounts), TOKEN, NOW.toISOString()], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the fake X process exited (${code}) before serving`)));
+  });
+  const { url, pages } = JSON.parse(first) as { url: string; pages: number };
+  console.error(`  fake X API: ${pages} pages rendered, at ${url}`);
+  return {
+    url,
+    async close() {
+      child.kill();
+      await exited;
+    },
+  };
+}
+
 async function run(label: string, posts: number, accounts: number, path: WritePath): Promise<RunFigures> {
   setWritePath(path);
   const h = await scratchDb(label === 'main' ? DB_NAME : `${DB_NAME}_base`);
-  const fake = new FakeX({ token: TOKEN, cap: Number.MAX_SAFE_INTEGER });
-  const served = await fake.start();
+  const served = await startFakeX(posts, accounts);
   try {
     const perAccount = Math.floor(posts / accounts);
     const total = perAccount * accounts;
-    // A post every 1.75 hours: 10,000 posts span about two years.
-    const stepMs = 6_300_000;
     const entityIds: number[] = [];
     for (let e = 0; e < Math.max(1, Math.ceil(accounts / 4)); e++) {
       entityIds.push(await upsertEntity(h.db, { slug: `bench-${e}`, nameAr: `جهة ${e}`, nameEn: `Entity ${e}` }));
     }
     const ids: number[] = [];
     for (let a = 0; a < accounts; a++) {
-      const handle = `bench_${a}`;
-      fake.bulkUser(handle, perAccount, (i) => tweet(a, i), new Date(NOW.getTime() - 3_600_000 - perAccount * stepMs), stepMs);
-      ids.push(await upsertAccount(h.db, { entityId: entityIds[a % entityIds.length], platform: 'x', connector: 'x', handle, type: a % 5 === 4 ? 'executive' : 'official' }));
+      ids.push(await upsertAccount(h.db, { entityId: entityIds[a % entityIds.length], platform: 'x', connector: 'x', handle: `bench_${a}`, type: a % 5 === 4 ? 'executive' : 'official' }));
     }
     const x = createXConnector({ baseUrl: served.url, bearerToken: TOKEN });
     const timed: Connector = {
