@@ -206,7 +206,7 @@ export function buildModel(input: BuildInput): BuildResult {
       heads: t.heads.map((id, k): HeadHeader => ({ id, scale: 1, bias: t.bias[k], platt: [1, 0], fire: 1.01, high: 1.01 })),
     };
   }
-  const training = { seed: options.seed, bits: options.bits, chars: options.chars, epochs: options.epochs, lr: options.lr, l2: options.l2 };
+  const training = { seed: options.seed, bits: options.bits, chars: options.chars, epochs: options.epochs, lr: options.lr, l2: options.l2, seeds: options.seeds ?? 1 };
   // quantize first: calibration and thresholds are chosen on the weights that ship
   let model = decodeModel(encodeModel({ format: 1, training }, raw));
 
@@ -407,7 +407,7 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
   out.push(`Model version \`${r.model.version}\` (sha-256 of \`model.bin\`, ${(r.bytes.length / 1024).toFixed(0)} KiB), rebuilt by \`${command}\`.`, '');
   out.push(
     'Logistic regression per language (Arabic, English) over hashed character 2–4-grams and word uni-/bigrams of the normalized text ' +
-      `(2^${r.options.bits} buckets, int8 weights), Adagrad, ${r.options.epochs} epochs, seed ${r.options.seed}; Platt-calibrated on a 10% calibration split; ` +
+      `(2^${r.options.bits} buckets, int8 weights), Adagrad, ${r.options.epochs} epochs, the mean of ${r.options.seeds ?? 1} runs with shuffling seeds from ${r.options.seed}; Platt-calibrated on a 10% calibration split; ` +
       'figures on the 20% of each source held back (never trained on, never used for calibration).',
     '',
   );
