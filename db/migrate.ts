@@ -27,6 +27,7 @@ import * as m0023 from './migrations/0023_rescore_sweep.ts';
 import * as m0024 from './migrations/0024_deleted_posts_index.ts';
 import * as m0025 from './migrations/0025_post_score_placed.ts';
 import * as m0026 from './migrations/0026_finding_posted_at_when.ts';
+import * as m0027 from './migrations/0027_search_index_pending.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0024_deleted_posts_index': m0024,
   '0025_post_score_placed': m0025,
   '0026_finding_posted_at_when': m0026,
+  '0027_search_index_pending': m0027,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
