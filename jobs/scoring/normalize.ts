@@ -176,6 +176,8 @@ export function isArabicCode(c: number): boolean {
 
 /** The normalized view of one text. Arrays are scratch buffers: valid until the next normalize() call. */
 export interface Normalized {
+  /** the original text (the model reads its emoji, which normalization drops as separators) */
+  text: string;
   /** normalized code units; tokens separated by one space (32) */
   codes: Uint16Array;
   /** original start offset of each normalized unit */
@@ -260,6 +262,7 @@ function load(text: string, n: number): void {
 }
 
 const result: Normalized = {
+  text: '',
   codes: oCode,
   starts: oS,
   ends: oE,
@@ -322,6 +325,7 @@ export function normalize(text: string): Normalized {
     ASCII_SEEN.fill(0);
     asciiGen = 1;
   }
+  result.text = text;
   if (fastInto(inCodes, n)) return result;
   if (!normalizeInto(text, inCodes)) {
     // ligature expansions overflowed the buffers: retry with room for the worst case

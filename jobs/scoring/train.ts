@@ -1,4 +1,4 @@
-// npm run train [-- --with-decisions] [--data DIR] [--out FILE] [--report FILE] [--limit N] [--bits B]
+// npm run train [-- --with-decisions] [--data DIR] [--out FILE] [--report FILE] [--limit N] [--bits B] [--emoji ar,en]
 //
 // Trains the bilingual classifier from ../shared/training/*.jsonl (never copied into the repository)
 // and writes the artifact (jobs/scoring/model/model.bin) and its training report
@@ -7,6 +7,8 @@
 // The clean posts of Mizan's demo generator are added as in-domain negatives (--no-demo leaves them out),
 // and the clean posts of the development corpus (test/fixtures/corpus) as hard negatives, to the training
 // split only (--no-corpus leaves them out); test/fixtures/heldout and blind are never trained on.
+// --emoji LANGS gives those language models the emoji of the original text as features (off by default:
+// see DEFAULT_OPTIONS in model/train-core.ts).
 // The offensive heads' thresholds are chosen for rulebook + model (the rulebook's view of each
 // calibration row: see ruleViewOf).
 // --with-decisions also reads reviewers' decisions from the database (DATABASE_URL, or the embedded
@@ -99,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
       report: { type: 'string', default: DEFAULT_REPORT },
       limit: { type: 'string' },
       bits: { type: 'string' },
+      emoji: { type: 'string' },
       'no-demo': { type: 'boolean', default: false },
       'no-corpus': { type: 'boolean', default: false },
     },
@@ -113,7 +116,12 @@ async function main(argv: string[]): Promise<void> {
   const trainOnly = values['no-corpus'] ? [] : corpusNegativeRows(loadCorpus(DEFAULT_CORPUS_DIR));
   log(`development corpus clean posts (training only): ${trainOnly.length} rows`);
   const ruleView = ruleViewOf();
-  const options = values.bits ? { bits: Number(values.bits) } : {};
+  const options: { bits?: number; emoji?: ('ar' | 'en')[] } = values.bits ? { bits: Number(values.bits) } : {};
+  if (values.emoji !== undefined) {
+    const langs = values.emoji.split(',').filter((l) => l !== '');
+    for (const l of langs) if (l !== 'ar' && l !== 'en') throw new Error(`--emoji: unknown language ${l} (ar, en)`);
+    options.emoji = langs as ('ar' | 'en')[];
+  }
   const command = 'npm run train' + (argv.length ? ' -- ' + argv.join(' ') : '');
   let before: BuildResult | undefined;
   let result: BuildResult;

@@ -33,7 +33,7 @@ export const CLEAN_BUDGET = 0.01;
 export const MIN_FIRE = 0.5;
 /** False alarms rulebook + model may raise on the calibration split (the issue's ceiling is 5%: a margin below it). */
 export const MAX_FALSE_ALARMS = 0.04;
-/** Precision a `high` model finding needs on the held-back split. */
+/** Precision a `high` model finding needs on the calibration split (the held-back split only measures). */
 export const HIGH_PRECISION = 0.95;
 export const DECISION_WEIGHT = 3;
 /** clean posts listed per language in the report, highest probability first */
@@ -201,12 +201,13 @@ export function buildModel(input: BuildInput): BuildResult {
     raw[lang] = {
       bits: t.bits,
       chars: t.chars,
+      emoji: t.emoji,
       minTokens: MIN_TOKENS[lang],
       W: t.W,
       heads: t.heads.map((id, k): HeadHeader => ({ id, scale: 1, bias: t.bias[k], platt: [1, 0], fire: 1.01, high: 1.01 })),
     };
   }
-  const training = { seed: options.seed, bits: options.bits, chars: options.chars, epochs: options.epochs, lr: options.lr, l2: options.l2, seeds: options.seeds ?? 1 };
+  const training = { seed: options.seed, bits: options.bits, chars: options.chars, ...(options.emoji?.length ? { emoji: options.emoji } : {}), epochs: options.epochs, lr: options.lr, l2: options.l2, seeds: options.seeds ?? 1 };
   // quantize first: calibration and thresholds are chosen on the weights that ship
   let model = decodeModel(encodeModel({ format: 1, training }, raw));
 
@@ -407,6 +408,7 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
   out.push(`Model version \`${r.model.version}\` (sha-256 of \`model.bin\`, ${(r.bytes.length / 1024).toFixed(0)} KiB), rebuilt by \`${command}\`.`, '');
   out.push(
     'Logistic regression per language (Arabic, English) over hashed character 2–4-grams and word uni-/bigrams of the normalized text ' +
+      (r.options.emoji?.length ? `and the emoji of the original text (${r.options.emoji.join(', ')}) ` : '') +
       `(2^${r.options.bits} buckets, int8 weights), Adagrad, ${r.options.epochs} epochs, the mean of ${r.options.seeds ?? 1} runs with shuffling seeds from ${r.options.seed}; Platt-calibrated on a 10% calibration split; ` +
       'figures on the 20% of each source held back (never trained on, never used for calibration).',
     '',

@@ -3,7 +3,14 @@
 // Features of one language are taken from the tokens written in its script (Arabic letters for `ar`,
 // Latin letters for `en`), so a mixed post gives each language model its own words:
 //   - character n-grams (2 to 4 code units) of each token padded with a boundary mark on both sides,
-//   - word unigrams and bigrams of consecutive tokens of that script.
+//   - word unigrams and bigrams of consecutive tokens of that script,
+//   - when the language model takes them, one feature per emoji of the original text (the normalizer
+//     drops emoji as separators, and the rulebook matches on its output: the model reads them from
+//     `nz.text` beside it, so rule matching and its offsets do not change). An emoji is one pictographic
+//     code point (Extended_Pictographic): skin-tone modifiers, variation selectors and zero-width joiners
+//     are left out, so 👍🏽 and 👍 are one feature and ❤️ and ❤ another; a ZWJ sequence gives its parts
+//     (👨‍👩‍👧 → 👨 👩 👧); two regional indicators are one flag (🇸🇦). Emoji features belong to no token:
+//     they push the score but are never a finding's evidence, which stays on words.
 // Hashes are rolling (FNV-1a style, one multiply per code unit) over the normalized code units; the
 // bucket indices go into a module-level Int32Array: no allocation per post.
 
@@ -17,6 +24,7 @@ const MAX_N = 4;
 const SEED_CHAR = 0x811c9dc5 | 0;
 const SEED_WORD = 0x2f6b1a3d | 0;
 const SEED_BIGRAM = 0x5bd1e995 | 0;
+const SEED_EMOJI = 0x3c6ef372 | 0;
 const PRIME = 0x01000193;
 /** per n-gram length (k + 1 code units), mixed into its hash so that n-grams of different lengths differ */
 const NGRAM_MIX = Int32Array.from({ length: MAX_N }, (_, k) => Math.imul(k + 1, 0x27d4eb2f));
@@ -41,7 +49,7 @@ function fmix(h: number): number {
 /** Extracted features: bucket indices (with repeats) and, when asked, the token each came from. */
 export interface FeatureBuffer {
   buckets: Int32Array;
-  /** token index (in the Normalized view) of each feature; a bigram records its second token */
+  /** token index (in the Normalized view) of each feature; a bigram records its second token; -1 for an emoji */
   tok: Int32Array;
   /** 1 for a bigram (it also covers the token before) */
   bigram: Uint8Array;
@@ -68,6 +76,61 @@ function grow(fb: FeatureBuffer, need: number): void {
   fb.bigram = g;
 }
 
+// Emoji of planes 0 and 1 (every Extended_Pictographic code point lies below 0x20000): 1 pictograph,
+// 2 regional indicator (a flag is two of them). Code points below 0x2000 (© and ®) are not read.
+const EMOJI_FIRST = 0x2000;
+const EMOJI_KIND = new Uint8Array(0x20000);
+{
+  const re = /\p{Extended_Pictographic}/u;
+  for (let c = EMOJI_FIRST; c < 0x20000; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    if (c < 0x10000 ? c >= 0x3300 : c < 0x1f000) continue; // no pictographs there (Extended_Pictographic as of Unicode 15)
+    if (re.test(String.fromCodePoint(c))) EMOJI_KIND[c] = 1;
+  }
+  for (let c = 0x1f1e6; c <= 0x1f1ff; c++) EMOJI_KIND[c] = 2;
+}
+
+// The emoji of the last text scanned (a post is scanned once for all its language models).
+let emojiText: string | null = null;
+let emojiCodes = new Int32Array(64);
+let emojiCount = 0;
+
+/** The emoji of `text` as code points (a flag: both indicators in one number), in `emojiCodes[0..emojiCount)`. */
+function scanEmoji(text: string): void {
+  if (text === emojiText) return;
+  emojiText = text;
+  emojiCount = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < EMOJI_FIRST) continue;
+    let cp = c;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    const kind = cp < 0x20000 ? EMOJI_KIND[cp] : 0;
+    if (kind === 0) continue;
+    if (kind === 2 && i + 2 < n && text.charCodeAt(i + 1) === 0xd83c) {
+      // a pair of regional indicators is one flag; a lone one stands for itself
+      const cp2 = 0x1f000 + ((text.charCodeAt(i + 2) - 0xdc00) & 0x3ff);
+      if (cp2 >= 0x1f1e6 && cp2 <= 0x1f1ff) {
+        cp = 0x200000 + (cp - 0x1f1e6) * 26 + (cp2 - 0x1f1e6);
+        i += 2;
+      }
+    }
+    if (emojiCount === emojiCodes.length) {
+      const g = new Int32Array(emojiCodes.length * 2);
+      g.set(emojiCodes);
+      emojiCodes = g;
+    }
+    emojiCodes[emojiCount++] = cp;
+  }
+}
+
 /** Tokens of each script (to decide which language models run on a post). */
 export function scriptCounts(nz: Normalized): { ar: number; en: number } {
   let ar = 0;
@@ -84,9 +147,10 @@ export function scriptCounts(nz: Normalized): { ar: number; en: number } {
 /**
  * Fill `fb` with the features of the tokens of `lang` in `nz`; `bits` = log2 of the number of buckets;
  * `chars` = whether character n-grams are taken (word features always are); `track` = whether the token
- * of each feature is recorded (only explanations need it: scoring leaves it out).
+ * of each feature is recorded (only explanations need it: scoring leaves it out); `emoji` = whether the
+ * emoji of the original text are features.
  */
-export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true, track = true): void {
+export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true, track = true, emoji = false): void {
   const codes = nz.codes;
   const tS = nz.tokStart;
   const tE = nz.tokEnd;
@@ -142,6 +206,20 @@ export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, f
     }
     prevWord = w;
     prevTok = t;
+  }
+  if (emoji) {
+    // one feature per emoji, repeats counted like repeated words
+    scanEmoji(nz.text);
+    if (n + emojiCount > fb.buckets.length) grow(fb, n + emojiCount);
+    const B = fb.buckets;
+    for (let e = 0; e < emojiCount; e++) {
+      B[n] = fmix(Math.imul(SEED_EMOJI ^ emojiCodes[e], PRIME)) >>> shift;
+      if (track) {
+        fb.tok[n] = -1;
+        fb.bigram[n] = 0;
+      }
+      n++;
+    }
   }
   fb.count = n;
   fb.tokens = tokens;

@@ -34,6 +34,8 @@ export interface LangHeader {
   bits: number;
   /** character n-grams are features (else words only) */
   chars: boolean;
+  /** the emoji of the original text are features (absent: no) */
+  emoji?: boolean;
   /** the model runs on a post with at least this many tokens of its script */
   minTokens: number;
   heads: HeadHeader[];
@@ -50,6 +52,7 @@ export interface LangModel {
   lang: ModelLang;
   bits: number;
   chars: boolean;
+  emoji: boolean;
   minTokens: number;
   heads: HeadHeader[];
   H: number;
@@ -70,6 +73,8 @@ export interface Model {
 export interface RawLang {
   bits: number;
   chars: boolean;
+  /** emoji are features (see features.ts) */
+  emoji?: boolean;
   minTokens: number;
   heads: HeadHeader[];
   W: Float64Array;
@@ -95,7 +100,8 @@ export function encodeModel(header: Omit<ModelHeader, 'langs'>, raw: Partial<Rec
       for (let i = k; i < r.W.length; i += H) q[i] = Math.max(-127, Math.min(127, Math.round(r.W[i] / scale)));
       return { ...h, scale: Number(scale.toPrecision(9)) };
     });
-    langs[lang] = { bits: r.bits, chars: r.chars, minTokens: r.minTokens, heads };
+    // `emoji` is written only when set: a model without emoji features keeps the header it had before them
+    langs[lang] = r.emoji ? { bits: r.bits, chars: r.chars, emoji: true, minTokens: r.minTokens, heads } : { bits: r.bits, chars: r.chars, minTokens: r.minTokens, heads };
     blobs.push(q);
   }
   const head = Buffer.from(JSON.stringify({ ...header, format: 1, langs }), 'utf8');
@@ -132,7 +138,7 @@ export function decodeModel(bytes: Uint8Array): Model {
     off += n;
     const scale = Float64Array.from(lh.heads, (h) => h.scale);
     const zFire = Float64Array.from(lh.heads, (h) => (h.fire >= 1 || h.platt[0] <= 0 ? Infinity : (logit(h.fire) - h.platt[1]) / h.platt[0]));
-    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, minTokens: lh.minTokens, heads: lh.heads, H, Q, scale, zFire });
+    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, emoji: lh.emoji === true, minTokens: lh.minTokens, heads: lh.heads, H, Q, scale, zFire });
   }
   return { version: modelVersionOf(bytes), header, langs };
 }
@@ -216,7 +222,7 @@ function rawScores(lm: LangModel, z: Float64Array): void {
 
 /** The probability of each head of one language for a normalized text (tests, eval, training report). */
 export function headProbabilities(lm: LangModel, nz: Normalized): Float64Array {
-  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars);
+  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
   const z = new Float64Array(lm.H);
   if (fb.tokens < lm.minTokens) return z.fill(0);
   rawScores(lm, z);
@@ -226,7 +232,7 @@ export function headProbabilities(lm: LangModel, nz: Normalized): Float64Array {
 
 /** Raw (uncalibrated) scores of every head of one language for a normalized text; null when the model does not run on it. */
 export function headRawScores(lm: LangModel, nz: Normalized): Float64Array | null {
-  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars);
+  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
   if (fb.tokens < lm.minTokens) return null;
   const z = new Float64Array(lm.H);
   rawScores(lm, z);
@@ -241,6 +247,7 @@ function explain(lm: LangModel, h: number, nz: Normalized, max: number): Evidenc
   for (let i = 0; i < fb.count; i++) {
     const w = lm.Q[fb.buckets[i] * lm.H + h] * lm.scale[h] * inv;
     const t = fb.tok[i];
+    if (t < 0) continue; // an emoji: no token, never evidence
     if (fb.bigram[i] === 1) {
       tokContrib[t] += w / 2;
       tokContrib[t - 1] += w / 2;
@@ -262,7 +269,7 @@ function explain(lm: LangModel, h: number, nz: Normalized, max: number): Evidenc
  */
 export function runModel(model: Model, nz: Normalized, out: ModelHit[]): void {
   for (const lm of model.langs) {
-    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, false);
+    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, false, lm.emoji);
     if (fb.tokens < lm.minTokens) continue;
     if (zScratch.length < lm.H) zScratch = new Float64Array(lm.H);
     const z = zScratch;
@@ -273,7 +280,7 @@ export function runModel(model: Model, nz: Normalized, out: ModelHit[]): void {
       const hd = lm.heads[h];
       const p = sigmoid(hd.platt[0] * z[h] + hd.platt[1]);
       // the tokens of the features, for the explanation: the same features again, now recorded
-      if (!tracked) extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true);
+      if (!tracked) extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
       tracked = true;
       const def = HEADS[hd.id];
       out.push({
