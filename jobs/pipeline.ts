@@ -1,5 +1,6 @@
 // import -> score -> rollup of the days touched, account by account: what the scheduled import job runs.
 // Going one account at a time lets the dashboard fill in while a long first import is still running.
+import { tendTables } from '../db/queries/maintenance.ts';
 import { mergeSearchIndex } from '../db/queries/posts.ts';
 import { PROCESS_OWNER, type JobDeps } from './deps.ts';
 import { importNextLeased, releaseDeadLocalLeases, type ImportOptions, type ImportResult } from './import.ts';
@@ -72,6 +73,8 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);
   if (counts.inserted + counts.edited > 0) await mergeSearchIndex(deps.db);
+  // The rollups rewrite the days they recompute; where autovacuum is off, their dead rows are cleared here.
+  if (counts.rollupRows > 0) await tendTables(deps.db, ['rollup_day', 'rollup_entity_day', 'rollup_category_day', 'account_post_summary', 'rollup_dirty', 'score_pending']);
   // The accounts' run statuses and everything imported show on the dashboard at once; a round that ran no account and
   // rolled nothing up (a scheduled slot with nothing due) leaves the cached answers alone.
   if (counts.accounts > 0 || counts.failedAccounts > 0 || counts.rollupRows > 0) await retireDashboard(deps.db, { now: true });

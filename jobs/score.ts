@@ -1,5 +1,6 @@
 // Scores every post that needs it with the rulebook in force, keeping reviewers' decisions.
 import { listImportAccounts } from '../db/queries/accounts.ts';
+import { tendTables } from '../db/queries/maintenance.ts';
 import {
   advanceScoreRun,
   beginVersion,
@@ -95,6 +96,8 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
   const startRun = async (rb: Rulebook): Promise<{ sweep: boolean; after: number }> => {
     const { sweepAfter } = await beginVersion(db, rb.version);
     const sweep = sweepAfter !== null;
+    // A sweep from its start rewrites every score: what the previous one left dead is cleared first where autovacuum is off.
+    if (sweepAfter === 0) for (const done of await tendTables(db, ['post_score'])) deps.log(`scoring: ${done} (autovacuum is off)`);
     const { total, estimated } = sweep ? await estimateSweep(db, rb.version, sweepAfter) : { total: await countPendingScores(db), estimated: false };
     run = { version: rb.version, total, done: 0, startedAt: new Date(), finished: false, ...(estimated ? { estimated } : {}) };
     if (run.total > 0) await startScoreRun(db, rb.version, run.total, run.startedAt);
