@@ -21,4 +21,8 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   const body = JSON.stringify(errorBody(code, message));
   const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Content-Type: application/json; charset=UTF-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  // The rest of the request (the 1 MB URL) is read and dropped: a socket closed with unread bytes is reset, and the reset
+  // can discard this answer before the client reads it. A client that goes on sending is cut off after 5 s.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
