@@ -1,5 +1,5 @@
-// import -> score -> rollup of the days touched, account by account: what the scheduled import job runs.
-// Going one account at a time lets the dashboard fill in while a long first import is still running.
+// import -> score -> rollup of the days touched, account by account (two at once on PostgreSQL): what the scheduled
+// import job runs. Scoring after each account lets the dashboard fill in while a long first import is still running.
 import { tendTables } from '../db/queries/maintenance.ts';
 import { mergeSearchIndex } from '../db/queries/posts.ts';
 import { PROCESS_OWNER, type JobDeps } from './deps.ts';
@@ -15,8 +15,6 @@ export interface PipelineOptions extends ImportOptions {
    * Workers that share a round give the same value (the schedule slot); default `now`.
    */
   round?: Date;
-  /** Accounts imported at once by this worker (default deps.importLanes, else 1); see runImportPipeline. */
-  lanes?: number;
 }
 
 /**
@@ -40,7 +38,7 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   // Accounts held by a process of this host that died are free again; posts left unscored by a crash are scored first.
   await releaseDeadLocalLeases(deps);
   await scoreAndRollUp(false);
-  const lanes = Math.max(1, Math.floor(opts.lanes ?? deps.importLanes ?? 1));
+  const lanes = Math.max(1, Math.floor(deps.importLanes ?? 1));
   if (lanes === 1) {
     while (!deps.signal?.aborted && (await importNextLeased(deps, owner, filter, opts, result))) await scoreAndRollUp(false);
   } else {
@@ -72,11 +70,12 @@ export async function runImportPipeline(deps: JobDeps, opts: PipelineOptions) {
   Object.assign(counts, result.counts);
   // Account-level rules (the disclaimer) read the profiles: once per run.
   if (!deps.signal?.aborted) await scoreAndRollUp(true);
-  if (counts.inserted + counts.edited > 0) await mergeSearchIndex(deps.db);
-  // The rollups rewrite the days they recompute; where autovacuum is off, their dead rows are cleared here.
-  if (counts.rollupRows > 0) await tendTables(deps.db, ['rollup_day', 'rollup_entity_day', 'rollup_category_day', 'account_post_summary', 'rollup_dirty', 'score_pending']);
   // The accounts' run statuses and everything imported show on the dashboard at once; a round that ran no account and
   // rolled nothing up (a scheduled slot with nothing due) leaves the cached answers alone.
   if (counts.accounts > 0 || counts.failedAccounts > 0 || counts.rollupRows > 0) await retireDashboard(deps.db, { now: true });
+  // Housekeeping once the round shows: the search index's pending list merged; where autovacuum is off, the dead rows of
+  // the days the rollups recomputed cleared.
+  if (counts.inserted + counts.edited > 0) await mergeSearchIndex(deps.db);
+  if (counts.rollupRows > 0) await tendTables(deps.db, ['rollup_day', 'rollup_entity_day', 'rollup_category_day', 'account_post_summary', 'rollup_dirty', 'score_pending']);
   return { counts, warnings: result.warnings, errors: result.errors };
 }

@@ -14,7 +14,7 @@ const [posts, accounts, token, nowIso] = process.argv.slice(2);
 const NOW = new Date(nowIso);
 
 /** Tweet i of account a: 80–280 characters, 60% Arabic, ~15% with something the rulebook flags, some replies. */
-export function tweet(a: number, i: number): NewTweet {
+function tweet(a: number, i: number): NewTweet {
   const r = rng(a * 1_000_003 + i);
   const { text, lang } = generatedText(r, 0.15);
   const views = Math.floor(r() * 50_000);

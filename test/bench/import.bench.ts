@@ -253,7 +253,7 @@ function print(label: string, f: RunFigures) {
 }
 
 async function main() {
-  console.log(`import bench: ${POSTS.toLocaleString("en")} posts, ${ACCOUNTS} accounts, ${ENTITIES} entities, ${PGLITE ? "PGlite (in memory)" : "PostgreSQL"}, ${LANES} account(s) at once (stage times add up only with 1)`);
+  console.log(`import bench: ${POSTS.toLocaleString('en')} posts, ${ACCOUNTS} accounts, ${ENTITIES} entities, ${PGLITE ? 'PGlite (in memory)' : 'PostgreSQL'}, ${LANES} account(s) at once (stage times add up only with 1)`);
   const main = await run('main', POSTS, ACCOUNTS, 'set');
   print('set-based write path', main);
   if (BASELINE_POSTS > 0) {
