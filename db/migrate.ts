@@ -28,6 +28,7 @@ import * as m0024 from './migrations/0024_deleted_posts_index.ts';
 import * as m0025 from './migrations/0025_post_score_placed.ts';
 import * as m0026 from './migrations/0026_finding_posted_at_when.ts';
 import * as m0027 from './migrations/0027_search_index_pending.ts';
+import * as m0028 from './migrations/0028_auth_generation.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0025_post_score_placed': m0025,
   '0026_finding_posted_at_when': m0026,
   '0027_search_index_pending': m0027,
+  '0028_auth_generation': m0028,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,7 +2,7 @@
 import { addDays, localDate } from '../db/queries/periods.ts';
 import { recomputeDirtyRollups, recomputeRollups } from '../db/queries/scores.ts';
 import type { Db } from '../db/client.ts';
-import { bumpDashboardGeneration } from '../db/queries/dashboard-generation.ts';
+import { bumpDashboardGeneration } from '../db/queries/generations.ts';
 
 // The API's cached dashboard answers follow the data (server/dashboard-cache.ts). While an import round rolls up after
 // every account, the generation is bumped at most once per BUMP_MS (then once more when the wait is over), so that

@@ -6,6 +6,7 @@ import { matchedRoutes } from 'hono/route';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Role } from '../db/schema.ts';
 import { appendAudit, type AuditEntry } from '../db/queries/audit.ts';
+import { principalCache } from './principal-cache.ts';
 import { getSessionPrincipal, getTokenPrincipal, scopeOf, type Principal } from '../db/queries/users.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
@@ -153,6 +154,7 @@ function crossSite(c: Context): boolean {
 export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const now = deps.now ?? (() => new Date());
   const times = { idleMinutes: deps.config.MIZAN_SESSION_IDLE_MINUTES, maxHours: deps.config.MIZAN_SESSION_MAX_HOURS };
+  const signIns = principalCache(deps.db);
   return async (c, next) => {
     const key = routeKeyOf(c);
     // An unknown API path asks for a sign-in like any other: a 404 would tell a stranger which paths exist.
@@ -161,14 +163,16 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (rule.who === 'public') return next();
 
     let principal: Principal | null = null;
+    // A read may use a sign-in kept in memory; a write reads it from the database.
+    const kept = SAFE_METHODS.has(c.req.method);
     const authorization = c.req.header('authorization');
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S{1,200})$/i.exec(authorization.trim());
-      if (m) principal = await getTokenPrincipal(deps.db, m[1], now());
+      if (m) principal = await signIns.principal('token', m[1], now(), kept, () => getTokenPrincipal(deps.db, m[1], now()));
       if (!principal) return c.json(errorBody('unauthenticated', 'The API token is missing, malformed, revoked or unknown'), 401);
     } else {
       const token = getCookie(c, SESSION_COOKIE);
-      if (token && token.length <= 100) principal = await getSessionPrincipal(deps.db, token, now(), times);
+      if (token && token.length <= 100) principal = await signIns.principal('session', token, now(), kept, () => getSessionPrincipal(deps.db, token, now(), times));
       if (!principal) return c.json(errorBody('unauthenticated', 'Sign in first: no session, or the session has expired'), 401);
       if (!SAFE_METHODS.has(c.req.method) && crossSite(c)) {
         return c.json(errorBody('csrf', 'This request came from another site and was refused'), 403);

@@ -8,7 +8,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bumpDashboardGeneration, onDashboardBump, readDashboardGeneration } from '../db/queries/dashboard-generation.ts';
+import { bumpDashboardGeneration, watchGeneration } from '../db/queries/generations.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { acceptsEncoding } from './static.ts';
 
@@ -39,32 +39,8 @@ export function dashboardCache(deps: AppDeps) {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const inflight = new Map<string, Promise<Entry | null>>();
-  let known = { value: 0, at: -Infinity };
-  let reading: Promise<number> | null = null;
-
-  // The generation only grows: a read that started before a bump must not bring the older number back.
-  const learn = (n: number, at: number) => {
-    known = { value: Math.max(known.value, n), at: Math.max(known.at, at) };
-    return known.value;
-  };
-
   // A bump by this process (the scheduler of `npm start`, a job in a test) is read again at the next request.
-  onDashboardBump(deps.db, () => {
-    known = { ...known, at: -Infinity };
-  });
-
-  function generation(): Promise<number> | number {
-    if (performance.now() - known.at < GENERATION_MS) return known.value;
-    if (!reading) {
-      const at = performance.now();
-      reading = readDashboardGeneration(deps.db)
-        .then((n) => learn(n, at))
-        .finally(() => {
-          reading = null;
-        });
-    }
-    return reading;
-  }
+  const generation = watchGeneration(deps.db, 'dashboard_generation', GENERATION_MS);
 
   const sizeOf = (e: Entry) => e.body.byteLength + (e.gzipped?.byteLength ?? 0);
 
@@ -102,7 +78,7 @@ export function dashboardCache(deps: AppDeps) {
   /** The middleware on CACHED_ROUTES. */
   const read: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (ttl === 0 || c.req.method !== 'GET') return next();
-    const generationNow = await generation();
+    const generationNow = await generation.current();
     const scope = c.get('scope');
     const url = new URL(c.req.url);
     const key = `${c.get('user')?.role ?? '-'}|${scope === 'all' ? '*' : scope.join(',')}|${url.pathname}${url.search}`;
@@ -150,7 +126,7 @@ export function dashboardCache(deps: AppDeps) {
     await next();
     if (ttl === 0 || ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.res.status >= 400 || c.req.path.startsWith('/api/auth/')) return;
     try {
-      learn(await bumpDashboardGeneration(deps.db), performance.now());
+      generation.learn(await bumpDashboardGeneration(deps.db));
     } catch (err) {
       // The write itself succeeded; without the shared number, at least this process forgets what it kept.
       entries.clear();

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../client.ts';
+import { announceGenerationChange } from './generations.ts';
 import type { AlertDigest, Role } from '../schema.ts';
 import type { ApiTokenItem, UserInfo } from '../../server/api-types.ts';
 import type { EntityScope } from './scope.ts';
@@ -119,6 +120,7 @@ export async function updateUser(db: Db, id: number, ch: UserChanges): Promise<U
     if (ch.disabled === true || ch.passwordHash !== undefined || ch.role !== undefined) await trx.deleteFrom('user_session').where('user_id', '=', id).execute();
     return true;
   });
+  if (found) announceGenerationChange(db, 'auth_generation');
   return found ? getUser(db, id) : null;
 }
 
@@ -152,28 +154,48 @@ export async function insertSession(db: Db, userId: number, meta: { ip: string |
   return token;
 }
 
+/** A caller found behind a session or token, and until when (the caller's clock) it may be trusted without a new read. */
+export interface SignIn {
+  principal: Principal;
+  /** The session's absolute or idle expiry, or the next last-seen/last-used mark (a minute on), whichever comes first. */
+  trustUntil: Date;
+}
+
+/** How long a sign-in read from the database is trusted: the last-seen and last-used marks are written once a minute. */
+const MARK_MS = 60_000;
+
 /**
  * The user behind a session token, when the session is neither idle too long nor past its absolute expiry and the
  * user is not disabled. Marks the session seen (at most once a minute, to keep reads from writing on every request).
  */
-export async function getSessionPrincipal(db: Db, token: string, now: Date, times: SessionTimes): Promise<Principal | null> {
+export async function getSessionPrincipal(db: Db, token: string, now: Date, times: SessionTimes): Promise<SignIn | null> {
   const id = sha256Hex(token);
   const { rows } = await sql<UserRow & { lastSeenAt: Date | string; expiresAt: Date | string }>`
     select ${userColumns}, s.last_seen_at as "lastSeenAt", s.expires_at as "expiresAt"
     from user_session s join app_user u on u.id = s.user_id where s.id = ${id}`.execute(db);
   const r = rows[0];
   if (!r) return null;
-  const lastSeen = new Date(r.lastSeenAt).getTime();
-  if (r.disabled || new Date(r.expiresAt).getTime() <= now.getTime() || lastSeen + times.idleMinutes * 60_000 <= now.getTime()) {
+  let lastSeen = new Date(r.lastSeenAt).getTime();
+  const expires = new Date(r.expiresAt).getTime();
+  const idleMs = times.idleMinutes * 60_000;
+  if (r.disabled || expires <= now.getTime() || lastSeen + idleMs <= now.getTime()) {
     await db.deleteFrom('user_session').where('id', '=', id).execute();
     return null;
   }
-  if (now.getTime() - lastSeen > 60_000) await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
-  return { ...toView(r), via: 'session', sessionId: id, readOnly: false };
+  if (now.getTime() - lastSeen > MARK_MS) {
+    await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
+    lastSeen = now.getTime();
+  }
+  const { lastSeenAt: _s, expiresAt: _e, ...user } = r;
+  return {
+    principal: { ...toView(user as UserRow), via: 'session', sessionId: id, readOnly: false },
+    trustUntil: new Date(Math.min(expires, lastSeen + idleMs, lastSeen + MARK_MS)),
+  };
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom('user_session').where('id', '=', sessionId).execute();
+  announceGenerationChange(db, 'auth_generation');
 }
 
 export async function deleteSessionByToken(db: Db, token: string): Promise<void> {
@@ -182,6 +204,7 @@ export async function deleteSessionByToken(db: Db, token: string): Promise<void>
 
 export async function deleteUserSessions(db: Db, userId: number): Promise<number> {
   const r = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
+  announceGenerationChange(db, 'auth_generation');
   return Number(r.numDeletedRows);
 }
 
@@ -223,11 +246,12 @@ export async function revokeApiToken(db: Db, id: number, userId?: number): Promi
     .$if(userId !== undefined, (q) => q.where('user_id', '=', userId!))
     .returningAll()
     .executeTakeFirst();
+  announceGenerationChange(db, 'auth_generation');
   return row ? tokenView(row) : null;
 }
 
 /** The user behind a bearer token that is not revoked, when the user is not disabled. */
-export async function getTokenPrincipal(db: Db, token: string, now: Date): Promise<Principal | null> {
+export async function getTokenPrincipal(db: Db, token: string, now: Date): Promise<SignIn | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const { rows } = await sql<UserRow & { tokenId: number; scope: 'read' | 'admin'; lastUsedAt: Date | null }>`
     select ${userColumns}, t.id as "tokenId", t.scope, t.last_used_at as "lastUsedAt"
@@ -235,7 +259,11 @@ export async function getTokenPrincipal(db: Db, token: string, now: Date): Promi
     where t.token_hash = ${sha256Hex(token)} and t.revoked_at is null`.execute(db);
   const r = rows[0];
   if (!r || r.disabled) return null;
-  if (!r.lastUsedAt || now.getTime() - new Date(r.lastUsedAt).getTime() > 60_000) await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', r.tokenId).execute();
+  let lastUsed = r.lastUsedAt ? new Date(r.lastUsedAt).getTime() : null;
+  if (lastUsed === null || now.getTime() - lastUsed > MARK_MS) {
+    await db.updateTable('api_token').set({ last_used_at: now }).where('id', '=', r.tokenId).execute();
+    lastUsed = now.getTime();
+  }
   const { tokenId, scope, lastUsedAt: _l, ...user } = r;
-  return { ...toView(user as UserRow), via: 'token', tokenId, readOnly: scope === 'read' };
+  return { principal: { ...toView(user as UserRow), via: 'token', tokenId, readOnly: scope === 'read' }, trustUntil: new Date(lastUsed + MARK_MS) };
 }

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DbHandle } from '../../db/client.ts';
 import { upsertAccount } from '../../db/queries/accounts.ts';
-import { bumpDashboardGeneration } from '../../db/queries/dashboard-generation.ts';
+import { bumpDashboardGeneration } from '../../db/queries/generations.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { savePostsPage } from '../../db/queries/imports.ts';
 import { testConfig, type Config } from '../../jobs/config.ts';
