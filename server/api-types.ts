@@ -395,8 +395,10 @@ export interface EntityTrend {
   categoryTrend: CategoryTrendPoint[];
 }
 
+/** GET /api/accounts[?entity=&limit=&cursor=]: a page of accounts in id order (limit 1–1000, default 200); nextCursor asks for the next. */
 export interface AccountList {
   items: AccountSummary[];
+  nextCursor: string | null;
 }
 
 /** Platforms an account can be registered on (POST /api/accounts). */

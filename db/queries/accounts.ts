@@ -48,6 +48,8 @@ export interface AccountFilter {
   now: Date;
   /** The first slot of the import schedule at or after a time (jobs' MIZAN_IMPORT_CRON in its time zone); gives `nextRunAt`. */
   nextSlot?: (atOrAfter: Date) => Date | null;
+  /** A page in id order (keyset on the primary key): the accounts after `afterId`, at most `limit`. */
+  page?: { afterId: number; limit: number };
 }
 
 /**
@@ -152,9 +154,8 @@ export async function listAccountActivity(db: Db, scope: EntityScope, f: Account
     .where(inScope('a.entity_id', scope))
     .$if(f.entityId !== undefined, (qb) => qb.where('a.entity_id', '=', f.entityId!))
     .$if(f.accountId !== undefined, (qb) => qb.where('a.id', '=', f.accountId!))
-    .orderBy('a.entity_id')
-    .orderBy('a.type')
-    .orderBy('a.handle')
+    .$if(f.page !== undefined, (qb) => qb.where('a.id', '>', f.page!.afterId).orderBy('a.id').limit(f.page!.limit))
+    .$if(f.page === undefined, (qb) => qb.orderBy('a.entity_id').orderBy('a.type').orderBy('a.handle'))
     .execute();
   const dormantBefore = f.now.getTime() - DORMANT_DAYS * 86_400_000;
   const runs = await latestImportRuns(db, rows.map((r) => r.id));

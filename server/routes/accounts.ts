@@ -20,12 +20,31 @@ export const CONNECTION_TEST_MS = 20_000;
 const SAMPLE_POSTS = 3;
 const SAMPLE_CHARS = 200;
 
+/** Keyset cursor of the accounts list: base64url of the last account's id; opaque to clients. */
+const accountCursor = z
+  .string()
+  .max(100)
+  .transform((s, ctx) => {
+    const m = /^a(\d{1,10})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+    const id = m ? Number(m[1]) : NaN;
+    if (Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647) return id;
+    ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
+    return z.NEVER;
+  });
+const encodeAccountCursor = (id: number) => Buffer.from(`a${id}`).toString('base64url');
+
+const accountListQuery = z.object({
+  entity: optionalId,
+  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(200),
+  cursor: accountCursor.optional(),
+});
+
 const tokenBody = z.object({ token: z.string({ error: 'must be a string' }).max(8192, 'is longer than 8192 characters') }).strict();
 
 export function accountRoutes(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   /** The accounts with their next scheduled import (MIZAN_IMPORT_CRON in MIZAN_TIMEZONE). */
-  const activity = async (scope: EntityScope, f: { accountId?: number; entityId?: number }) => {
+  const activity = async (scope: EntityScope, f: { accountId?: number; entityId?: number; page?: { afterId: number; limit: number } }) => {
     const slots = slotFinder(deps.config.MIZAN_IMPORT_CRON, deps.config.MIZAN_TIMEZONE);
     try {
       return (await listAccountActivity(deps.db, scope, { ...f, now: now(), nextSlot: slots.next })) as AccountSummary[];
@@ -138,11 +157,15 @@ export function accountRoutes(deps: AppDeps) {
       const body: AccountImportStarted = { started: true };
       return c.json(body, 202);
     })
-    .get('/', validate('query', z.object({ entity: optionalId })), async (c) => {
-      const { entity } = c.req.valid('query');
+    .get('/', validate('query', accountListQuery), async (c) => {
+      const { entity, limit, cursor } = c.req.valid('query');
       const scope = c.get('scope');
       if (entity !== undefined && !(await getEntity(deps.db, scope, entity))) throw notFound('Entity', entity);
-      const body: AccountList = { items: await activity(scope, { entityId: entity }) };
+      // In id order, one page at a time: a public sector has thousands of accounts. One more row than asked for tells
+      // whether a next page exists.
+      const rows = await activity(scope, { entityId: entity, page: { afterId: cursor ?? 0, limit: limit + 1 } });
+      const items = rows.slice(0, limit);
+      const body: AccountList = { items, nextCursor: rows.length > limit ? encodeAccountCursor(items[items.length - 1].id) : null };
       return c.json(body);
     })
     .get('/:id', validate('param', idParam), async (c) => {

@@ -16,7 +16,7 @@ import { runRollup } from '../../jobs/rollup.ts';
 import { jobDefinitions, runJobSlot } from '../../jobs/schedule.ts';
 import { loadRulebook } from '../../jobs/scoring/engine.ts';
 import { seedDemo } from '../../jobs/seed-demo.ts';
-import type { Overview, PostDetail, PostList, Scorecard } from '../../server/api-types.ts';
+import type { AccountList, Overview, PostDetail, PostList, Scorecard } from '../../server/api-types.ts';
 import { signedIn, type TestClient } from '../helpers/auth.ts';
 import { createApp } from '../../server/app.ts';
 import { testConfig } from '../../jobs/config.ts';
@@ -148,6 +148,26 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     const one = await get<{ id: number; entity: { id: number } }>(`/api/accounts/${accounts.body.items[0].id}`);
     expect(one.body.entity.id).toBe(withPosts.id);
     expect((await get('/api/entities')).body).toHaveProperty('items');
+  });
+
+  test('accounts: keyset pages in id order cover every account exactly once', async () => {
+    const { rows } = await sql<{ id: number }>`select id from account order by id`.execute(h.db);
+    expect(rows.length).toBeGreaterThan(3);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const page: { status: number; body: AccountList } = await get<AccountList>(`/api/accounts?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((a) => a.id));
+      cursor = page.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(rows.map((r) => Number(r.id)));
+    // The default page holds them all here (200), without a next one.
+    const all = await get<AccountList>('/api/accounts');
+    expect(all.body.items.map((a) => a.id)).toEqual(seen);
+    expect(all.body.nextCursor).toBeNull();
   });
 
   test('posts: keyset pages cover the filter exactly once', async () => {
@@ -318,6 +338,8 @@ describe.each(BACKENDS)('API and jobs on %s', (kind) => {
     ['/api/entities/999999', 404, 'not-found'],
     ['/api/entities/999999/trend', 404, 'not-found'],
     ['/api/accounts?entity=x', 400, 'invalid-request'],
+    ['/api/accounts?limit=1001', 400, 'invalid-request'],
+    ['/api/accounts?cursor=not-a-cursor', 400, 'invalid-request'],
     ['/api/accounts/424242', 404, 'not-found'],
     ['/api/posts?limit=1000', 400, 'invalid-request'],
     ['/api/posts?verdict=bad', 400, 'invalid-request'],

@@ -137,7 +137,8 @@ export const api = {
     get<Scorecard>(`/entities/${id(entityId)}`, { ...q }, signal),
   entityTrend: (entityId: number | string, q: TrendQuery = {}, signal?: AbortSignal) =>
     get<EntityTrend>(`/entities/${id(entityId)}/trend`, { ...q }, signal),
-  accounts: (entityId?: number | string, signal?: AbortSignal) => get<AccountList>('/accounts', { entity: entityId }, signal),
+  // An entity's accounts in one page (the list is paged for the API's other callers).
+  accounts: (entityId?: number | string, signal?: AbortSignal) => get<AccountList>('/accounts', { entity: entityId, limit: 1000 }, signal),
   account: (accountId: number | string, signal?: AbortSignal) => get<AccountDetail>(`/accounts/${id(accountId)}`, undefined, signal),
   /** One page from the platform, saved nowhere (a platform failure is `ok: false`, not an error). */
   testAccount: (accountId: number | string, signal?: AbortSignal) => post<AccountTestResult>(`/accounts/${id(accountId)}/test`, undefined, signal),
