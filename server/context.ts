@@ -21,5 +21,10 @@ export interface AppDeps {
 
 /** Hono env of every route: the signed-in caller and their entity scope are decided once, by middleware (server/auth.ts). */
 export interface AppEnv {
-  Variables: { scope: EntityScope; user: Principal };
+  Variables: {
+    scope: EntityScope;
+    user: Principal;
+    /** Set by the answer cache (server/dashboard-cache.ts): a part many answers need, computed once per data generation. */
+    sharedPart?: <T>(key: string, compute: () => Promise<T>) => Promise<T>;
+  };
 }

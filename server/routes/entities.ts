@@ -8,6 +8,7 @@ import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEnt
 import type { AccountSummary, EntityList, EntityTrend, PostSummary, ReportRecipients, Scorecard } from '../api-types.ts';
 import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
+import { sharedPart } from '../dashboard-cache.ts';
 import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
 import { idParam, periodIntervalQuery, periodQuery, validate } from '../validate.ts';
@@ -45,7 +46,7 @@ export function entityRoutes(deps: AppDeps) {
         getPeriodStats(deps.db, scope, { ...p, entityId: id }),
         getPeriodStats(deps.db, scope, { ...prev, entityId: id }),
         // The sector median is computed over every entity: a director compares against it without seeing the others' rows.
-        listEntityStats(deps.db, 'all', p),
+        sharedPart(c, `entityStats|*|${p.from}|${p.to}`, () => listEntityStats(deps.db, 'all', p)),
         listCategoryCounts(deps.db, scope, { ...p, entityId: id }),
         listAccountActivity(deps.db, scope, { entityId: id, now: now() }),
         listFlaggedPosts(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 10 }),

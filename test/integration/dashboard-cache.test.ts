@@ -9,6 +9,7 @@ import { upsertAccount } from '../../db/queries/accounts.ts';
 import { bumpDashboardGeneration } from '../../db/queries/generations.ts';
 import { upsertEntity } from '../../db/queries/entities.ts';
 import { savePostsPage } from '../../db/queries/imports.ts';
+import { recomputeRollups } from '../../db/queries/scores.ts';
 import { testConfig, type Config } from '../../jobs/config.ts';
 import { rollupDirty } from '../../jobs/rollup.ts';
 import { runScoring } from '../../jobs/score.ts';
@@ -103,6 +104,23 @@ describe.each(BACKENDS)('dashboard answer cache on %s', (kind) => {
     expect(answers.filter((a) => a.cache === 'miss')).toHaveLength(1);
     expect(answers.filter((a) => a.cache === 'hit')).toHaveLength(11);
     for (const a of answers) expect(a.body).toEqual(answers[0].body);
+  });
+
+  test("the sector's figures are computed once per period for every entity's scorecard, and again after a change", async () => {
+    await bumpDashboardGeneration(h.db);
+    const a = (await get(oversight, `/api/entities/${entityA}?${PERIOD}`)).body as Scorecard;
+    // Changed in the database without a bump: the part computed for A's scorecard in this generation is shared with
+    // B's (a miss of its own), not read again.
+    await sql`update rollup_entity_day set violations = posts, clean = 0 where entity_id = ${entityB}`.execute(h.db);
+    const b = await get(oversight, `/api/entities/${entityB}?${PERIOD}`);
+    expect(b.cache).toBe('miss');
+    expect((b.body as Scorecard).sector).toEqual(a.sector);
+    await bumpDashboardGeneration(h.db);
+    const changed = (await get(oversight, `/api/entities/${entityB}?${PERIOD}`)).body as Scorecard;
+    expect(changed.sector).not.toEqual(a.sector);
+    await recomputeRollups(h.db, 'all');
+    await bumpDashboardGeneration(h.db);
+    expect(((await get(oversight, `/api/entities/${entityB}?${PERIOD}`)).body as Scorecard).sector).toEqual(a.sector);
   });
 
   test('an import and rollup in this process shows at the next request', async () => {
