@@ -23,6 +23,11 @@ describe.each(BACKENDS)('database on %s', (kind) => {
     expect(await migrateToLatest(h.db)).toEqual([]);
   });
 
+  test('post_score keeps half of each page free, so that a rescoring updates its rows in place (HOT)', async () => {
+    const { rows } = await sql<{ options: string[] | null }>`select reloptions as options from pg_class where oid = 'post_score'::regclass`.execute(h.db);
+    expect(rows[0].options).toContain('fillfactor=50');
+  });
+
   test('both drivers return the same JS types', async () => {
     const { rows } = await sql<{ c: unknown; big: unknown; n: unknown; d: unknown; ts: unknown; j: unknown }>`
       select count(*) as c, 9007199254740::int8 as big, 1.5::numeric as n, date '2026-11-24' as d,
