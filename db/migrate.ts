@@ -30,6 +30,7 @@ import * as m0026 from './migrations/0026_finding_posted_at_when.ts';
 import * as m0027 from './migrations/0027_search_index_pending.ts';
 import * as m0028 from './migrations/0028_auth_generation.ts';
 import * as m0029 from './migrations/0029_post_score_fillfactor.ts';
+import * as m0030 from './migrations/0030_score_run_estimated.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '0027_search_index_pending': m0027,
   '0028_auth_generation': m0028,
   '0029_post_score_fillfactor': m0029,
+  '0030_score_run_estimated': m0030,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -100,7 +100,7 @@ async function scoreAll(deps: JobDeps, opts: ScoreOptions) {
     if (sweepAfter === 0) for (const done of await tendTables(db, ['post_score'])) deps.log(`scoring: ${done} (autovacuum is off)`);
     const { total, estimated } = sweep ? await estimateSweep(db, rb.version, sweepAfter) : { total: await countPendingScores(db), estimated: false };
     run = { version: rb.version, total, done: 0, startedAt: new Date(), finished: false, ...(estimated ? { estimated } : {}) };
-    if (run.total > 0) await startScoreRun(db, rb.version, run.total, run.startedAt);
+    if (run.total > 0) await startScoreRun(db, rb.version, run.total, run.startedAt, estimated);
     opts.onProgress?.({ ...run });
     return { sweep, after: sweepAfter ?? 0 };
   };

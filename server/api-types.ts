@@ -331,6 +331,8 @@ export interface ScoringProgress {
   version: string | null;
   /** Posts queued when the run started, and scored since. */
   total: number;
+  /** The total is an estimate (a rescoring of more than 50,000 posts) until the run finishes. */
+  estimated: boolean;
   done: number;
   /** Posts left in this run (0 unless running or stalled). */
   pending: number;

@@ -145,19 +145,24 @@ export interface ScoreRun {
   version: string;
   /** Posts to score when the run started (a sweep's estimated past 50,000 posts: estimateSweep); the count once finished. */
   total: number;
+  /** The total is an estimate (cleared when the run finishes). */
+  estimated: boolean;
   done: number;
   startedAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
 }
 
-/** Records a scoring run that starts with `total` posts to score (the one row of score_run: the latest run). */
-export async function startScoreRun(db: Db, version: string, total: number, at: Date): Promise<void> {
+/**
+ * Records a scoring run that starts with `total` posts to score (the one row of score_run: the latest run);
+ * `estimated` when that total is an estimate (a large rescoring's, see estimateSweep).
+ */
+export async function startScoreRun(db: Db, version: string, total: number, at: Date, estimated = false): Promise<void> {
   await sql`
-    insert into score_run (id, version, total, done, started_at, updated_at, finished_at)
-    values (1, ${version}::text, ${total}::int8, 0, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz, null)
+    insert into score_run (id, version, total, done, started_at, updated_at, finished_at, estimated)
+    values (1, ${version}::text, ${total}::int8, 0, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz, null, ${estimated})
     on conflict (id) do update set version = excluded.version, total = excluded.total, done = 0, started_at = excluded.started_at,
-      updated_at = excluded.updated_at, finished_at = null`.execute(db);
+      updated_at = excluded.updated_at, finished_at = null, estimated = excluded.estimated`.execute(db);
 }
 
 /**
@@ -175,6 +180,7 @@ export async function advanceScoreRun(
       where id = 1 and version = ${progress.version}::text and sweep_after < ${progress.sweptTo ?? null}::int8)
     update score_run set version = ${progress.version}::text, done = ${progress.done}::int8,
       total = ${progress.finished ? sql`${progress.done}::int8` : sql`greatest(total, ${progress.done}::int8)`},
+      estimated = ${progress.finished ? sql`false` : sql`estimated`},
       updated_at = ${progress.at.toISOString()}::timestamptz,
       finished_at = ${progress.finished ? progress.at.toISOString() : null}::timestamptz
     where id = 1`.execute(db);
@@ -182,14 +188,15 @@ export async function advanceScoreRun(
 
 /** The latest scoring run, if any. */
 export async function getScoreRun(db: Db): Promise<ScoreRun | null> {
-  const { rows } = await sql<{ version: string; total: string; done: string; started_at: Date; updated_at: Date; finished_at: Date | null }>`
-    select version, total, done, started_at, updated_at, finished_at from score_run where id = 1`.execute(db);
+  const { rows } = await sql<{ version: string; total: string; done: string; estimated: boolean; started_at: Date; updated_at: Date; finished_at: Date | null }>`
+    select version, total, done, estimated, started_at, updated_at, finished_at from score_run where id = 1`.execute(db);
   const r = rows[0];
   if (!r) return null;
   const date = (d: Date | string) => (d instanceof Date ? d : new Date(d));
   return {
     version: r.version,
     total: Number(r.total),
+    estimated: r.estimated,
     done: Number(r.done),
     startedAt: date(r.started_at),
     updatedAt: date(r.updated_at),
@@ -230,6 +237,7 @@ export async function getScoringProgress(db: Db, now: Date): Promise<ScoringProg
     activeVersion: active,
     version: run?.version ?? null,
     total: run?.total ?? 0,
+    estimated: run?.estimated ?? false,
     done: run?.done ?? 0,
     pending,
     rate: rate === null ? null : Math.round(rate),

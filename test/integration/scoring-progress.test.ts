@@ -94,4 +94,14 @@ describe.each(BACKENDS)('scoring progress on %s', (kind) => {
     clock = new Date(clock.getTime() + 5 * 60_000);
     expect(await progress()).toMatchObject({ state: 'stalled', done: 250, pending: 750, etaSeconds: null });
   });
+
+  test("a rescoring's estimated total says so until the run finishes with the count", async () => {
+    const active = (await sql<{ version: string }>`select version from rulebook_version where active`.execute(h.db)).rows[0].version;
+    clock = new Date(Date.now());
+    await startScoreRun(h.db, active, 5_000_000, new Date(clock.getTime() - 10_000), true);
+    await advanceScoreRun(h.db, { version: active, done: 100_000, at: new Date(clock.getTime() - 1000) });
+    expect(await progress()).toMatchObject({ state: 'running', total: 5_000_000, estimated: true });
+    await advanceScoreRun(h.db, { version: active, done: 4_990_000, at: clock, finished: true });
+    expect(await progress()).toMatchObject({ state: 'done', total: 4_990_000, done: 4_990_000, estimated: false });
+  });
 });

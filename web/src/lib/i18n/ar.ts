@@ -263,6 +263,7 @@ export const ar: Messages = {
     queuedHint: 'منشورات جديدة أو معدّلة بانتظار التشغيل القادم (بعد الاستيراد القادم).',
     stalledHint: 'توقف التشغيل قبل نهايته (انتهت عمليته)؛ يستأنف التشغيل القادم من حيث توقف.',
     done: '{done} من {total} منشور ({percent})',
+    doneAbout: '{done} من نحو {total} منشور ({percent})',
     rate: '{n} منشور/ث',
     eta: 'يتبقى نحو {time}',
     took: 'استغرق {time}',

@@ -261,6 +261,7 @@ export const en = {
     queuedHint: 'New or edited posts wait for the next run (after the next import).',
     stalledHint: 'The run stopped before the end (its process ended); the next run resumes where it stopped.',
     done: '{done} of {total} posts ({percent})',
+    doneAbout: '{done} of about {total} posts ({percent})',
     rate: '{n} posts/s',
     eta: 'about {time} left',
     took: 'took {time}',
