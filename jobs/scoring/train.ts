@@ -1,4 +1,4 @@
-// npm run train [-- --with-decisions] [--data DIR] [--out FILE] [--report FILE] [--limit N] [--bits B] [--emoji ar,en]
+// npm run train [-- --with-decisions] [--data DIR] [--out FILE] [--report FILE] [--limit N] [--bits B] [--emoji ar,en] [--stems en]
 //
 // Trains the bilingual classifier from ../shared/training/*.jsonl (never copied into the repository)
 // and writes the artifact (jobs/scoring/model/model.bin) and its training report
@@ -9,6 +9,8 @@
 // split only (--no-corpus leaves them out); test/fixtures/heldout and blind are never trained on.
 // --emoji LANGS gives those language models the emoji of the original text as features (off by default:
 // see DEFAULT_OPTIONS in model/train-core.ts).
+// --stems LANGS gives those language models the light stems of Latin words as features (default: en;
+// `--stems ''` leaves them out).
 // The offensive heads' thresholds are chosen for rulebook + model (the rulebook's view of each
 // calibration row: see ruleViewOf).
 // --with-decisions also reads reviewers' decisions from the database (DATABASE_URL, or the embedded
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       bits: { type: 'string' },
       emoji: { type: 'string' },
+      stems: { type: 'string' },
       'no-demo': { type: 'boolean', default: false },
       'no-corpus': { type: 'boolean', default: false },
     },
@@ -116,11 +119,13 @@ async function main(argv: string[]): Promise<void> {
   const trainOnly = values['no-corpus'] ? [] : corpusNegativeRows(loadCorpus(DEFAULT_CORPUS_DIR));
   log(`development corpus clean posts (training only): ${trainOnly.length} rows`);
   const ruleView = ruleViewOf();
-  const options: { bits?: number; emoji?: ('ar' | 'en')[] } = values.bits ? { bits: Number(values.bits) } : {};
-  if (values.emoji !== undefined) {
-    const langs = values.emoji.split(',').filter((l) => l !== '');
-    for (const l of langs) if (l !== 'ar' && l !== 'en') throw new Error(`--emoji: unknown language ${l} (ar, en)`);
-    options.emoji = langs as ('ar' | 'en')[];
+  const options: { bits?: number; emoji?: ('ar' | 'en')[]; stems?: ('ar' | 'en')[] } = values.bits ? { bits: Number(values.bits) } : {};
+  for (const flag of ['emoji', 'stems'] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const langs = v.split(',').filter((l) => l !== '');
+    for (const l of langs) if (l !== 'ar' && l !== 'en') throw new Error(`--${flag}: unknown language ${l} (ar, en)`);
+    options[flag] = langs as ('ar' | 'en')[];
   }
   const command = 'npm run train' + (argv.length ? ' -- ' + argv.join(' ') : '');
   let before: BuildResult | undefined;

@@ -31,8 +31,13 @@ export const MIN_TOKENS: Record<ModelLang, number> = { ar: 1, en: 2 };
 export const CLEAN_BUDGET = 0.01;
 /** The firing threshold never goes below this probability. */
 export const MIN_FIRE = 0.5;
-/** False alarms rulebook + model may raise on the calibration split (the issue's ceiling is 5%: a margin below it). */
-export const MAX_FALSE_ALARMS = 0.04;
+/**
+ * False alarms rulebook + model may raise on the calibration split, per language. Arabic: the issue's
+ * acceptance ceiling is 5%, this is a margin below it. English: the issue sets no ceiling (its target is
+ * OLID's macro-F1); 5% keeps it at the Arabic ceiling. Chosen on the calibration split: with English light
+ * stems, 5% gives English 0.788 (mean macro-F1 of the public sources, rulebook + model) against 0.775 at 4%.
+ */
+export const MAX_FALSE_ALARMS: Record<ModelLang, number> = { ar: 0.04, en: 0.05 };
 /** Precision a `high` model finding needs on the calibration split (the held-back split only measures). */
 export const HIGH_PRECISION = 0.95;
 export const DECISION_WEIGHT = 3;
@@ -140,7 +145,7 @@ const FIRE_GRID = Array.from({ length: 100 }, (_, i) => Math.round((MIN_FIRE + i
  * The offensive head's firing threshold that maximizes the mean macro-F1 over the public sources of the
  * calibration split of rulebook + model (a row is flagged when the rulebook flags it offensive, or when
  * the rulebook leaves it to the model and any head fires, no head below it), among those whose false alarms there (all
- * public sources of the language together) stay at most MAX_FALSE_ALARMS. Null when no threshold does.
+ * public sources of the language together) stay at most MAX_FALSE_ALARMS of that language. Null when no threshold does.
  */
 export function chooseOffensiveFire(
   cal: { p: (Float64Array | null)[]; rows: readonly TrainRow[] },
@@ -150,6 +155,7 @@ export function chooseOffensiveFire(
 ): number | null {
   const idx = cal.rows.map((r, i) => (!r.inDomain && r.labels.offensive !== undefined ? i : -1)).filter((i) => i >= 0);
   if (idx.length === 0) return null;
+  const maxFalseAlarms = MAX_FALSE_ALARMS[cal.rows[idx[0]].lang];
   const view = idx.map((i) => ruleView(cal.rows[i].text, cal.rows[i].lang));
   // the highest probability of another head at or above its own threshold (it fires when that is also ≥ t)
   const other = idx.map((i) => {
@@ -179,7 +185,7 @@ export function chooseOffensiveFire(
         fp += hit;
       }
     });
-    if (neg > 0 && fp / neg > MAX_FALSE_ALARMS) continue;
+    if (neg > 0 && fp / neg > maxFalseAlarms) continue;
     const score = sources.reduce((s, _, x) => s + binaryFigures(ps[x], ys[x], 0.5).macro_f1, 0) / sources.length;
     if (!best || score > best.score) best = { t, score };
   }
@@ -202,12 +208,13 @@ export function buildModel(input: BuildInput): BuildResult {
       bits: t.bits,
       chars: t.chars,
       emoji: t.emoji,
+      stems: t.stems,
       minTokens: MIN_TOKENS[lang],
       W: t.W,
       heads: t.heads.map((id, k): HeadHeader => ({ id, scale: 1, bias: t.bias[k], platt: [1, 0], fire: 1.01, high: 1.01 })),
     };
   }
-  const training = { seed: options.seed, bits: options.bits, chars: options.chars, ...(options.emoji?.length ? { emoji: options.emoji } : {}), epochs: options.epochs, lr: options.lr, l2: options.l2, seeds: options.seeds ?? 1 };
+  const training = { seed: options.seed, bits: options.bits, chars: options.chars, ...(options.emoji?.length ? { emoji: options.emoji } : {}), ...(options.stems?.length ? { stems: options.stems } : {}), epochs: options.epochs, lr: options.lr, l2: options.l2, seeds: options.seeds ?? 1 };
   // quantize first: calibration and thresholds are chosen on the weights that ship
   let model = decodeModel(encodeModel({ format: 1, training }, raw));
 
@@ -244,7 +251,7 @@ export function buildModel(input: BuildInput): BuildResult {
     calP.set(lang, { p: probabilities(model, lang, rows.map((r) => r.text), true), rows });
   }
   // The offensive head fires where the rulebook and the model together do best on the calibration split:
-  // the mean macro-F1 of the public sources, with the false alarms of both under MAX_FALSE_ALARMS.
+  // the mean macro-F1 of the public sources, with the false alarms of both under MAX_FALSE_ALARMS (per language).
   const calChoice: Partial<Record<ModelLang, number>> = {};
   if (input.ruleView) {
     for (const lang of langs) {
@@ -409,6 +416,7 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
   out.push(
     'Logistic regression per language (Arabic, English) over hashed character 2–4-grams and word uni-/bigrams of the normalized text ' +
       (r.options.emoji?.length ? `and the emoji of the original text (${r.options.emoji.join(', ')}) ` : '') +
+      (r.options.stems?.length ? `and light stems of Latin words (${r.options.stems.join(', ')}: -ing, -er, -ed, -in, -es, -s, -y stripped) ` : '') +
       `(2^${r.options.bits} buckets, int8 weights), Adagrad, ${r.options.epochs} epochs, the mean of ${r.options.seeds ?? 1} runs with shuffling seeds from ${r.options.seed}; Platt-calibrated on a 10% calibration split; ` +
       'figures on the 20% of each source held back (never trained on, never used for calibration).',
     '',
@@ -451,7 +459,7 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
   out.push('', '## Thresholds', '');
   out.push(
     (Object.keys(r.calChoice).length > 0
-      ? `The offensive head fires (a \`medium\` finding, for review) at the probability (from ${MIN_FIRE} in steps of 0.005) at which the rulebook and the model together reach the highest mean macro-F1 over the public sources of the calibration split with at most ${pct(MAX_FALSE_ALARMS)}% false alarms there (the issue's ceiling is 5%): ` +
+      ? `The offensive head fires (a \`medium\` finding, for review) at the probability (from ${MIN_FIRE} in steps of 0.005) at which the rulebook and the model together reach the highest mean macro-F1 over the public sources of the calibration split with at most ${Object.entries(MAX_FALSE_ALARMS).map(([l, v]) => `${pct(v)}% (${l})`).join(', ')} false alarms there (the issue's ceiling is 5% for Arabic; it sets none for English): ` +
         Object.entries(r.calChoice)
           .map(([l, t]) => {
             const fire = r.heads.find((h) => h.lang === l && h.head === 'offensive')?.fire ?? t!;

@@ -11,6 +11,11 @@
 //     are left out, so 👍🏽 and 👍 are one feature and ❤️ and ❤ another; a ZWJ sequence gives its parts
 //     (👨‍👩‍👧 → 👨 👩 👧); two regional indicators are one flag (🇸🇦). Emoji features belong to no token:
 //     they push the score but are never a finding's evidence, which stays on words.
+//   - when the language model takes them (English), the light stem of each Latin word of more than four
+//     letters whose ending is one of -ing, -er, -ed, -in, -es, -s (not -ss), -y, leaving at least three
+//     letters: "fucking", "fucked", "fucker" and "fuckin" share the stem feature "fuck", "idiots" and
+//     "idiot" share "idiot". A feature of its own beside the word, from whole words only: unlike
+//     character n-grams it never reads "pussy" in "pussycat" or "bitc" in "Bitcoin".
 // Hashes are rolling (FNV-1a style, one multiply per code unit) over the normalized code units; the
 // bucket indices go into a module-level Int32Array: no allocation per post.
 
@@ -25,6 +30,7 @@ const SEED_CHAR = 0x811c9dc5 | 0;
 const SEED_WORD = 0x2f6b1a3d | 0;
 const SEED_BIGRAM = 0x5bd1e995 | 0;
 const SEED_EMOJI = 0x3c6ef372 | 0;
+const SEED_STEM = 0x1b873593 | 0;
 const PRIME = 0x01000193;
 /** per n-gram length (k + 1 code units), mixed into its hash so that n-grams of different lengths differ */
 const NGRAM_MIX = Int32Array.from({ length: MAX_N }, (_, k) => Math.imul(k + 1, 0x27d4eb2f));
@@ -145,12 +151,29 @@ export function scriptCounts(nz: Normalized): { ar: number; en: number } {
 }
 
 /**
+ * The end of the light stem of the Latin word codes[a..b) (see the header), or b when it has none. The
+ * normalizer has lowercased it and collapsed repeated letters.
+ */
+export function stemEnd(codes: Uint16Array, a: number, b: number): number {
+  if (b - a <= 4) return b;
+  const c1 = codes[b - 1];
+  const c2 = codes[b - 2];
+  let e = b;
+  if (c1 === 103 && c2 === 110 && codes[b - 3] === 105) e = b - 3; // -ing
+  else if (c2 === 101 && (c1 === 114 || c1 === 100 || c1 === 115)) e = b - 2; // -er, -ed, -es
+  else if (c2 === 105 && c1 === 110) e = b - 2; // -in
+  else if (c1 === 115 && c2 !== 115) e = b - 1; // -s, not -ss
+  else if (c1 === 121) e = b - 1; // -y
+  return e - a >= 3 ? e : b;
+}
+
+/**
  * Fill `fb` with the features of the tokens of `lang` in `nz`; `bits` = log2 of the number of buckets;
  * `chars` = whether character n-grams are taken (word features always are); `track` = whether the token
  * of each feature is recorded (only explanations need it: scoring leaves it out); `emoji` = whether the
- * emoji of the original text are features.
+ * emoji of the original text are features; `stems` = whether the light stems of Latin words are.
  */
-export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true, track = true, emoji = false): void {
+export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, fb: FeatureBuffer, chars = true, track = true, emoji = false, stems = false): void {
   const codes = nz.codes;
   const tS = nz.tokStart;
   const tE = nz.tokEnd;
@@ -166,8 +189,8 @@ export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, f
     if (tokenScript(codes, a, b) !== want) continue;
     tokens++;
     const len = b - a;
-    // room for every n-gram of this token plus two word features
-    const need = n + (len + 2) * (MAX_N - 1) + 2;
+    // room for every n-gram of this token plus three word features
+    const need = n + (len + 2) * (MAX_N - 1) + 3;
     if (need > fb.buckets.length) grow(fb, need);
     const B = fb.buckets;
     const T = fb.tok;
@@ -203,6 +226,17 @@ export function extractFeatures(nz: Normalized, lang: ModelLang, bits: number, f
       T[n] = t;
       G[n] = 1;
       n++;
+    }
+    if (stems && want === 2) {
+      const e = stemEnd(codes, a, b);
+      if (e < b) {
+        let st = SEED_STEM;
+        for (let i = a; i < e; i++) st = Math.imul(st ^ codes[i], PRIME);
+        B[n] = fmix(st) >>> shift;
+        T[n] = t;
+        G[n] = 0;
+        n++;
+      }
     }
     prevWord = w;
     prevTok = t;

@@ -36,6 +36,8 @@ export interface LangHeader {
   chars: boolean;
   /** the emoji of the original text are features (absent: no) */
   emoji?: boolean;
+  /** the light stems of Latin words are features (absent: no) */
+  stems?: boolean;
   /** the model runs on a post with at least this many tokens of its script */
   minTokens: number;
   heads: HeadHeader[];
@@ -53,6 +55,7 @@ export interface LangModel {
   bits: number;
   chars: boolean;
   emoji: boolean;
+  stems: boolean;
   minTokens: number;
   heads: HeadHeader[];
   H: number;
@@ -75,6 +78,8 @@ export interface RawLang {
   chars: boolean;
   /** emoji are features (see features.ts) */
   emoji?: boolean;
+  /** light stems of Latin words are features (see features.ts) */
+  stems?: boolean;
   minTokens: number;
   heads: HeadHeader[];
   W: Float64Array;
@@ -100,8 +105,8 @@ export function encodeModel(header: Omit<ModelHeader, 'langs'>, raw: Partial<Rec
       for (let i = k; i < r.W.length; i += H) q[i] = Math.max(-127, Math.min(127, Math.round(r.W[i] / scale)));
       return { ...h, scale: Number(scale.toPrecision(9)) };
     });
-    // `emoji` is written only when set: a model without emoji features keeps the header it had before them
-    langs[lang] = r.emoji ? { bits: r.bits, chars: r.chars, emoji: true, minTokens: r.minTokens, heads } : { bits: r.bits, chars: r.chars, minTokens: r.minTokens, heads };
+    // `emoji` and `stems` are written only when set: a model without them keeps the header it had before them
+    langs[lang] = { bits: r.bits, chars: r.chars, ...(r.emoji ? { emoji: true } : {}), ...(r.stems ? { stems: true } : {}), minTokens: r.minTokens, heads };
     blobs.push(q);
   }
   const head = Buffer.from(JSON.stringify({ ...header, format: 1, langs }), 'utf8');
@@ -138,7 +143,7 @@ export function decodeModel(bytes: Uint8Array): Model {
     off += n;
     const scale = Float64Array.from(lh.heads, (h) => h.scale);
     const zFire = Float64Array.from(lh.heads, (h) => (h.fire >= 1 || h.platt[0] <= 0 ? Infinity : (logit(h.fire) - h.platt[1]) / h.platt[0]));
-    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, emoji: lh.emoji === true, minTokens: lh.minTokens, heads: lh.heads, H, Q, scale, zFire });
+    langs.push({ lang, bits: lh.bits, chars: lh.chars !== false, emoji: lh.emoji === true, stems: lh.stems === true, minTokens: lh.minTokens, heads: lh.heads, H, Q, scale, zFire });
   }
   return { version: modelVersionOf(bytes), header, langs };
 }
@@ -222,7 +227,7 @@ function rawScores(lm: LangModel, z: Float64Array): void {
 
 /** The probability of each head of one language for a normalized text (tests, eval, training report). */
 export function headProbabilities(lm: LangModel, nz: Normalized): Float64Array {
-  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
+  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji, lm.stems);
   const z = new Float64Array(lm.H);
   if (fb.tokens < lm.minTokens) return z.fill(0);
   rawScores(lm, z);
@@ -232,7 +237,7 @@ export function headProbabilities(lm: LangModel, nz: Normalized): Float64Array {
 
 /** Raw (uncalibrated) scores of every head of one language for a normalized text; null when the model does not run on it. */
 export function headRawScores(lm: LangModel, nz: Normalized): Float64Array | null {
-  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
+  extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji, lm.stems);
   if (fb.tokens < lm.minTokens) return null;
   const z = new Float64Array(lm.H);
   rawScores(lm, z);
@@ -269,7 +274,7 @@ function explain(lm: LangModel, h: number, nz: Normalized, max: number): Evidenc
  */
 export function runModel(model: Model, nz: Normalized, out: ModelHit[]): void {
   for (const lm of model.langs) {
-    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, false, lm.emoji);
+    extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, false, lm.emoji, lm.stems);
     if (fb.tokens < lm.minTokens) continue;
     if (zScratch.length < lm.H) zScratch = new Float64Array(lm.H);
     const z = zScratch;
@@ -280,7 +285,7 @@ export function runModel(model: Model, nz: Normalized, out: ModelHit[]): void {
       const hd = lm.heads[h];
       const p = sigmoid(hd.platt[0] * z[h] + hd.platt[1]);
       // the tokens of the features, for the explanation: the same features again, now recorded
-      if (!tracked) extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji);
+      if (!tracked) extractFeatures(nz, lm.lang, lm.bits, fb, lm.chars, true, lm.emoji, lm.stems);
       tracked = true;
       const def = HEADS[hd.id];
       out.push({

@@ -109,8 +109,8 @@ export function splitRows(rows: readonly TrainRow[], held = 0.2, cal = 0.1): Rec
 const fb = newFeatureBuffer();
 
 /** The features of a text for one language model (a copy). */
-export function featuresOf(text: string, lang: ModelLang, bits: number, chars = true, emoji = false): Int32Array {
-  extractFeatures(normalize(text), lang, bits, fb, chars, false, emoji);
+export function featuresOf(text: string, lang: ModelLang, bits: number, chars = true, emoji = false, stems = false): Int32Array {
+  extractFeatures(normalize(text), lang, bits, fb, chars, false, emoji, stems);
   return fb.buckets.slice(0, fb.count);
 }
 
@@ -120,6 +120,8 @@ export interface TrainOptions {
   chars: ModelLang[];
   /** languages whose model takes the emoji of the original text as features (absent: none; see DEFAULT_OPTIONS) */
   emoji?: ModelLang[];
+  /** languages whose model takes the light stems of Latin words as features (absent: none; see DEFAULT_OPTIONS) */
+  stems?: ModelLang[];
   epochs: number;
   /** Adagrad learning rate */
   lr: number;
@@ -141,7 +143,13 @@ export interface TrainOptions {
 // of the public sources, Arabic 0.791 → 0.786 (0.785–0.787 with repeats collapsed or counted once, or emoji
 // left out of the length normalization; 0.783–0.785 with word + emoji bigrams; the same without the clean-post
 // budget), English 0.776 → 0.775.
-export const DEFAULT_OPTIONS: TrainOptions = { bits: 18, chars: ['ar'], epochs: 6, lr: 0.25, l2: 1e-6, seed: 20261202, seeds: 4 };
+// English light stems (features.ts) are on: on the calibration split they raise OLID's AUC 0.757 → 0.765 and,
+// unlike character n-grams, lower the project's clean English posts the model scored highest ("Moby Dick is a
+// classic" 0.861 → 0.838, "Shovel and hoe for the community garden" 0.860 → 0.792), so that the English
+// false-alarm cap of build.ts (5%) can lower the firing threshold 0.865 → 0.792 without breaking the clean-post
+// budget: rulebook + model, mean macro-F1 of the public sources, English 0.776 → 0.788 (OLID 0.662 → 0.679);
+// with the 4% cap they give 0.775, and without them the 5% cap stops at 0.860 (0.777), held by those posts.
+export const DEFAULT_OPTIONS: TrainOptions = { bits: 18, chars: ['ar'], stems: ['en'], epochs: 6, lr: 0.25, l2: 1e-6, seed: 20261202, seeds: 4 };
 
 /** mulberry32: a small seeded PRNG (deterministic shuffles). */
 export function prng(seed: number): () => number {
@@ -159,6 +167,7 @@ export interface Trained {
   lang: ModelLang;
   chars: boolean;
   emoji: boolean;
+  stems: boolean;
   heads: HeadId[];
   bits: number;
   /** [bucket * H + head] */
@@ -196,7 +205,8 @@ function trainOnce(lang: ModelLang, rows: readonly TrainRow[], opt: TrainOptions
   const bias = new Float64Array(H);
   const gb = new Float64Array(H);
   const emoji = opt.emoji?.includes(lang) ?? false;
-  const feats = rows.map((r) => featuresOf(r.text, lang, opt.bits, opt.chars.includes(lang), emoji));
+  const stems = opt.stems?.includes(lang) ?? false;
+  const feats = rows.map((r) => featuresOf(r.text, lang, opt.bits, opt.chars.includes(lang), emoji, stems));
   const ys = rows.map((r) => heads.map((h) => (r.labels[h] === undefined ? -1 : r.labels[h]!)));
   // bias starts at the base rate of each head
   for (let h = 0; h < H; h++) {
@@ -257,7 +267,7 @@ function trainOnce(lang: ModelLang, rows: readonly TrainRow[], opt: TrainOptions
       }
     }
   }
-  return { lang, chars: opt.chars.includes(lang), emoji, heads, bits: opt.bits, W, bias };
+  return { lang, chars: opt.chars.includes(lang), emoji, stems, heads, bits: opt.bits, W, bias };
 }
 
 /** Raw scores z (before calibration) of every head for one feature vector, with float weights. */
