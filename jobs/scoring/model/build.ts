@@ -466,7 +466,7 @@ export function formatReport(r: BuildResult, command: string, before?: BuildResu
             return `${l} ${t!.toFixed(3)}` + (fire > t! ? ` (raised to ${fire.toFixed(3)} by the clean-post budget)` : ' (the clean-post budget did not raise it)');
           })
           .join(', ') +
-        '; the other heads at the probability that maximizes their F1 there, never below the offensive head of their language. Each is '
+        '; the other heads at the probability that maximizes their F1 there, never below the threshold chosen there for the offensive head of their language (the clean-post budget below may then raise the offensive head above them). Each is '
       : 'A head fires (a `medium` finding, for review) at the probability that maximizes F1 on the calibration split, ') +
       `raised where needed (never below ${MIN_FIRE}) so that at most ${pct(CLEAN_BUDGET)}% of the project's clean posts ` +
       `in each labelled set and language are flagged, the rulebook's own false alarms there counted first (the floors' ceiling; posts without labels in test/fixtures/corpus, heldout and blind; a group of fewer than ${Math.ceil(1 / CLEAN_BUDGET)} posts allows none; posts the rulebook keeps the model silent on — a rule finding of the offensive family, or an offensive word in a context a rule's exceptions or negations know to be clean — do not count, as the engine never shows a model finding there): it flags ${r.clean.flagged} of ${r.clean.posts} (${pct(r.clean.rate)}%). ` +
