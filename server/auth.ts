@@ -163,8 +163,8 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (rule.who === 'public') return next();
 
     let principal: Principal | null = null;
-    // A read may use a sign-in kept in memory; a write reads it from the database.
-    const kept = SAFE_METHODS.has(c.req.method);
+    // A read (GET, HEAD) may use a sign-in kept in memory; anything else reads it from the database.
+    const kept = c.req.method === 'GET' || c.req.method === 'HEAD';
     const authorization = c.req.header('authorization');
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S{1,200})$/i.exec(authorization.trim());

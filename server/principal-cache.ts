@@ -2,9 +2,9 @@
 // database round trip before its answer, even a dashboard answer served from memory (server/dashboard-cache.ts): at 200
 // connections that read was most of what the database did. A kept sign-in is used only for reads (GET, HEAD), only
 // until the trustUntil its read gave (expiry, idle limit, the next last-seen mark a minute on), and only while the
-// auth generation (migration 0028: triggers bump it on any change of users, their entities, sessions or tokens) is the
-// one read before it was looked up. A change made through this process ends it at once; one made elsewhere (the CLI,
-// another server, psql) within GENERATION_MS. Writes always read the database.
+// auth generation (migration 0028: triggers bump it at commit on any change of users, their entities, sessions or
+// tokens) is the one read before it was looked up. A change made through this process ends it for the next request;
+// one made elsewhere (the CLI, another server, psql) within GENERATION_MS. Writes always read the database.
 import { createHash } from 'node:crypto';
 import { watchGeneration } from '../db/queries/generations.ts';
 import type { SignIn } from '../db/queries/users.ts';

@@ -54,12 +54,17 @@ export interface GenerationWatch {
 export function watchGeneration(db: Db, counter: Generation, trustMs: number): GenerationWatch {
   let known = { value: 0, at: -Infinity };
   let reading: Promise<number> | null = null;
+  // Each change this process hears of starts a new epoch: a read begun before it may return the older number, which is
+  // then given to the callers that were already waiting but never trusted for the next ones.
+  let epoch = 0;
   // The counter only grows: a read that started before a change must not bring the older number back.
   const learn = (n: number, at = performance.now()) => {
     known = { value: Math.max(known.value, n), at: Math.max(known.at, at) };
     return known.value;
   };
   onGenerationChange(db, counter, () => {
+    epoch++;
+    reading = null;
     known = { ...known, at: -Infinity };
   });
   return {
@@ -68,11 +73,13 @@ export function watchGeneration(db: Db, counter: Generation, trustMs: number): G
       if (performance.now() - known.at < trustMs) return known.value;
       if (!reading) {
         const at = performance.now();
-        reading = readGeneration(db, counter)
-          .then((n) => learn(n, at))
+        const started = epoch;
+        const read: Promise<number> = readGeneration(db, counter)
+          .then((n) => (started === epoch ? learn(n, at) : Math.max(known.value, n)))
           .finally(() => {
-            reading = null;
+            if (reading === read) reading = null;
           });
+        reading = read;
       }
       return reading;
     },
