@@ -2,7 +2,7 @@
 // 9 ms of CPU (eight rollup queries and their JSON) and two cores answer ~110 of them a second; many people open the same
 // overview, scorecard and lists, and these change only when an import run, a rollup or a write lands. Each answer is
 // kept under the data generation read before computing it (migration 0022): any process that changes what the
-// dashboard shows bumps the generation afterwards, and every process sees the new number within GENERATION_MS.
+// dashboard shows bumps the generation afterwards, and every process sees the new number within GENERATION_TRUST_MS (db/queries/generations.ts).
 // Concurrent requests for the same answer wait for one computation instead of running it each. Answers are sent
 // gzipped to clients that take it (a 1,000-account list is ~10× smaller), compressed once per answer.
 import { promisify } from 'node:util';
@@ -10,13 +10,12 @@ import zlib from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bumpDashboardGeneration, watchGeneration } from '../db/queries/generations.ts';
 import type { EntityScope } from '../db/queries/scope.ts';
+import { listEntityStats, type PeriodFilter } from '../db/queries/stats.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { acceptsEncoding } from './static.ts';
 
 const gzip = promisify(zlib.gzip);
 
-/** How long a read of the generation is trusted in this process (a change made by another process shows after at most this). */
-const GENERATION_MS = 250;
 /** Memory bound of the cached answers, in bytes of JSON. */
 const MAX_BYTES = 64 * 1024 * 1024;
 /** At most this many shared parts kept (server/dashboard-cache.ts sharedPart). */
@@ -43,7 +42,7 @@ export function dashboardCache(deps: AppDeps) {
   let bytes = 0;
   const inflight = new Map<string, Promise<Entry | null>>();
   // A bump by this process (the scheduler of `npm start`, a job in a test) is read again at the next request.
-  const generation = watchGeneration(deps.db, 'dashboard_generation', GENERATION_MS);
+  const generation = watchGeneration(deps.db, 'dashboard_generation');
 
   // Parts that many answers share, computed once per generation: the sector's figures of a period are in each of a
   // hundred entities' scorecards (6 ms of the scorecard's 8 ms at 5M posts) and in the overview.
@@ -160,10 +159,15 @@ export function dashboardCache(deps: AppDeps) {
 }
 
 /** An entity scope as part of a key: every entity, or the ids. */
-export const scopeKey = (scope: EntityScope) => (scope === 'all' ? '*' : scope.join(','));
+const scopeKey = (scope: EntityScope) => (scope === 'all' ? '*' : scope.join(','));
 
 /** `compute()`, or its value shared with other answers of the same data generation when the answer cache is on. */
-export function sharedPart<T>(c: Context<AppEnv>, key: string, compute: () => Promise<T>): Promise<T> {
+function sharedPart<T>(c: Context<AppEnv>, key: string, compute: () => Promise<T>): Promise<T> {
   const share = c.get('sharedPart');
   return share ? share(key, compute) : compute();
+}
+
+/** Each entity's figures of a period in `scope`, shared by the overviews and every scorecard of that generation. */
+export function sharedEntityStats(c: Context<AppEnv>, deps: AppDeps, scope: EntityScope, p: PeriodFilter) {
+  return sharedPart(c, `entityStats|${scopeKey(scope)}|${p.from}|${p.to}`, () => listEntityStats(deps.db, scope, { from: p.from, to: p.to }));
 }

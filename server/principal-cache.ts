@@ -4,14 +4,12 @@
 // until the trustUntil its read gave (expiry, idle limit, the next last-seen mark a minute on), and only while the
 // auth generation (migration 0028: triggers bump it at commit on any change of users, their entities, sessions or
 // tokens) is the one read before it was looked up. A change made through this process ends it for the next request;
-// one made elsewhere (the CLI, another server, psql) within GENERATION_MS. Writes always read the database.
+// one made elsewhere (the CLI, another server, psql) within GENERATION_TRUST_MS (db/queries/generations.ts). Writes always read the database.
 import { createHash } from 'node:crypto';
 import { watchGeneration } from '../db/queries/generations.ts';
 import type { SignIn } from '../db/queries/users.ts';
 import type { Db } from '../db/client.ts';
 
-/** How long a read of the auth generation is trusted in this process. */
-const GENERATION_MS = 250;
 /** At most this many sign-ins kept (the oldest dropped first): a user has a few, a country's public sector thousands. */
 const MAX_ENTRIES = 20_000;
 
@@ -22,7 +20,7 @@ interface Entry {
 
 export function principalCache(db: Db) {
   const entries = new Map<string, Entry>();
-  const generation = watchGeneration(db, 'auth_generation', GENERATION_MS);
+  const generation = watchGeneration(db, 'auth_generation');
 
   /**
    * The caller behind `credential` (kind: 'session' or 'token'), from memory when `kept` (a read) and still trusted at

@@ -43,6 +43,9 @@ export async function bumpDashboardGeneration(db: Db): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+/** How long a process trusts its read of a counter: another process's change shows within this. */
+export const GENERATION_TRUST_MS = 250;
+
 /** A process's view of one counter: read again at most every `trustMs`, at once after a change made by this process. */
 export interface GenerationWatch {
   /** The counter's value, from memory when read less than `trustMs` ago (concurrent callers share one read). */
@@ -51,7 +54,7 @@ export interface GenerationWatch {
   learn(n: number): number;
 }
 
-export function watchGeneration(db: Db, counter: Generation, trustMs: number): GenerationWatch {
+export function watchGeneration(db: Db, counter: Generation, trustMs = GENERATION_TRUST_MS): GenerationWatch {
   let known = { value: 0, at: -Infinity };
   let reading: Promise<number> | null = null;
   // Each change this process hears of starts a new epoch: a read begun before it may return the older number, which is

@@ -4,11 +4,11 @@ import { listAccountActivity } from '../../db/queries/accounts.ts';
 import { getEntity, getReportRecipients, listEntities, setReportRecipients } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
 import { listDeletedAfterFlagged, listFlaggedPosts } from '../../db/queries/posts.ts';
-import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, listEntityStats, scoreChange, sectorMedians } from '../../db/queries/stats.ts';
+import { getCategoryTrend, getPeriodStats, getTrend, listCategoryCounts, scoreChange, sectorMedians } from '../../db/queries/stats.ts';
 import type { AccountSummary, EntityList, EntityTrend, PostSummary, ReportRecipients, Scorecard } from '../api-types.ts';
 import { auditAs } from '../auth.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
-import { sharedPart } from '../dashboard-cache.ts';
+import { sharedEntityStats } from '../dashboard-cache.ts';
 import { notFound } from '../errors.ts';
 import { resolvePeriod } from '../period.ts';
 import { idParam, periodIntervalQuery, periodQuery, validate } from '../validate.ts';
@@ -46,7 +46,7 @@ export function entityRoutes(deps: AppDeps) {
         getPeriodStats(deps.db, scope, { ...p, entityId: id }),
         getPeriodStats(deps.db, scope, { ...prev, entityId: id }),
         // The sector median is computed over every entity: a director compares against it without seeing the others' rows.
-        sharedPart(c, `entityStats|*|${p.from}|${p.to}`, () => listEntityStats(deps.db, 'all', p)),
+        sharedEntityStats(c, deps, 'all', p),
         listCategoryCounts(deps.db, scope, { ...p, entityId: id }),
         listAccountActivity(deps.db, scope, { entityId: id, now: now() }),
         listFlaggedPosts(deps.db, scope, { entityId: id, from: p.from, to: p.to, limit: 10 }),

@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { countAccounts } from '../../db/queries/accounts.ts';
 import { listEntities } from '../../db/queries/entities.ts';
 import { previousPeriod } from '../../db/queries/periods.ts';
-import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, listEntityStats, scoreChange, sectorMedians, totalOf } from '../../db/queries/stats.ts';
+import { getCategoryTrend, getTrend, listCategoryCounts, listEntitySparklines, scoreChange, sectorMedians, totalOf } from '../../db/queries/stats.ts';
 import type { Overview } from '../api-types.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
-import { scopeKey, sharedPart } from '../dashboard-cache.ts';
+import { sharedEntityStats } from '../dashboard-cache.ts';
 import { resolvePeriod } from '../period.ts';
 import { periodIntervalQuery, validate } from '../validate.ts';
 
@@ -18,8 +18,8 @@ export function overviewRoutes(deps: AppDeps) {
     const prev = previousPeriod(p.from, p.to);
     const [entities, stats, prevStats, sparklines, categories, trend, categoryTrend, accounts] = await Promise.all([
       listEntities(deps.db, scope),
-      sharedPart(c, `entityStats|${scopeKey(scope)}|${p.from}|${p.to}`, () => listEntityStats(deps.db, scope, p)),
-      sharedPart(c, `entityStats|${scopeKey(scope)}|${prev.from}|${prev.to}`, () => listEntityStats(deps.db, scope, prev)),
+      sharedEntityStats(c, deps, scope, p),
+      sharedEntityStats(c, deps, scope, prev),
       listEntitySparklines(deps.db, scope, p),
       listCategoryCounts(deps.db, scope, p),
       getTrend(deps.db, scope, p),
